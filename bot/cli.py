@@ -1,0 +1,137 @@
+"""``partnerbot`` — the one command line: run, demo, sandbox, db, locales, surveys, bench."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import SettingsError, load_settings
+
+NO_TOKEN_HELP = """\
+No bot token: set PARTNERBOT_TOKEN to run the real bot.
+  1. In Telegram, talk to @BotFather, send /newbot and follow the steps.
+  2. export PARTNERBOT_TOKEN=123456:ABC...   (or put it in a .env file)
+  3. partnerbot run
+To try the bot without a token, run the local sandbox demo:  partnerbot demo"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="partnerbot", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (long polling, or --webhook)")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+
+    start = sub.add_parser("start", help="run the bot if a token is set, else the demo")
+    start.add_argument("--script", action="store_true", help="scripted demo even on a terminal")
+
+    demo = sub.add_parser("demo", help="the bot and a sandbox Telegram, no token needed")
+    demo.add_argument("--script", action="store_true", help="play the scripted walkthrough")
+    demo.add_argument("--database", help="database URL (default: a fresh demo SQLite file)")
+
+    sandbox = sub.add_parser("sandbox", help="run the sandbox Bot API server alone")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8081)
+    sandbox.add_argument("--token", default=None)
+    sandbox.add_argument("--no-limits", action="store_true")
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations")
+    db_sub.add_parser("current", help="show the schema revision")
+
+    locales = sub.add_parser("locales", help="translation catalogs")
+    loc_sub = locales.add_subparsers(dest="locales_command", required=True)
+    loc_sub.add_parser("check", help="fail on any untranslated or broken string")
+    loc_sub.add_parser("extract", help="extract strings into locales/messages.pot")
+    loc_sub.add_parser("update", help="extract, then merge new strings into every .po")
+
+    surveys = sub.add_parser("surveys", help="survey definitions")
+    sv_sub = surveys.add_subparsers(dest="surveys_command", required=True)
+    check = sv_sub.add_parser("check", help="validate definitions and list missing texts")
+    check.add_argument("--strict", action="store_true", help="missing texts are errors too")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "telegram.ext.ExtBot", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return _dispatch(args)
+    except SettingsError as err:
+        print(f"configuration error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command in ("run", "start"):
+        settings = load_settings()
+        if settings.token is None:
+            if command == "start":
+                from bot.demo import run_demo
+
+                return run_demo(script=args.script)
+            print(NO_TOKEN_HELP, file=sys.stderr)
+            return 2
+        from bot.runner import run
+
+        return run(settings, webhook=getattr(args, "webhook", False))
+    if command == "demo":
+        from bot.demo import run_demo
+
+        return run_demo(script=args.script, database_url=args.database)
+    if command == "sandbox":
+        from bot.sandbox.__main__ import main as sandbox_main
+
+        sandbox_argv = ["--host", args.host, "--port", str(args.port)]
+        if args.token:
+            sandbox_argv += ["--token", args.token]
+        if args.no_limits:
+            sandbox_argv.append("--no-limits")
+        return sandbox_main(sandbox_argv) or 0
+    if command == "db":
+        return _db(args)
+    if command == "locales":
+        from bot import locales_tool
+
+        return locales_tool.main(args.locales_command)
+    if command == "surveys":
+        from conversations.check import run_check
+
+        return run_check(strict=args.strict)
+    raise AssertionError(command)
+
+
+def _db(args: argparse.Namespace) -> int:
+    from storage.db import Database
+    from storage.migrate import current_revision, upgrade
+
+    settings = load_settings()
+    db = Database.connect(settings.resolved_database_url)
+
+    async def go() -> None:
+        try:
+            if args.db_command == "upgrade":
+                await upgrade(db.engine)
+            print(f"schema revision: {await current_revision(db.engine)}")
+        finally:
+            await db.close()
+
+    asyncio.run(go())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

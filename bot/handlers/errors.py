@@ -1,0 +1,52 @@
+"""Last line of defence: log with context, tell the person politely in their language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden
+from telegram.ext import ContextTypes
+
+from bot.i18n import translator
+from bot.replies import send_text
+from bot.services import services
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if isinstance(context.error, Forbidden):
+        log.info("user blocked the bot: %s", context.error)
+        return
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=context.error)
+        return
+    user = update.effective_user
+    log.error(
+        "error handling update %s from user %s (%s)",
+        update.update_id,
+        user.id if user else None,
+        type(context.error).__name__,
+        exc_info=context.error,
+    )
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        return
+    try:
+        lang = await services(context).language_for(user)
+    except Exception:  # the database may be what failed
+        lang = translator(user.language_code if user else None).lang
+    _ = translator(lang)
+    try:
+        await send_text(
+            context,
+            chat.id,
+            _(
+                "Sorry, something went wrong on our side. What you sent before is saved. "
+                "Please try again in a moment."
+            ),
+            lang,
+        )
+    except Exception:
+        log.exception("could not tell user %s about the error", chat.id)

@@ -1,0 +1,26 @@
+"""Keeps a contact's blocked / unblocked status in step with Telegram's my_chat_member updates."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.ext import ContextTypes
+
+from bot.services import services
+from storage import contacts
+
+
+async def chat_member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    svc = services(context)
+    user_id = change.chat.id
+    now = svc.clock.now()
+    status = change.new_chat_member.status
+    async with svc.db.transaction() as session:
+        if status in (ChatMember.BANNED, ChatMember.LEFT):
+            svc.send_path.blocked_chats.add(user_id)
+            await contacts.mark_blocked(session, user_id, now)
+        elif status == ChatMember.MEMBER:
+            svc.send_path.unblock(user_id)
+            await contacts.mark_unblocked(session, user_id, now)

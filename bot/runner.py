@@ -1,0 +1,45 @@
+"""``partnerbot run``: the bot against Telegram (or any Bot API server), polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.settings import Settings
+from storage.db import Database
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: Settings, *, webhook: bool = False) -> int:
+    """Blocks until SIGINT or SIGTERM; PTB's run_* methods stop cleanly on both."""
+    db = Database.connect(settings.resolved_database_url)
+    asyncio.run(upgrade(db.engine))
+    # A fresh engine for the bot's own loop: connections must not cross event loops.
+    asyncio.run(db.close())
+    db = Database.connect(settings.resolved_database_url)
+    application = build_application(settings, db)
+    if webhook:
+        if not settings.webhook_url:
+            raise SystemExit("PARTNERBOT_WEBHOOK_URL: needed for --webhook (the public https URL)")
+        if not settings.webhook_secret:
+            raise SystemExit(
+                "PARTNERBOT_WEBHOOK_SECRET: needed for --webhook (1-256 of A-Za-z0-9_-)"
+            )
+        log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("long polling")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

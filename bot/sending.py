@@ -1,0 +1,277 @@
+"""The one path every Bot API request takes: pacing, priorities, retries and blocked users.
+
+python-telegram-bot hands every request (except getUpdates) to the application's rate
+limiter, so implementing ``BaseRateLimiter`` here means no message can bypass this path,
+whether it is a reply in a handler or a reminder pushed by the scheduler.
+
+Why our own and not ``AIORateLimiter``: it does not pace a single private chat, and in 22.8 a
+``RetryAfter`` pause can be cut short. Here each chat has a token bucket kept a little under
+Telegram's (burst ~20, 1/s), all chats share a global bucket a little under 30/s, and waiting
+requests are served interactive-first so a bulk push never delays a reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+INTERACTIVE = 0
+BULK = 1
+
+# Calls that put something in a chat: these count against Telegram's message limits.
+COUNTED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVoice",
+        "sendAudio",
+        "sendVideo",
+        "sendAnimation",
+        "sendMediaGroup",
+        "sendLocation",
+        "sendPoll",
+        "copyMessage",
+        "forwardMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "editMessageCaption",
+        "editMessageMedia",
+    }
+)
+
+
+@dataclass
+class SendStats:
+    """Counters the benchmarks and tests read."""
+
+    sent: int = 0
+    retried_429: int = 0
+    retried_network: int = 0
+    blocked: int = 0
+    failed: int = 0
+
+
+class PriorityGate:
+    """A token bucket whose waiters are served by priority, then in arrival order."""
+
+    def __init__(self, rate_per_s: float, burst: float, clock: Callable[[], float]) -> None:
+        self.rate = rate_per_s
+        self.burst = burst
+        self._clock = clock
+        self._tokens = burst
+        self._stamp = clock()
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+        self._pump: asyncio.Task[None] | None = None
+        self.paused_until = 0.0
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    async def acquire(self, priority: int) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._seq), future))
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._serve())
+        try:
+            await future
+        except asyncio.CancelledError:
+            if not future.done():
+                future.cancel()
+            raise
+
+    async def _serve(self) -> None:
+        while self._waiters:
+            self._refill()
+            now = self._clock()
+            if now < self.paused_until:
+                await asyncio.sleep(self.paused_until - now)
+                continue
+            if self._tokens >= 1:
+                _, _, future = heapq.heappop(self._waiters)
+                if future.done():  # cancelled while waiting
+                    continue
+                self._tokens -= 1
+                future.set_result(None)
+                continue
+            await asyncio.sleep((1 - self._tokens) / self.rate)
+
+
+@dataclass
+class ChatBucket:
+    tokens: float
+    stamp: float
+    paused_until: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class SendPath(BaseRateLimiter[dict[str, Any]]):
+    """Paced, prioritised, retrying delivery of every Bot API request."""
+
+    def __init__(
+        self,
+        *,
+        global_rate_per_s: float = 29.5,
+        global_burst: float = 10,
+        chat_burst: float = 18,
+        chat_rate_per_s: float = 0.95,
+        max_attempts: int = 8,
+        network_backoff_s: float = 0.5,
+        on_blocked: Callable[[int], Awaitable[None]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self.global_gate = PriorityGate(global_rate_per_s, global_burst, clock)
+        self.chat_burst = chat_burst
+        self.chat_rate = chat_rate_per_s
+        self.max_attempts = max_attempts
+        self.network_backoff_s = network_backoff_s
+        self.on_blocked = on_blocked
+        self.blocked_chats: set[int] = set()
+        self.stats = SendStats()
+        self._chats: dict[int, ChatBucket] = {}
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def unblock(self, chat_id: int) -> None:
+        self.blocked_chats.discard(chat_id)
+
+    def _bucket(self, chat_id: int) -> ChatBucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            if len(self._chats) > 5000:
+                self._forget_idle_chats()
+            bucket = ChatBucket(tokens=self.chat_burst, stamp=self._clock())
+            self._chats[chat_id] = bucket
+        return bucket
+
+    def _forget_idle_chats(self) -> None:
+        """Drop buckets that are full again and unused, so memory stays flat."""
+        now = self._clock()
+        full_after = self.chat_burst / self.chat_rate
+        for chat_id, bucket in list(self._chats.items()):
+            if not bucket.lock.locked() and now - bucket.stamp > full_after:
+                del self._chats[chat_id]
+
+    async def _take_chat_token(self, bucket: ChatBucket) -> None:
+        while True:
+            now = self._clock()
+            bucket.tokens = min(
+                self.chat_burst, bucket.tokens + (now - bucket.stamp) * self.chat_rate
+            )
+            bucket.stamp = now
+            if now < bucket.paused_until:
+                await asyncio.sleep(bucket.paused_until - now)
+                continue
+            if bucket.tokens >= 1:
+                bucket.tokens -= 1
+                return
+            await asyncio.sleep((1 - bucket.tokens) / self.chat_rate)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[Any]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[Any]:
+        priority = BULK if (rate_limit_args or {}).get("priority") == "bulk" else INTERACTIVE
+        chat_id = _chat_id(data)
+        if chat_id is not None and chat_id in self.blocked_chats and endpoint in COUNTED_METHODS:
+            raise Forbidden("Forbidden: bot was blocked by the user")
+        if endpoint not in COUNTED_METHODS or chat_id is None:
+            return await self._attempts(callback, args, kwargs, endpoint, chat_id, None, priority)
+        bucket = self._bucket(chat_id)
+        async with bucket.lock:  # keeps one chat's messages in order
+            return await self._attempts(callback, args, kwargs, endpoint, chat_id, bucket, priority)
+
+    async def _attempts(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        chat_id: int | None,
+        bucket: ChatBucket | None,
+        priority: int,
+    ) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            if bucket is not None:
+                await self._take_chat_token(bucket)
+                await self.global_gate.acquire(priority)
+            try:
+                result = await callback(*args, **kwargs)
+            except RetryAfter as err:
+                self.stats.retried_429 += 1
+                wait = _seconds(err.retry_after)
+                log.warning("429 on %s for chat %s: waiting %.1fs", endpoint, chat_id, wait)
+                if bucket is not None:
+                    bucket.paused_until = self._clock() + wait
+                else:
+                    await asyncio.sleep(wait)
+                if attempt >= self.max_attempts:
+                    self.stats.failed += 1
+                    raise
+                continue
+            except Forbidden:
+                if chat_id is not None and chat_id > 0:
+                    self.blocked_chats.add(chat_id)
+                    self.stats.blocked += 1
+                    if self.on_blocked is not None:
+                        await self.on_blocked(chat_id)
+                raise
+            except BadRequest:
+                self.stats.failed += 1
+                raise
+            except NetworkError as err:
+                self.stats.retried_network += 1
+                if attempt >= self.max_attempts:
+                    self.stats.failed += 1
+                    raise
+                delay = min(10.0, self.network_backoff_s * 2 ** (attempt - 1))
+                log.info(
+                    "network error on %s (%s), retry %d in %.1fs", endpoint, err, attempt, delay
+                )
+                await asyncio.sleep(delay)
+                continue
+            if endpoint in COUNTED_METHODS:
+                self.stats.sent += 1
+            return result
+
+
+def _chat_id(data: dict[str, Any]) -> int | None:
+    value = data.get("chat_id")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None  # @channelusername: not a chat we pace
+
+
+def _seconds(retry_after: Any) -> float:
+    if hasattr(retry_after, "total_seconds"):
+        return float(retry_after.total_seconds())
+    return float(retry_after)

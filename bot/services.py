@@ -1,0 +1,49 @@
+"""What handlers need, gathered in one object kept in ``application.bot_data``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import User
+from telegram.ext import Application, ContextTypes
+
+from bot.clock import Clock
+from bot.i18n import normalise_language
+from bot.sending import SendPath
+from bot.settings import Settings
+from storage import contacts
+from storage.db import Database
+from storage.models import Contact
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    send_path: SendPath
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def contact_for(self, user: User | None) -> Contact | None:
+        if user is None:
+            return None
+        async with self.db.sessions() as session:
+            return await contacts.by_telegram_id(session, user.id)
+
+    async def language_for(self, user: User | None) -> str:
+        """The contact's chosen language, else their Telegram app's language, else the default."""
+        contact = await self.contact_for(user)
+        if contact is not None and contact.language:
+            return contact.language
+        return normalise_language(user.language_code if user else None)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data[SERVICES_KEY]
+
+
+def attach(application: Application[Any, Any, Any, Any, Any, Any], svc: Services) -> None:
+    application.bot_data[SERVICES_KEY] = svc

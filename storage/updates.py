@@ -1,0 +1,34 @@
+"""De-duplication of Telegram updates by ``update_id``.
+
+Telegram re-sends an update it thinks was not handed over (around a restart, or when a webhook
+answer was lost). PTB does not de-duplicate, so each update id is claimed here once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from storage.db import Database
+from storage.models import ProcessedUpdate
+from storage.upsert import insert_ignore
+
+
+async def claim_update(db: Database, update_id: int, now: datetime) -> bool:
+    """True the first time an update id is seen; False for a repeat."""
+    async with db.transaction() as session:
+        return await insert_ignore(
+            session,
+            ProcessedUpdate.__table__,  # type: ignore[arg-type]
+            {"update_id": update_id, "processed_at": now},
+        )
+
+
+async def forget_old_updates(db: Database, now: datetime, keep: timedelta) -> int:
+    """Telegram keeps undelivered updates for 24 hours; we keep ids a while longer, then drop."""
+    async with db.transaction() as session:
+        result = await session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - keep)
+        )
+        return int(result.rowcount or 0)
