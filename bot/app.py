@@ -12,6 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     Application,
+    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
@@ -22,7 +23,17 @@ from telegram.ext import (
 from bot import i18n
 from bot.clock import Clock
 from bot.dedupe import drop_repeated_update
-from bot.handlers import basic, errors, membership
+from bot.handlers import (
+    basic,
+    common,
+    errors,
+    invites,
+    membership,
+    onboarding,
+    router,
+    selfservice,
+    staff,
+)
 from bot.menus import publish_command_menus
 from bot.sending import SendPath
 from bot.services import Services, attach
@@ -82,18 +93,72 @@ def build_application(
 
 
 def register_handlers(application: AnyApplication) -> None:
+    """Every command, button prefix and message kind the bot answers, and who answers it."""
     private = filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, drop_repeated_update), group=-1)
-    application.add_handlers(
-        [
-            ChatMemberHandler(membership.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
-            CommandHandler("start", basic.help_command, filters=private),
-            CommandHandler("help", basic.help_command, filters=private),
-            MessageHandler(filters.COMMAND & private, basic.unknown_command),
-            MessageHandler(private & ~filters.StatusUpdate.ALL, basic.not_understood),
-        ]
+
+    commands = {
+        # everyone
+        "start": onboarding.start,
+        "help": selfservice.help_command,
+        "cancel": basic.cancel_command,
+        # partner self-service
+        "language": selfservice.language_command,
+        "timezone": selfservice.timezone_command,
+        "quiet": selfservice.quiet_command,
+        "privacy": selfservice.privacy_command,
+        "mydata": selfservice.mydata_command,
+        "forget": selfservice.forget_command,
+        "stop": selfservice.stop_command,
+        "resume": selfservice.resume_command,
+        # staff
+        "invite": invites.invite_command,
+        "invites": invites.invites_command,
+        # admin
+        "staff": staff.staff_command,
+        "audit": staff.audit_command,
+    }
+    commands.update(EXTRA_COMMANDS)
+    buttons = {
+        "ob": onboarding.on_button,
+        "set": selfservice.on_button,
+        "help": selfservice.on_help_button,
+        "inv": invites.on_button,
+        "stf": staff.on_button,
+    }
+    buttons.update(EXTRA_BUTTONS)
+    router.FLOW_TEXT.update(
+        {
+            onboarding.FLOW: onboarding.on_text,
+            selfservice.FLOW: selfservice.on_text,
+            invites.FLOW: invites.on_text,
+        }
+    )
+    router.FLOW_FORWARD[staff.FLOW] = staff.on_forward
+
+    application.add_handler(
+        ChatMemberHandler(membership.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    for prefix, callback in buttons.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}:"))
+    application.add_handler(CallbackQueryHandler(_unknown_button))
+    application.add_handler(MessageHandler(filters.COMMAND & private, basic.unknown_command))
+    application.add_handler(
+        MessageHandler(private & ~filters.StatusUpdate.ALL & ~filters.COMMAND, router.on_message)
     )
     application.add_error_handler(errors.on_error)
+
+
+# Later features register their commands and button prefixes here.
+EXTRA_COMMANDS: dict[str, Any] = {}
+EXTRA_BUTTONS: dict[str, Any] = {}
+
+
+async def _unknown_button(update: Update, context: Any) -> None:
+    svc: Services = context.application.bot_data["services"]
+    await common.expired_button(update, context, await svc.language_for(update.effective_user))
 
 
 async def _post_init(application: AnyApplication) -> None:

@@ -139,7 +139,9 @@ def bidi(text: str, lang: str) -> str:
     """
     if not is_rtl(lang):
         return text
-    return "\n".join(line if line.startswith(RLM) else RLM + line for line in text.split("\n"))
+    return "\n".join(
+        line if not line or line.startswith(RLM) else RLM + line for line in text.split("\n")
+    )
 
 
 def language_choices(preferred: str | None) -> list[tuple[str, str]]:

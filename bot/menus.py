@@ -1,23 +1,64 @@
-"""The command menu each person sees, per language (and, with onboarding, per role)."""
+"""The command menu each person sees, in their language and for their role (setMyCommands)."""
 
 from __future__ import annotations
 
-from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import TelegramError
 
 from bot.i18n import LANGUAGES, translator
 
+log = logging.getLogger(__name__)
 
-def partner_commands(lang: str) -> list[BotCommand]:
+
+def commands_for(role: str, lang: str) -> list[BotCommand]:
     _ = translator(lang)
-    return [
+    if role == "stranger":
+        return [
+            BotCommand("start", _("Begin, or open an invitation")),
+            BotCommand("help", _("What I can do")),
+        ]
+    menu = [
+        BotCommand("surveys", _("Surveys waiting for you")),
         BotCommand("help", _("What I can do")),
-        BotCommand("start", _("Begin, or open an invitation")),
+        BotCommand("language", _("Change the language")),
+        BotCommand("timezone", _("Change your time zone")),
+        BotCommand("quiet", _("Hours without messages")),
+        BotCommand("privacy", _("How funders see your answers")),
+        BotCommand("mydata", _("A copy of your data")),
+        BotCommand("forget", _("Delete your data")),
+        BotCommand("stop", _("Stop reminders")),
+        BotCommand("resume", _("Resume reminders")),
     ]
+    if role in ("staff", "admin"):
+        menu += [
+            BotCommand("invite", _("Invite a partner organisation")),
+            BotCommand("invites", _("Invitations still open")),
+        ]
+    if role == "admin":
+        menu += [
+            BotCommand("staff", _("Manage staff")),
+            BotCommand("audit", _("Recent staff actions")),
+        ]
+    return menu
 
 
 async def publish_command_menus(bot: Bot) -> None:
-    """Menus for everyone, in every language we ship; Telegram picks by the app's language."""
+    """The menu for people the bot does not know yet, in every language we ship."""
     scope = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(partner_commands("en"), scope=scope)
+    await bot.set_my_commands(commands_for("stranger", "en"), scope=scope)
     for lang in LANGUAGES:
-        await bot.set_my_commands(partner_commands(lang), scope=scope, language_code=lang)
+        await bot.set_my_commands(commands_for("stranger", lang), scope=scope, language_code=lang)
+
+
+async def publish_chat_menu(bot: Bot, chat_id: int, role: str, lang: str) -> None:
+    """One person's own menu; a failure here must not break the conversation."""
+    try:
+        scope = BotCommandScopeChat(chat_id)
+        if role == "stranger":
+            await bot.delete_my_commands(scope=scope)
+        else:
+            await bot.set_my_commands(commands_for(role, lang), scope=scope)
+    except TelegramError as err:
+        log.warning("could not set the menu for %s: %s", chat_id, err)

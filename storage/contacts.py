@@ -42,3 +42,96 @@ async def blocked_telegram_ids(session: AsyncSession) -> list[int]:
         )
     )
     return [int(x) for x in result if x is not None]
+
+
+async def create_partner(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    display_name: str | None,
+    organisation_id: int | None,
+    language: str,
+    timezone: str,
+    now: datetime,
+) -> Contact:
+    """A partner who agreed to the consent text; the consent time is the proof."""
+    contact = await by_telegram_id(session, telegram_user_id)
+    if contact is None:
+        contact = Contact(telegram_user_id=telegram_user_id, created_at=now)
+        session.add(contact)
+    contact.display_name = (display_name or "")[:200] or None
+    contact.organisation_id = organisation_id
+    contact.role = "partner"
+    contact.language = language
+    contact.timezone = timezone
+    contact.status = "active"
+    contact.consent_at = now
+    contact.updated_at = now
+    await session.flush()
+    return contact
+
+
+async def make_staff(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    display_name: str | None,
+    language: str,
+    timezone: str,
+    now: datetime,
+) -> Contact:
+    contact = await by_telegram_id(session, telegram_user_id)
+    if contact is None:
+        contact = Contact(
+            telegram_user_id=telegram_user_id,
+            language=language,
+            timezone=timezone,
+            status="active",
+            created_at=now,
+        )
+        session.add(contact)
+    if display_name:
+        contact.display_name = display_name[:200]
+    contact.role = "staff"
+    contact.updated_at = now
+    await session.flush()
+    return contact
+
+
+async def remove_staff(session: AsyncSession, telegram_user_id: int, now: datetime) -> bool:
+    result = await session.execute(
+        update(Contact)
+        .where(Contact.telegram_user_id == telegram_user_id, Contact.role == "staff")
+        .values(role="former_staff", updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def staff(session: AsyncSession) -> list[Contact]:
+    result = await session.scalars(
+        select(Contact).where(Contact.role == "staff").order_by(Contact.created_at)
+    )
+    return list(result)
+
+
+async def set_status(
+    session: AsyncSession, contact: Contact, *, stopped: bool, now: datetime
+) -> None:
+    contact.stopped_at = now if stopped else None
+    if contact.status != "blocked":
+        contact.status = "stopped" if stopped else "active"
+    contact.updated_at = now
+
+
+async def forget(session: AsyncSession, contact: Contact, now: datetime) -> None:
+    """Delete what identifies the person; keep the row (and its organisation) anonymous so that
+    answers already given still count in aggregates without pointing to anyone."""
+    contact.telegram_user_id = None
+    contact.display_name = None
+    contact.consent_at = None
+    contact.status = "forgotten"
+    contact.stopped_at = None
+    contact.blocked_at = None
+    contact.timezone = "UTC"
+    contact.forgotten_at = now
+    contact.updated_at = now

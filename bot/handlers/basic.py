@@ -1,48 +1,30 @@
-"""The first words: /start without onboarding, /help, and replies to what we don't understand."""
+"""Replies to what the bot does not understand, and /cancel for any multi-step chat."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.access import Person, person_of, unknown_command_text
 from bot.i18n import translator
 from bot.replies import send_text
 from bot.services import services
+from storage import flows
 
-
-async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    return await services(context).language_for(update.effective_user)
-
-
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = await _language(update, context)
-    _ = translator(lang)
-    text = _.paragraphs(
-        _("I help our partners tell us how the partnership is going."),
-        _("You can use these commands:"),
-        "\n".join(
-            [
-                _("/help - what I can do"),
-                _("/start - begin, or open an invitation link"),
-            ]
-        ),
-    )
-    await send_text(context, update.effective_chat.id, text, lang)
+# Features with their own "leave what you are doing" (an open survey) add a hook here;
+# each returns True when it cancelled something.
+CANCEL_HOOKS: list[Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[bool]]] = []
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = await _language(update, context)
-    _ = translator(lang)
-    await send_text(
-        context,
-        update.effective_chat.id,
-        _("Sorry, I don't know that command. Send /help to see what I can do."),
-        lang,
-    )
+    lang = await services(context).language_for(update.effective_user)
+    await send_text(context, update.effective_chat.id, unknown_command_text(lang), lang)
 
 
 async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = await _language(update, context)
+    lang = await services(context).language_for(update.effective_user)
     _ = translator(lang)
     await send_text(
         context,
@@ -50,3 +32,25 @@ async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         _("Sorry, I didn't understand that. Send /help to see what I can do."),
         lang,
     )
+
+
+async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+    _ = translator(person.lang)
+    for hook in CANCEL_HOOKS:
+        if await hook(update, context, person):
+            return
+    async with svc.db.transaction() as session:
+        flow = await flows.get(session, person.user_id)
+        if flow is not None:
+            await flows.clear(session, person.user_id)
+    if flow is None:
+        text = _("There is nothing to cancel. Send /help to see what I can do.")
+    elif flow.flow == "onboarding" and flow.step in ("language", "consent"):
+        text = _(
+            "Cancelled. I have not stored anything about you. Open the invitation link again when you are ready."
+        )
+    else:
+        text = _("Cancelled. Send /help to see what I can do.")
+    await send_text(context, update.effective_chat.id, text, person.lang)
