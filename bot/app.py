@@ -80,7 +80,7 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor(256))
         .connection_pool_size(64)
         .pool_timeout(30)
-        .post_init(_post_init)
+        .post_init(on_startup)
     )
     if settings.bot_api_url:
         builder = builder.base_url(settings.bot_api_url)
@@ -161,7 +161,8 @@ async def _unknown_button(update: Update, context: Any) -> None:
     await common.expired_button(update, context, await svc.language_for(update.effective_user))
 
 
-async def _post_init(application: AnyApplication) -> None:
+async def on_startup(application: AnyApplication) -> None:
+    """Run once the bot is initialised (PTB's post_init under run_polling/run_webhook)."""
     svc: Services = application.bot_data["services"]
     async with svc.db.sessions() as session:
         for chat_id in await contacts.blocked_telegram_ids(session):

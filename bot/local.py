@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import AnyApplication, build_application
+from bot.app import AnyApplication, build_application, on_startup
 from bot.clock import Clock
 from bot.sandbox import Limits, Sandbox
 from bot.services import Services
@@ -43,6 +43,7 @@ async def start_bot(
     """Start polling in the running loop; returns once the bot is taking updates."""
     app = build_application(settings, db, clock=clock)
     await app.initialize()
+    await on_startup(app)  # run_polling would call it; here we start the parts ourselves
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=[])
