@@ -20,11 +20,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import i18n
+from bot import dispatch, i18n
 from bot.clock import Clock
 from bot.dedupe import drop_repeated_update
 from bot.handlers import (
     basic,
+    campaigns,
     common,
     errors,
     invites,
@@ -33,6 +34,7 @@ from bot.handlers import (
     router,
     selfservice,
     staff,
+    surveys,
 )
 from bot.menus import publish_command_menus
 from bot.sending import SendPath
@@ -111,7 +113,10 @@ def register_handlers(application: AnyApplication) -> None:
         "forget": selfservice.forget_command,
         "stop": selfservice.stop_command,
         "resume": selfservice.resume_command,
+        "surveys": surveys.surveys_command,
         # staff
+        "send": campaigns.send_command,
+        "campaigns": campaigns.campaigns_command,
         "invite": invites.invite_command,
         "invites": invites.invites_command,
         # admin
@@ -125,6 +130,8 @@ def register_handlers(application: AnyApplication) -> None:
         "help": selfservice.on_help_button,
         "inv": invites.on_button,
         "stf": staff.on_button,
+        "sv": surveys.on_button,
+        "snd": campaigns.on_button,
     }
     buttons.update(EXTRA_BUTTONS)
     router.FLOW_TEXT.update(
@@ -135,6 +142,10 @@ def register_handlers(application: AnyApplication) -> None:
         }
     )
     router.FLOW_FORWARD[staff.FLOW] = staff.on_forward
+    if surveys.on_message not in router.FALLBACKS:
+        router.FALLBACKS.append(surveys.on_message)
+    if surveys.cancel_hook not in basic.CANCEL_HOOKS:
+        basic.CANCEL_HOOKS.append(surveys.cancel_hook)
 
     application.add_handler(
         ChatMemberHandler(membership.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
@@ -167,4 +178,13 @@ async def on_startup(application: AnyApplication) -> None:
     async with svc.db.sessions() as session:
         for chat_id in await contacts.blocked_telegram_ids(session):
             svc.send_path.blocked_chats.add(chat_id)
+    await svc.surveys.load(svc.db)
     await publish_command_menus(application.bot)
+    if application.job_queue is not None and svc.settings.tick_seconds > 0:
+        application.job_queue.run_repeating(
+            _tick_job, interval=svc.settings.tick_seconds, first=1, name="dispatch"
+        )
+
+
+async def _tick_job(context: Any) -> None:
+    await dispatch.tick(context.application)

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.i18n import normalise_language
 from bot.sending import SendPath
 from bot.settings import Settings
+from bot.survey_registry import SurveyRegistry
 from storage import contacts
 from storage.db import Database
 from storage.models import Contact
@@ -25,6 +26,7 @@ class Services:
     db: Database
     clock: Clock
     send_path: SendPath
+    surveys: SurveyRegistry = field(default_factory=SurveyRegistry)
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def contact_for(self, user: User | None) -> Contact | None:

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     chat_burst: float = Field(default=18, ge=1)
     chat_rate_per_s: float = Field(default=0.95, gt=0)
     privacy_threshold: int = Field(default=3, ge=1)
+    tick_seconds: float = Field(default=20, ge=0)
 
     @field_validator("admins", mode="before")
     @classmethod

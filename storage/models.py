@@ -185,6 +185,8 @@ class Delivery(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     detail: Mapped[str | None] = mapped_column(String(200))
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    dedupe_key: Mapped[str] = mapped_column(String(100), unique=True)
 
     __table_args__ = (
         Index("ix_deliveries_due", "state", "due_at"),

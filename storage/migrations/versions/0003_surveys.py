@@ -48,26 +48,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_campaigns_survey_id", "campaigns", ["survey_id"])
     op.create_table(
-        "deliveries",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id", ondelete="CASCADE")),
-        sa.Column(
-            "contact_id",
-            sa.Integer,
-            sa.ForeignKey("contacts.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
-        sa.Column("due_at", UTCDateTime, nullable=False),
-        sa.Column("state", sa.String(16), nullable=False),
-        sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("claimed_at", UTCDateTime),
-        sa.Column("sent_at", UTCDateTime),
-        sa.Column("detail", sa.String(200)),
-    )
-    op.create_index("ix_deliveries_due", "deliveries", ["state", "due_at"])
-    op.create_index("ix_deliveries_campaign", "deliveries", ["campaign_id", "contact_id"])
-    op.create_table(
         "responses",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
@@ -121,11 +101,33 @@ def upgrade() -> None:
         "uq_answers_response_question", "answers", ["response_id", "question_key"], unique=True
     )
     op.create_index("ix_answers_question_value", "answers", ["question_key", "value_num"])
+    op.create_table(
+        "deliveries",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("campaign_id", sa.Integer, sa.ForeignKey("campaigns.id", ondelete="CASCADE")),
+        sa.Column(
+            "contact_id",
+            sa.Integer,
+            sa.ForeignKey("contacts.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("due_at", UTCDateTime, nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("claimed_at", UTCDateTime),
+        sa.Column("sent_at", UTCDateTime),
+        sa.Column("detail", sa.String(200)),
+        sa.Column("response_id", sa.Integer, sa.ForeignKey("responses.id", ondelete="CASCADE")),
+        sa.Column("dedupe_key", sa.String(100), nullable=False, unique=True),
+    )
+    op.create_index("ix_deliveries_due", "deliveries", ["state", "due_at"])
+    op.create_index("ix_deliveries_campaign", "deliveries", ["campaign_id", "contact_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("deliveries")
     op.drop_table("answers")
     op.drop_table("responses")
-    op.drop_table("deliveries")
     op.drop_table("campaigns")
     op.drop_table("survey_versions")

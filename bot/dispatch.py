@@ -1,0 +1,188 @@
+"""Pushes that leave the bot on its own initiative: campaign invitations and nudges.
+
+The database is the record of what must be sent. ``tick`` closes campaigns that are due,
+schedules nudges, then sends whatever is due — claimed row by row so two bot processes never
+send the same push, postponed past the person's quiet hours, paced as bulk traffic so replies
+to people who are chatting go first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.i18n import translator
+from bot.quiet import is_quiet, quiet_end_after
+from bot.replies import send_text
+from bot.services import Services
+from bot.survey_view import button_data
+from storage import campaigns, deliveries
+from storage import surveys as store
+from storage.models import Campaign, Contact, Delivery
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+CONCURRENCY = 64
+
+
+@dataclass
+class TickReport:
+    closed: list[int] = field(default_factory=list)
+    nudges_scheduled: int = 0
+    sent: int = 0
+    postponed: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+class _Bot:
+    """The little of PTB's context that ``send_text`` needs, for code outside a handler."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+
+async def tick(application: Any) -> TickReport:
+    svc: Services = application.bot_data["services"]
+    report = TickReport()
+    now = svc.clock.now()
+    async with svc.db.transaction() as session:
+        report.closed = await campaigns.close_due(session, now)
+    async with svc.db.transaction() as session:
+        report.nudges_scheduled = await campaigns.schedule_nudges(session, now)
+    await send_due(application, report)
+    return report
+
+
+async def send_due(application: Any, report: TickReport) -> None:
+    svc: Services = application.bot_data["services"]
+    now = svc.clock.now()
+    async with svc.db.sessions() as session:
+        ids = await deliveries.due_ids(session, now, limit=5000)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(delivery_id: int) -> None:
+        async with gate:
+            try:
+                await _deliver(application, svc, delivery_id, report)
+            except Exception:
+                report.failed += 1
+                log.exception("delivery %s failed", delivery_id)
+
+    await asyncio.gather(*(one(i) for i in ids))
+
+
+async def _deliver(application: Any, svc: Services, delivery_id: int, report: TickReport) -> None:
+    now = svc.clock.now()
+    async with svc.db.transaction() as session:
+        delivery = await deliveries.claim(session, delivery_id, now)
+        if delivery is None:
+            return
+        contact = await session.get(Contact, delivery.contact_id)
+        campaign = (
+            await session.get(Campaign, delivery.campaign_id) if delivery.campaign_id else None
+        )
+        response = (
+            await store.get_response(session, delivery.response_id)
+            if delivery.response_id
+            else None
+        )
+        reason = _skip_reason(delivery, contact, campaign, response)
+        if reason is not None:
+            await deliveries.finish(session, delivery_id, "skipped", now, reason)
+            report.skipped += 1
+            return
+        assert contact is not None
+        if is_quiet(now, contact.timezone, contact.quiet_start, contact.quiet_end):
+            until = quiet_end_after(now, contact.timezone, contact.quiet_start, contact.quiet_end)
+            await deliveries.postpone(session, delivery_id, until)
+            report.postponed += 1
+            return
+        chat_id = int(contact.telegram_user_id)  # type: ignore[arg-type]
+        lang = contact.language
+        zone = contact.timezone
+    text, markup = await _compose(svc, delivery, campaign, response, lang, zone)
+    try:
+        await send_text(_Bot(application.bot), chat_id, text, lang, keyboard=markup, bulk=True)  # type: ignore[arg-type]
+    except Forbidden:
+        state, detail = "skipped", "blocked"
+    except BadRequest as err:
+        state, detail = "failed", str(err)[:200]
+    except TelegramError as err:  # network trouble that outlasted the send path's retries
+        async with svc.db.transaction() as session:
+            if delivery.attempts >= MAX_ATTEMPTS:
+                await deliveries.finish(session, delivery_id, "failed", now, str(err)[:200])
+            else:
+                await deliveries.postpone(session, delivery_id, now)
+        report.failed += 1
+        return
+    else:
+        state, detail = "sent", None
+    async with svc.db.transaction() as session:
+        await deliveries.finish(session, delivery_id, state, svc.clock.now(), detail)
+        if state == "sent" and delivery.kind == "nudge" and response is not None:
+            row = await store.get_response(session, response.id)
+            if row is not None:
+                row.nudges_sent = (row.nudges_sent or 0) + 1
+                row.last_nudge_at = svc.clock.now()
+    if state == "sent":
+        report.sent += 1
+    elif state == "skipped":
+        report.skipped += 1
+    else:
+        report.failed += 1
+
+
+def _skip_reason(
+    delivery: Delivery, contact: Contact | None, campaign: Campaign | None, response: Any
+) -> str | None:
+    if contact is None or contact.telegram_user_id is None:
+        return "contact gone"
+    if contact.status != "active":
+        return f"contact {contact.status}"
+    if delivery.campaign_id is not None and (campaign is None or campaign.status != "open"):
+        return "campaign closed"
+    if response is not None and response.status not in store.OPEN_STATUSES:
+        return f"response {response.status}"
+    return None
+
+
+async def _compose(
+    svc: Services,
+    delivery: Delivery,
+    campaign: Campaign | None,
+    response: Any,
+    lang: str,
+    zone: str,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    from bot.handlers.surveys import due_text
+
+    _ = translator(lang)
+    survey = await svc.surveys.for_version(svc.db, response.survey_version_id) if response else None
+    title = survey.text_for(survey.title, lang) if survey else ""
+    due = due_text(campaign.due_at, lang, zone) if campaign else ""
+    if delivery.kind == "invite" and survey is not None:
+        text = _.paragraphs(
+            title, survey.text_for(survey.intro, lang), _("Please answer by {date}.", date=due)
+        )
+        label = _("Start the survey")
+    else:
+        text = _(
+            'A friendly reminder: the survey "{title}" is waiting for your answers. Please answer by {date}.',
+            title=title,
+            date=due,
+        )
+        label = (
+            _("Continue the survey") if response and response.started_at else _("Start the survey")
+        )
+    markup = None
+    if response is not None:
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(label, callback_data=button_data(response.id, "-", "go"))]]
+        )
+    return text, markup

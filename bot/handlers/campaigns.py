@@ -1,0 +1,303 @@
+"""Staff send a survey to partners (/send: survey → audience → due date → confirm) and follow
+the response figures (/campaigns)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from babel.dates import format_date
+from sqlalchemy import distinct, select
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import callbacks
+from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot.handlers import common
+from bot.i18n import translator
+from bot.keyboards import button, column, grid
+from bot.replies import send_text
+from bot.services import services
+from storage import campaigns, flows, organisations
+from storage.models import OrganisationTag
+
+log = logging.getLogger(__name__)
+FLOW = "send"
+DUE_DAYS = (7, 14, 30)
+
+
+@requires("staff")
+async def send_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.transaction() as session:
+        await flows.put(session, person.user_id, FLOW, "survey", {}, svc.clock.now())
+    buttons = [
+        button(s.text_for(s.title, person.lang), callbacks.data("snd", "sv", s.id))
+        for s in svc.surveys.sendable()
+    ]
+    buttons.append(button(_("Cancel"), callbacks.data("snd", "cancel")))
+    await send_text(
+        context,
+        update.effective_chat.id,
+        _("Which survey do you want to send?"),
+        person.lang,
+        keyboard=column(buttons),
+    )
+
+
+async def _tags(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    svc = services(context)
+    async with svc.db.sessions() as session:
+        result = await session.scalars(
+            select(distinct(OrganisationTag.tag)).order_by(OrganisationTag.tag)
+        )
+        return list(result)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+    if not person.is_staff:
+        await refuse(update, context, person)
+        return
+    query = update.callback_query
+    pieces = callbacks.parts(query.data, "snd")
+    async with svc.db.sessions() as session:
+        flow = await flows.get(session, person.user_id)
+    if pieces is None or flow is None or flow.flow != FLOW:
+        await common.expired_button(update, context, person.lang)
+        return
+    _ = translator(person.lang)
+    action, arg = pieces[1], (pieces[2] if len(pieces) > 2 else None)
+    chat_id = update.effective_chat.id
+    now = svc.clock.now()
+
+    async def goto(step: str, data: dict) -> None:
+        async with svc.db.transaction() as session:
+            await flows.put(session, person.user_id, FLOW, step, data, now)
+
+    if action == "cancel":
+        await common.close_keyboard(query, _("Cancelled."), person.lang)
+        async with svc.db.transaction() as session:
+            await flows.clear(session, person.user_id)
+        return
+    if action == "sv" and flow.step == "survey" and arg and svc.surveys.get(arg):
+        survey, _v = svc.surveys.get(arg)
+        await common.close_keyboard(
+            query,
+            _("Survey: {title}", title=survey.text_for(survey.title, person.lang)),
+            person.lang,
+        )
+        await goto("audience", {"survey_id": arg})
+        keyboard = column(
+            [
+                button(_("All partners"), callbacks.data("snd", "aud", "all")),
+                button(_("One organisation"), callbacks.data("snd", "aud", "org")),
+                button(_("Organisations with a tag"), callbacks.data("snd", "aud", "tag")),
+                button(_("Cancel"), callbacks.data("snd", "cancel")),
+            ]
+        )
+        await send_text(
+            context, chat_id, _("Who should receive it?"), person.lang, keyboard=keyboard
+        )
+        return
+    if action == "aud" and flow.step == "audience" and arg in ("all", "org", "tag"):
+        if arg == "all":
+            await common.close_keyboard(query, _("All partners"), person.lang)
+            await goto("due", {**flow.data, "kind": "all", "value": None})
+            await _ask_due(context, chat_id, person.lang)
+            return
+        if arg == "org":
+            await common.close_keyboard(query, _("One organisation"), person.lang)
+            async with svc.db.sessions() as session:
+                orgs = await organisations.listing(session, limit=20)
+            await goto("organisation", flow.data)
+            buttons = [
+                button(f"{org.name} ({n})", callbacks.data("snd", "org", org.id)) for org, n in orgs
+            ]
+            await send_text(
+                context, chat_id, _("Which organisation?"), person.lang, keyboard=column(buttons)
+            )
+            return
+        await common.close_keyboard(query, _("Organisations with a tag"), person.lang)
+        tags = await _tags(context)
+        await goto("tag", {**flow.data, "tags": tags[:20]})
+        buttons = [button(tag, callbacks.data("snd", "tag", i)) for i, tag in enumerate(tags[:20])]
+        text = _("Which tag?") if tags else _("No organisation has a tag yet.")
+        await send_text(
+            context, chat_id, text, person.lang, keyboard=grid(buttons, 2) if buttons else None
+        )
+        return
+    if action == "org" and flow.step == "organisation" and arg and arg.isdigit():
+        async with svc.db.sessions() as session:
+            org = await organisations.get(session, int(arg))
+        if org is None:
+            await common.expired_button(update, context, person.lang)
+            return
+        await common.close_keyboard(query, _("Organisation: {name}", name=org.name), person.lang)
+        await goto("due", {**flow.data, "kind": "organisation", "value": str(org.id)})
+        await _ask_due(context, chat_id, person.lang)
+        return
+    if (
+        action == "tag"
+        and flow.step == "tag"
+        and arg
+        and arg.isdigit()
+        and int(arg) < len(flow.data.get("tags", []))
+    ):
+        tag = flow.data["tags"][int(arg)]
+        await common.close_keyboard(query, _("Tag: {tag}", tag=tag), person.lang)
+        await goto("due", {**flow.data, "kind": "tag", "value": tag})
+        await _ask_due(context, chat_id, person.lang)
+        return
+    if action == "due" and flow.step == "due" and arg and arg.isdigit() and int(arg) in DUE_DAYS:
+        days = int(arg)
+        await common.close_keyboard(
+            query, _.ngettext("Due in {n} day", "Due in {n} days", days), person.lang
+        )
+        data = {**flow.data, "days": days}
+        await goto("confirm", data)
+        await _confirm(context, chat_id, person, data)
+        return
+    if action == "go" and flow.step == "confirm":
+        await common.close_keyboard(query, _("Sending…"), person.lang)
+        await _launch(context, chat_id, person, flow.data)
+        return
+    await common.expired_button(update, context, person.lang)
+
+
+async def _ask_due(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+    _ = translator(lang)
+    buttons = [
+        button(_.ngettext("In {n} day", "In {n} days", d), callbacks.data("snd", "due", d))
+        for d in DUE_DAYS
+    ]
+    await send_text(
+        context, chat_id, _("By when should partners answer?"), lang, keyboard=grid(buttons, 3)
+    )
+
+
+async def _confirm(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    survey, _v = svc.surveys.get(data["survey_id"])
+    async with svc.db.sessions() as session:
+        counts = await campaigns.count_audience(session, data["kind"], data.get("value"))
+    due = svc.clock.now() + timedelta(days=int(data["days"]))
+    lines = [
+        _("Survey: {title}", title=survey.text_for(survey.title, person.lang)),
+        _.ngettext("Recipients: {n} partner", "Recipients: {n} partners", counts.reachable),
+    ]
+    if counts.stopped or counts.blocked:
+        lines.append(
+            _(
+                "Skipped: {stopped} who stopped reminders, {blocked} who blocked the bot.",
+                stopped=counts.stopped,
+                blocked=counts.blocked,
+            )
+        )
+    lines.append(_("Answers due by {date}.", date=format_date(due, "long", locale=_.locale)))
+    lines.append(
+        _(
+            "Partners who have not answered get at most 2 reminders, 3 days apart, never during their quiet hours."
+        )
+    )
+    keyboard = grid(
+        [
+            button(_("Send now"), callbacks.data("snd", "go")),
+            button(_("Cancel"), callbacks.data("snd", "cancel")),
+        ]
+    )
+    await send_text(context, chat_id, "\n".join(lines), person.lang, keyboard=keyboard)
+
+
+async def _launch(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    survey, version_id = svc.surveys.get(data["survey_id"])
+    now = svc.clock.now()
+    async with svc.db.transaction() as session:
+        launched = await campaigns.launch(
+            session,
+            survey_id=survey.id,
+            survey_version_id=version_id,
+            audience_kind=data["kind"],
+            audience_value=data.get("value"),
+            due_at=now + timedelta(days=int(data["days"])),
+            created_by=person.contact_id,
+            now=now,
+        )
+        await flows.clear(session, person.user_id)
+    await log_staff_action(
+        svc,
+        person,
+        "campaign.send",
+        subject=f"campaign:{launched.campaign.id}",
+        details={
+            "survey": survey.id,
+            "audience": data["kind"],
+            "value": data.get("value"),
+            "invited": launched.invited,
+        },
+    )
+    await send_text(
+        context,
+        chat_id,
+        _.ngettext(
+            "Campaign #{id} started: the invitation is going out to {n} partner now. Follow it with /campaigns.",
+            "Campaign #{id} started: invitations are going out to {n} partners now. Follow it with /campaigns.",
+            launched.invited,
+            id=launched.campaign.id,
+        ),
+        person.lang,
+    )
+    from bot.dispatch import tick
+
+    task = asyncio.create_task(tick(context.application))
+    context.application.bot_data.setdefault("tasks", set()).add(task)
+    task.add_done_callback(context.application.bot_data["tasks"].discard)
+
+
+@requires("staff")
+async def campaigns_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.sessions() as session:
+        rows = await campaigns.figures(session, limit=10)
+    await log_staff_action(svc, person, "campaign.list")
+    if not rows:
+        await send_text(
+            context,
+            update.effective_chat.id,
+            _("No campaign yet. Send a survey with /send."),
+            person.lang,
+        )
+        return
+    lines = [_("Campaigns (newest first):")]
+    for row in rows:
+        entry = svc.surveys.get(row.campaign.survey_id)
+        title = entry[0].text_for(entry[0].title, person.lang) if entry else row.campaign.survey_id
+        status = _("open") if row.campaign.status == "open" else _("closed")
+        lines.append(
+            _(
+                "#{id} {title} ({status}, due {date}): sent {sent} of {recipients}, started {started}, completed {completed}, response rate {rate}",
+                id=row.campaign.id,
+                title=title,
+                status=status,
+                date=format_date(row.campaign.due_at, "medium", locale=_.locale),
+                sent=row.sent,
+                recipients=row.recipients,
+                started=row.started,
+                completed=row.completed,
+                rate=f"{round(row.response_rate * 100)}%",
+            )
+        )
+    await send_text(context, update.effective_chat.id, "\n\n".join(lines), person.lang)

@@ -1,0 +1,544 @@
+"""A partner answering a survey in chat: one message per question, every answer stored at once.
+
+Buttons carry ``sv:<response>:<question index>:<action>[:<arg>]``; a press is applied only if it
+answers the question the response is on now, so an old keyboard can never change an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import callbacks
+from bot.access import Person, person_of
+from bot.handlers import common
+from bot.i18n import bidi, translator
+from bot.replies import send_text
+from bot.services import Services, services
+from bot.survey_registry import from_rows, to_row
+from bot.survey_view import (
+    answered_text,
+    button_data,
+    keyboard,
+    question_text,
+    refusal_text,
+)
+from conversations import Progress, Survey, UserInput, advance, current_question, initial_selection
+from storage import surveys as store
+from storage.models import Response
+
+log = logging.getLogger(__name__)
+
+# A message this long after the last answer is greeted with "here is where you stopped"
+# rather than taken as the answer to a question the partner may have forgotten.
+RESUME_AFTER = timedelta(hours=6)
+HELP_AFTER_REFUSALS = 3
+
+
+# ---------------------------------------------------------------- loading
+
+
+async def _load(svc: Services, response_id: int) -> tuple[Response, Survey, Progress] | None:
+    async with svc.db.sessions() as session:
+        response = await store.get_response(session, response_id)
+        if response is None:
+            return None
+        rows = await store.answers_of(session, response_id)
+    survey = await svc.surveys.for_version(svc.db, response.survey_version_id)
+    if survey is None:
+        return None
+    return response, survey, from_rows(survey, rows, response.cursor)
+
+
+def _owned_by(response: Response, person: Person) -> bool:
+    return person.contact is not None and response.contact_id == person.contact.id
+
+
+def _today(person: Person, svc: Services):
+    zone = person.contact.timezone if person.contact else "UTC"
+    try:
+        return svc.clock.now().astimezone(ZoneInfo(zone)).date()
+    except Exception:
+        return svc.clock.now().date()
+
+
+# ---------------------------------------------------------------- asking
+
+
+async def ask(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    response: Response,
+    survey: Survey,
+    progress: Progress,
+    *,
+    edit_message_id: int | None = None,
+    intro: bool = False,
+    prefix: str | None = None,
+    selection: frozenset[str] | None = None,
+) -> None:
+    """Show the current question (as a new message, or by turning ``edit_message_id`` into it)."""
+    svc = services(context)
+    lang = response.language
+    question = current_question(survey, progress)
+    if question is None:
+        return
+    if selection is None:
+        selection = (
+            initial_selection(progress, question)
+            if question.type == "multiple_choice"
+            else frozenset()
+        )
+    text = question_text(survey, progress, question, lang, intro=intro)
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    text = bidi(text, lang)
+    markup = keyboard(survey, progress, question, lang, response.id, selection)
+    message_id = None
+    if edit_message_id is not None:
+        try:
+            await context.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=edit_message_id,
+                reply_markup=markup,
+                parse_mode=ParseMode.HTML,
+            )
+            message_id = edit_message_id
+        except BadRequest as err:
+            log.info("could not turn message %s into a question: %s", edit_message_id, err)
+    if message_id is None:
+        sent: Message = await context.bot.send_message(
+            chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML
+        )
+        message_id = sent.message_id
+    async with svc.db.transaction() as session:
+        row = await store.get_response(session, response.id)
+        if row is not None:
+            row.message_id = message_id
+            row.asked_key = question.key
+            row.pending_toggles = sorted(selection)
+
+
+async def _close_question_message(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int | None, text: str, lang: str
+) -> None:
+    """Replace a question's keyboard by the answer given, so it cannot be pressed again."""
+    if message_id is None:
+        return
+    try:
+        await context.bot.edit_message_text(
+            bidi(text, lang), chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+        )
+    except BadRequest as err:
+        if "not modified" not in str(err).lower():
+            log.info("could not close question message %s: %s", message_id, err)
+
+
+# ---------------------------------------------------------------- applying an input
+
+
+async def apply_input(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    response: Response,
+    survey: Survey,
+    progress: Progress,
+    user_input: UserInput,
+) -> None:
+    svc = services(context)
+    lang = response.language
+    _ = translator(lang)
+    chat_id = update.effective_chat.id
+    query = update.callback_query
+    before = current_question(survey, progress)
+    step = advance(
+        survey,
+        progress,
+        user_input,
+        pending_toggles=frozenset(response.pending_toggles or []),
+        today=_today(person, svc),
+    )
+    now = svc.clock.now()
+
+    if step.refusal is not None:
+        async with svc.db.transaction() as session:
+            row = await store.get_response(session, response.id)
+            row.refusals = (row.refusals or 0) + 1
+            row.updated_at = now
+            refusals = row.refusals
+        text = refusal_text(step.refusal, lang)
+        if query is not None:
+            await query.answer(text[:190], show_alert=False)
+            return
+        markup = None
+        if refusals >= HELP_AFTER_REFUSALS and before is not None:
+            text = _.paragraphs(
+                text,
+                _(
+                    "If you are not sure, you can skip this question where that is allowed, "
+                    "or send /cancel to stop for now: your answers so far are kept. "
+                    "Send /help for more."
+                ),
+            )
+            if not before.required:
+                markup = InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                _("Skip"),
+                                callback_data=button_data(
+                                    response.id, survey.question_index[before.key], "s"
+                                ),
+                            )
+                        ]
+                    ]
+                )
+        await send_text(context, chat_id, text, lang, keyboard=markup)
+        return
+
+    if step.selection is not None and before is not None:
+        async with svc.db.transaction() as session:
+            row = await store.get_response(session, response.id)
+            row.pending_toggles = sorted(step.selection)
+            row.updated_at = now
+        if query is not None:
+            await query.answer()
+            markup = keyboard(survey, progress, before, lang, response.id, step.selection)
+            try:
+                await query.edit_message_reply_markup(reply_markup=markup)
+            except BadRequest as err:
+                if "not modified" not in str(err).lower():
+                    raise
+        return
+
+    async with svc.db.transaction() as session:
+        row = await store.get_response(session, response.id)
+        if step.stored is not None:
+            question = survey.question(step.stored.key)
+            await store.save_answer(
+                session,
+                response_id=response.id,
+                key=step.stored.key,
+                language=lang,
+                now=now,
+                **to_row(question, step.stored),  # type: ignore[arg-type]
+            )
+        if step.removed:
+            await store.delete_answers(session, response.id, list(step.removed))
+        row.cursor = step.progress.cursor
+        row.pending_toggles = []
+        row.refusals = 0
+        row.updated_at = now
+        if step.done:
+            row.status = "completed"
+            row.completed_at = now
+    if query is not None:
+        await query.answer()
+
+    if before is not None:
+        if step.stored is not None and step.stored.key == before.key:
+            shown = answered_text(survey, before, step.stored, lang)
+        else:  # Back: the question stays readable, its buttons go
+            shown = question_text(survey, progress, before, lang)
+        await _close_question_message(context, chat_id, response.message_id, shown, lang)
+
+    if step.done:
+        await send_text(
+            context,
+            chat_id,
+            _.paragraphs(
+                _("Thank you! All your answers are saved."),
+                _(
+                    "The NGO team reads every answer. Send /surveys to see if anything else is waiting."
+                ),
+            ),
+            lang,
+        )
+        return
+    if step.stored is not None and step.stored.voice_file_id:
+        prefix = _("Thank you, I received your voice message.")
+    else:
+        prefix = None
+    await ask(context, chat_id, response, survey, step.progress, prefix=prefix)
+
+
+# ---------------------------------------------------------------- buttons
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+    query = update.callback_query
+    pieces = callbacks.parts(query.data, "sv", minimum=4)
+    if pieces is None or not pieces[1].isdigit():
+        await common.expired_button(update, context, person.lang)
+        return
+    loaded = await _load(svc, int(pieces[1]))
+    if loaded is None or not _owned_by(loaded[0], person):
+        await common.expired_button(update, context, person.lang)
+        return
+    response, survey, progress = loaded
+    action = pieces[3]
+    arg = pieces[4] if len(pieces) > 4 else None
+    if action == "go":
+        await _start_or_continue(update, context, person, response, survey, progress)
+        return
+    question = current_question(survey, progress)
+    stale = (
+        response.status != "in_progress"
+        or question is None
+        or pieces[2] != str(survey.question_index.get(question.key))
+        or (
+            response.message_id is not None
+            and query.message is not None
+            and query.message.message_id != response.message_id
+        )
+    )
+    if stale:
+        _ = translator(response.language)
+        await query.answer(_("This question was already answered. Your answers are safe."))
+        return
+    user_input = _input_for(question, action, arg)
+    if user_input is None:
+        await common.expired_button(update, context, response.language)
+        return
+    await apply_input(update, context, person, response, survey, progress, user_input)
+
+
+def _input_for(question, action: str, arg: str | None) -> UserInput | None:
+    if action == "c" and arg is not None:
+        if question.type == "single_choice":
+            if not arg.isdigit() or int(arg) >= len(question.choices):
+                return None
+            return UserInput(kind="choice", value=question.choices[int(arg)].code)
+        return UserInput(kind="choice", value=arg)
+    if action == "t" and arg is not None and question.type == "multiple_choice":
+        if not arg.isdigit() or int(arg) >= len(question.choices):
+            return None
+        return UserInput(kind="toggle", value=question.choices[int(arg)].code)
+    simple = {"d": "done", "k": "dont_know", "n": "done", "s": "skip", "b": "back"}
+    if action in simple and arg is None:
+        return UserInput(kind=simple[action])  # type: ignore[arg-type]
+    return None
+
+
+async def _start_or_continue(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    response: Response,
+    survey: Survey,
+    progress: Progress,
+) -> None:
+    svc = services(context)
+    query = update.callback_query
+    _ = translator(response.language)
+    if response.status not in store.OPEN_STATUSES:
+        await query.answer(_("This survey is closed. Thank you!"))
+        return
+    await query.answer()
+    first_time = response.started_at is None
+    now = svc.clock.now()
+    previous_message = response.message_id
+    async with svc.db.transaction() as session:
+        row = await store.get_response(session, response.id)
+        row.status = "in_progress"
+        row.started_at = row.started_at or now
+        row.updated_at = now
+        row.language = person.lang  # the partner may have changed language since the invitation
+    response.language = person.lang
+    if (
+        previous_message is not None
+        and query.message is not None
+        and previous_message != query.message.message_id
+    ):
+        await _close_question_message(
+            context,
+            update.effective_chat.id,
+            previous_message,
+            question_text(survey, progress, current_question(survey, progress), response.language)
+            if current_question(survey, progress)
+            else "",
+            response.language,
+        )
+    edit_id = query.message.message_id if query.message is not None else None
+    await ask(
+        context,
+        update.effective_chat.id,
+        response,
+        survey,
+        progress,
+        edit_message_id=edit_id,
+        intro=first_time,
+    )
+
+
+# ---------------------------------------------------------------- typed text and voice
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+    """The router's fallback: a message while a survey is open answers its current question."""
+    svc = services(context)
+    if person.contact is None:
+        return False
+    async with svc.db.sessions() as session:
+        waiting = await store.open_responses(session, person.contact.id)
+    if not waiting:
+        return False
+    current = waiting[0]
+    if current.status != "in_progress":
+        await _offer(update, context, person, waiting)
+        return True
+    loaded = await _load(svc, current.id)
+    if loaded is None:
+        return False
+    response, survey, progress = loaded
+    _ = translator(response.language)
+    chat_id = update.effective_chat.id
+    if svc.clock.now() - response.updated_at > RESUME_AFTER:
+        await _close_question_message(
+            context,
+            chat_id,
+            response.message_id,
+            question_text(survey, progress, current_question(survey, progress), response.language),
+            response.language,
+        ) if current_question(survey, progress) else None
+        async with svc.db.transaction() as session:
+            row = await store.get_response(session, response.id)
+            row.updated_at = svc.clock.now()
+        await ask(
+            context,
+            chat_id,
+            response,
+            survey,
+            progress,
+            prefix=_("Welcome back! Here is where you stopped:"),
+        )
+        return True
+    message = update.effective_message
+    if message.voice is not None:
+        user_input = UserInput(
+            kind="voice",
+            voice_file_id=message.voice.file_id,
+            voice_duration=message.voice.duration
+            if isinstance(message.voice.duration, int)
+            else int(message.voice.duration.total_seconds()),
+        )
+    elif message.text is not None:
+        user_input = UserInput(kind="text", value=message.text[:5000])
+    else:
+        await send_text(
+            context, chat_id, _("Please type your answer, or use the buttons."), response.language
+        )
+        return True
+    await apply_input(update, context, person, response, survey, progress, user_input)
+    return True
+
+
+async def _offer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, waiting: list[Response]
+) -> None:
+    text, lang, markup = await _listing(context, person, waiting)
+    await send_text(context, update.effective_chat.id, text, lang, keyboard=markup)
+
+
+async def _listing(
+    context: ContextTypes.DEFAULT_TYPE, person: Person, waiting: list[Response]
+) -> tuple[str, str, InlineKeyboardMarkup | None]:
+    svc = services(context)
+    lang = person.lang
+    _ = translator(lang)
+    if not waiting:
+        return _("There is no survey waiting for you right now. Thank you!"), lang, None
+    buttons = []
+    lines = [_("Surveys waiting for you:")]
+    for response in waiting[:8]:
+        survey = await svc.surveys.for_version(svc.db, response.survey_version_id)
+        if survey is None:
+            continue
+        title = survey.text_for(survey.title, lang)
+        if response.status == "invited":
+            label = _("Start: {title}", title=title)
+        else:
+            label = _("Continue: {title}", title=title)
+        lines.append(f"• {label}")
+        buttons.append(
+            [InlineKeyboardButton(label[:64], callback_data=button_data(response.id, "-", "go"))]
+        )
+    return "\n".join(lines), lang, InlineKeyboardMarkup(buttons)
+
+
+async def surveys_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+    _ = translator(person.lang)
+    if person.contact is None or person.role == "stranger":
+        await send_text(
+            context,
+            update.effective_chat.id,
+            _(
+                "I don't have you registered yet. To join, please ask the NGO team for an invitation link."
+            ),
+            person.lang,
+        )
+        return
+    async with svc.db.sessions() as session:
+        waiting = await store.open_responses(session, person.contact.id)
+    await _offer(update, context, person, waiting)
+
+
+async def cancel_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+    """/cancel inside a survey: pause it, keep every answer, say how to come back."""
+    svc = services(context)
+    if person.contact is None:
+        return False
+    async with svc.db.sessions() as session:
+        waiting = await store.open_responses(session, person.contact.id)
+    current = next((r for r in waiting if r.status == "in_progress"), None)
+    if current is None:
+        return False
+    loaded = await _load(svc, current.id)
+    if loaded is None:
+        return False
+    response, survey, progress = loaded
+    question = current_question(survey, progress)
+    if question is not None:
+        await _close_question_message(
+            context,
+            update.effective_chat.id,
+            response.message_id,
+            question_text(survey, progress, question, response.language),
+            response.language,
+        )
+    async with svc.db.transaction() as session:
+        row = await store.get_response(session, response.id)
+        row.status = "paused"
+        row.updated_at = svc.clock.now()
+    _ = translator(response.language)
+    await send_text(
+        context,
+        update.effective_chat.id,
+        _(
+            "Survey paused. Your answers so far are saved. Send /surveys when you want to continue where you left off."
+        ),
+        response.language,
+    )
+    return True
+
+
+def due_text(response_due, lang: str, zone: str) -> str:
+    _ = translator(lang)
+    try:
+        tz = ZoneInfo(zone)
+    except Exception:
+        tz = ZoneInfo("UTC")
+    return format_date(response_due.astimezone(tz), "long", locale=_.locale)

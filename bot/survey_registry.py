@@ -1,0 +1,114 @@
+"""The surveys the bot can send, and every stored version answers were given under."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from conversations import Answer, Progress, Question, Survey, load_all, parse_survey
+from storage import surveys as survey_store
+from storage.db import Database
+from storage.surveys import StoredAnswer
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SurveyRegistry:
+    current: dict[str, tuple[Survey, int]] = field(default_factory=dict)
+    _versions: dict[int, Survey] = field(default_factory=dict)
+
+    async def load(self, db: Database) -> None:
+        """Read the shipped definitions and make sure each exact version is stored."""
+        definitions = load_all()
+        async with db.transaction() as session:
+            for survey_id, survey in definitions.items():
+                version_id = await survey_store.register_version(
+                    session,
+                    survey_id=survey_id,
+                    version=survey.version,
+                    fingerprint=survey.fingerprint,
+                    definition=survey.model_dump(mode="json"),
+                    now=utcnow(),
+                )
+                self.current[survey_id] = (survey, version_id)
+                self._versions[version_id] = survey
+        log.info("surveys loaded: %s", ", ".join(sorted(self.current)))
+
+    def get(self, survey_id: str) -> tuple[Survey, int] | None:
+        return self.current.get(survey_id)
+
+    async def for_version(self, db: Database, version_id: int) -> Survey | None:
+        survey = self._versions.get(version_id)
+        if survey is not None:
+            return survey
+        async with db.sessions() as session:
+            data = await survey_store.version_definition(session, version_id)
+        if data is None:
+            return None
+        survey = parse_survey(data, source=f"stored version {version_id}")
+        self._versions[version_id] = survey
+        return survey
+
+    def sendable(self) -> list[Survey]:
+        """Surveys staff may send as a campaign (J-PAT goes through its own rounds)."""
+        return [s for sid, (s, _v) in sorted(self.current.items()) if sid != "jpat"]
+
+
+def to_row(question: Question | None, answer: Answer) -> dict[str, object]:
+    """Engine answer → the columns of an answers row."""
+    value = answer.value
+    row: dict[str, object] = {
+        "status": answer.status,
+        "value_num": None,
+        "value_text": None,
+        "choice_codes": None,
+        "raw_text": answer.raw,
+        "voice_file_id": answer.voice_file_id,
+        "voice_duration": answer.voice_duration,
+    }
+    kind = getattr(question, "type", None)
+    if isinstance(value, list):
+        row["choice_codes"] = list(value)
+    elif isinstance(value, bool):
+        row["value_text"] = "yes" if value else "no"
+    elif isinstance(value, (int, float)):
+        row["value_num"] = float(value)
+    elif isinstance(value, str):
+        row["value_text"] = value
+        if kind in ("single_choice", "yes_no"):
+            row["choice_codes"] = [value]
+    return row
+
+
+def from_rows(survey: Survey, rows: list[StoredAnswer], cursor: str | None) -> Progress:
+    """Stored rows → the engine's progress, so a restart continues where the partner was."""
+    answers = []
+    for row in rows:
+        question = survey.question(row.key)
+        kind = getattr(question, "type", None)
+        value: object
+        if row.status != "answered":
+            value = None
+        elif kind == "multiple_choice":
+            value = list(row.choice_codes or [])
+        elif kind in ("scale", "integer"):
+            value = int(row.value_num) if row.value_num is not None else None
+        elif kind == "decimal":
+            value = row.value_num
+        elif kind == "note":
+            value = None
+        else:
+            value = row.value_text
+        answers.append(
+            Answer(
+                key=row.key,
+                value=value,  # type: ignore[arg-type]
+                status=row.status,  # type: ignore[arg-type]
+                raw=row.raw_text,
+                voice_file_id=row.voice_file_id,
+                voice_duration=row.voice_duration,
+            )
+        )
+    return Progress.from_answers(answers, cursor=cursor)

@@ -1,0 +1,290 @@
+"""How a survey question looks in chat: one message, progress, the question, a hint, buttons.
+
+Survey wording comes from the definition's per-language texts; everything around it (progress,
+Skip, Back, Done, refusals) comes from the gettext catalogs.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+from babel.numbers import format_decimal
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.i18n import Translator, isolate, translator
+from conversations import Answer, Progress, Question, Refusal, Survey, position
+
+# Callback actions: c=choice/point, t=toggle, d=done, k=don't know, n=continue (note),
+# s=skip, b=back, go=start or continue the survey.
+AREA = "sv"
+
+
+def button_data(
+    response_id: int, question_index: int | str, action: str, arg: object = None
+) -> str:
+    parts: list[object] = [AREA, response_id, question_index, action]
+    if arg is not None:
+        parts.append(arg)
+    return callbacks.data(*parts)
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def header(survey: Survey, progress: Progress, question: Question, lang: str) -> str:
+    _ = translator(lang)
+    number, total = position(survey, progress, question)
+    parts = []
+    section = survey.section_position(question.section)
+    if section is not None:
+        sec_n, sec_total = section
+        parts.append(_("Part {n} of {total}", n=sec_n, total=sec_total))
+    parts.append(_("Question {n} of {total}", n=number, total=total))
+    return " · ".join(parts)
+
+
+def _type_hint(question: Question, _: Translator) -> str:
+    kind = question.type
+    if kind == "multiple_choice":
+        return _("Choose all that apply, then press Done.")
+    if kind == "integer":
+        if question.min is not None and question.max is not None:
+            return _(
+                "Type a whole number from {min} to {max}.",
+                min=_n(question.min, _),
+                max=_n(question.max, _),
+            )
+        return _("Type a whole number.")
+    if kind == "decimal":
+        return _("Type a number.")
+    if kind == "date":
+        return _("Type a date, for example 31/12/2026.")
+    if kind == "text":
+        if question.allows_voice:
+            return _("Type your answer, or send a voice message.")
+        return _("Type your answer.")
+    return ""
+
+
+def _n(value: float, _: Translator) -> str:
+    return format_decimal(value, locale=_.locale)
+
+
+def question_text(
+    survey: Survey, progress: Progress, question: Question, lang: str, *, intro: bool = False
+) -> str:
+    _ = translator(lang)
+    lines = []
+    if intro:
+        lines += [
+            f"<b>{_e(survey.text_for(survey.title, lang))}</b>",
+            _e(survey.text_for(survey.intro, lang)),
+            "",
+        ]
+    lines.append(f"<i>{_e(header(survey, progress, question, lang))}</i>")
+    section = survey.section(question.section)
+    if section is not None:
+        lines.append(f"<b>{_e(survey.text_for(section.title, lang))}</b>")
+    lines.append("")
+    lines.append(f"<b>{_e(survey.text_for(question.text, lang))}</b>")
+    if question.hint:
+        lines.append(_e(survey.text_for(question.hint, lang)))
+    hint = _type_hint(question, _)
+    if hint:
+        lines.append(f"<i>{_e(hint)}</i>")
+    return "\n".join(lines)
+
+
+def keyboard(
+    survey: Survey,
+    progress: Progress,
+    question: Question,
+    lang: str,
+    response_id: int,
+    selection: frozenset[str] = frozenset(),
+) -> InlineKeyboardMarkup | None:
+    _ = translator(lang)
+    qi = survey.question_index[question.key]
+    rows: list[list[InlineKeyboardButton]] = []
+
+    def add(text: str, action: str, arg: object = None) -> None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text[:64], callback_data=button_data(response_id, qi, action, arg)
+                )
+            ]
+        )
+
+    kind = question.type
+    if kind == "single_choice":
+        for index, choice in enumerate(question.choices):
+            add(survey.text_for(choice.label, lang), "c", index)
+    elif kind == "multiple_choice":
+        for index, choice in enumerate(question.choices):
+            mark = "☑" if choice.code in selection else "☐"
+            add(f"{mark} {survey.text_for(choice.label, lang)}", "t", index)
+        add(_("Done ✓"), "d")
+    elif kind == "yes_no":
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("Yes"), callback_data=button_data(response_id, qi, "c", "yes")
+                ),
+                InlineKeyboardButton(
+                    _("No"), callback_data=button_data(response_id, qi, "c", "no")
+                ),
+            ]
+        )
+    elif kind == "scale":
+        labelled = all(point in question.labels for point in question.points)
+        if labelled:
+            for point in question.points:
+                add(f"{point} · {survey.text_for(question.labels[point], lang)}", "c", point)
+        else:
+            rows.append(
+                [
+                    InlineKeyboardButton(str(p), callback_data=button_data(response_id, qi, "c", p))
+                    for p in question.points
+                ]
+            )
+        if question.allows_dont_know:
+            add(_("Don't know"), "k")
+    elif kind == "note":
+        add(_("Continue"), "n")
+    navigation = []
+    if not question.required:
+        navigation.append(
+            InlineKeyboardButton(_("Skip"), callback_data=button_data(response_id, qi, "s"))
+        )
+    if position(survey, progress, question)[0] > 1:
+        navigation.append(
+            InlineKeyboardButton(_("◀ Back"), callback_data=button_data(response_id, qi, "b"))
+        )
+    if navigation:
+        rows.append(navigation)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def scale_end_labels(question: Question, survey: Survey, lang: str) -> str:
+    if question.type != "scale" or not question.labels:
+        return ""
+    low = question.labels.get(question.min)
+    high = question.labels.get(question.max)
+    if low is None or high is None:
+        return ""
+    return f"{question.min} = {survey.text_for(low, lang)} · {question.max} = {survey.text_for(high, lang)}"
+
+
+def shown_answer(survey: Survey, question: Question, answer: Answer, lang: str) -> str:
+    """The answer as the partner should see it under the question after they gave it."""
+    _ = translator(lang)
+    if answer.status == "skipped":
+        return _("(skipped)")
+    if answer.status == "dont_know":
+        return _("Don't know")
+    if answer.voice_file_id:
+        return _("🎤 voice message")
+    value = answer.value
+    kind = question.type
+    if kind in ("single_choice", "multiple_choice"):
+        codes = value if isinstance(value, list) else [value]
+        labels = []
+        for code in codes:
+            choice = question.choice(str(code))
+            labels.append(survey.text_for(choice.label, lang) if choice else str(code))
+        return ", ".join(labels)
+    if kind == "yes_no":
+        return _("Yes") if value == "yes" else _("No")
+    if kind == "scale":
+        label = question.labels.get(value) if isinstance(value, int) else None
+        return f"{value} · {survey.text_for(label, lang)}" if label else str(value)
+    if kind in ("integer", "decimal") and isinstance(value, (int, float)):
+        return _n(value, _)
+    if kind == "note":
+        return "✓"
+    return str(value) if value is not None else ""
+
+
+def answered_text(survey: Survey, question: Question, answer: Answer, lang: str) -> str:
+    """The question message after it was answered: its text, then ✓ and the answer."""
+    return (
+        f"{_e(survey.text_for(question.text, lang))}\n"
+        f"<b>✓ {_e(shown_answer(survey, question, answer, lang))}</b>"
+    )
+
+
+def refusal_text(refusal: Refusal, lang: str) -> str:
+    """What was expected, in the partner's language (the survey's own message if it has one)."""
+    if refusal.custom:
+        custom = _pick(refusal.custom, lang)
+        if custom:
+            return custom
+    _ = translator(lang)
+    p: Mapping[str, object] = refusal.params
+    code = refusal.code
+
+    def num(name: str) -> str:
+        value = p.get(name)
+        if isinstance(value, (int, float)):
+            return _n(value, _)
+        return str(value)
+
+    if code == "integer_expected":
+        return _("Please type a whole number, for example 25.")
+    if code == "decimal_expected":
+        return _("Please type a number, for example 12.5.")
+    if code == "number_ambiguous":
+        return _(
+            "Did you mean {a} or {b}? Please type the number again without separators, for example 1200 or 1.2.",
+            a=num("as_thousands"),
+            b=num("as_decimal"),
+        )
+    if code in ("out_of_range", "scale_expected", "date_out_of_range"):
+        if "min" in p and "max" in p:
+            return _("Please give a value from {min} to {max}.", min=num("min"), max=num("max"))
+        if "min" in p:
+            return _("Please give a value of at least {min}.", min=num("min"))
+        if "max" in p:
+            return _("Please give a value of at most {max}.", max=num("max"))
+        return _("That value is not possible here. Please try again.")
+    if code == "too_long":
+        return _("That is too long: please keep it under {max} characters.", max=num("max_length"))
+    if code == "choice_unknown":
+        return _("Please choose one of the buttons, or type its number.")
+    if code == "too_few_selections":
+        n = int(p.get("min", 1) or 1)
+        return _.ngettext(
+            "Please choose at least {n} answer.", "Please choose at least {n} answers.", n
+        )
+    if code == "too_many_selections":
+        n = int(p.get("max", 1) or 1)
+        return _.ngettext(
+            "Please choose at most {n} answer.", "Please choose at most {n} answers.", n
+        )
+    if code == "yes_no_expected":
+        return _("Please answer yes or no: you can use the buttons.")
+    if code == "date_expected":
+        return _("Please type a date, for example 31/12/2026.")
+    if code == "required":
+        return _("This question needs an answer before we go on.")
+    if code == "dont_know_not_allowed":
+        return _("Please choose one of the answers.")
+    if code == "voice_not_allowed":
+        return _("This question needs a typed answer, not a voice message.")
+    if code == "at_start":
+        return _("This is the first question.")
+    if code == "empty":
+        return _("Please type an answer.")
+    return _("Please use the buttons, or type your answer.")
+
+
+def _pick(texts: Mapping[str, str], lang: str) -> str:
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def value_isolated(value: object, lang: str) -> str:
+    return isolate(value, lang)

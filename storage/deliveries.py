@@ -1,0 +1,101 @@
+"""Pushes as rows: what must be sent, to whom, when — and whether it was.
+
+A delivery is claimed (one UPDATE that only one process can win) before it is sent, then
+marked sent. A claim left behind by a crash becomes claimable again once it is stale, and a
+sent delivery is never claimed again, so nothing is sent twice and nothing is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Delivery
+from storage.upsert import insert_ignore
+
+STALE_CLAIM = timedelta(minutes=5)
+
+
+async def add(
+    session: AsyncSession,
+    *,
+    kind: str,
+    contact_id: int,
+    due_at: datetime,
+    dedupe_key: str,
+    campaign_id: int | None = None,
+    response_id: int | None = None,
+) -> bool:
+    """Schedule a push unless one with the same key exists (two processes, one row)."""
+    return await insert_ignore(
+        session,
+        Delivery.__table__,  # type: ignore[arg-type]
+        {
+            "kind": kind,
+            "contact_id": contact_id,
+            "due_at": due_at,
+            "dedupe_key": dedupe_key,
+            "campaign_id": campaign_id,
+            "response_id": response_id,
+            "state": "pending",
+            "attempts": 0,
+        },
+    )
+
+
+async def due_ids(session: AsyncSession, now: datetime, limit: int = 500) -> list[int]:
+    result = await session.scalars(
+        select(Delivery.id)
+        .where(
+            ((Delivery.state == "pending") & (Delivery.due_at <= now))
+            | ((Delivery.state == "claimed") & (Delivery.claimed_at < now - STALE_CLAIM))
+        )
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def claim(session: AsyncSession, delivery_id: int, now: datetime) -> Delivery | None:
+    """Take one delivery for sending; None if another process has it or it was sent."""
+    result = await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            ((Delivery.state == "pending") & (Delivery.due_at <= now))
+            | ((Delivery.state == "claimed") & (Delivery.claimed_at < now - STALE_CLAIM)),
+        )
+        .values(state="claimed", claimed_at=now, attempts=Delivery.attempts + 1)
+    )
+    if not result.rowcount:
+        return None
+    return await session.get(Delivery, delivery_id)
+
+
+async def finish(
+    session: AsyncSession, delivery_id: int, state: str, now: datetime, detail: str | None = None
+) -> None:
+    values: dict[str, object] = {"state": state, "detail": detail}
+    if state == "sent":
+        values["sent_at"] = now
+    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+async def postpone(session: AsyncSession, delivery_id: int, until: datetime) -> None:
+    """Back to pending for later (quiet hours)."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(state="pending", due_at=until, claimed_at=None)
+    )
+
+
+async def cancel_pending(session: AsyncSession, *, campaign_id: int, now: datetime) -> int:
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign_id, Delivery.state == "pending")
+        .values(state="cancelled", detail="campaign closed")
+    )
+    return int(result.rowcount or 0)

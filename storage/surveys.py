@@ -1,0 +1,199 @@
+"""Responses and answers: each answer is written the moment it is given.
+
+The engine (``conversations``) works on plain data; these functions turn rows into that data
+and back, so the bot can rebuild a survey's progress after a restart from the database alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AnswerRow, Response, SurveyVersion
+
+OPEN_STATUSES = ("invited", "in_progress")
+
+
+async def register_version(
+    session: AsyncSession,
+    *,
+    survey_id: str,
+    version: int,
+    fingerprint: str,
+    definition: dict[str, Any],
+    now: datetime,
+) -> int:
+    """The id of this exact definition, stored once; a changed file gets a new row."""
+    existing = await session.scalar(
+        select(SurveyVersion.id).where(SurveyVersion.fingerprint == fingerprint)
+    )
+    if existing is not None:
+        return int(existing)
+    row = SurveyVersion(
+        survey_id=survey_id,
+        version=version,
+        fingerprint=fingerprint,
+        definition=definition,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def version_definition(session: AsyncSession, version_id: int) -> dict[str, Any] | None:
+    return await session.scalar(
+        select(SurveyVersion.definition).where(SurveyVersion.id == version_id)
+    )
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    key: str
+    status: str
+    value_num: float | None
+    value_text: str | None
+    choice_codes: list[str] | None
+    raw_text: str | None
+    voice_file_id: str | None
+    voice_duration: int | None
+
+
+async def create_response(
+    session: AsyncSession,
+    *,
+    survey_id: str,
+    survey_version_id: int,
+    contact_id: int,
+    organisation_id: int | None,
+    language: str,
+    now: datetime,
+    campaign_id: int | None = None,
+    status: str = "invited",
+) -> Response:
+    response = Response(
+        survey_id=survey_id,
+        survey_version_id=survey_version_id,
+        campaign_id=campaign_id,
+        contact_id=contact_id,
+        organisation_id=organisation_id,
+        status=status,
+        language=language,
+        pending_toggles=[],
+        refusals=0,
+        nudges_sent=0,
+        invited_at=now,
+        updated_at=now,
+    )
+    session.add(response)
+    await session.flush()
+    return response
+
+
+async def get_response(session: AsyncSession, response_id: int) -> Response | None:
+    return await session.get(Response, response_id)
+
+
+async def open_responses(session: AsyncSession, contact_id: int) -> list[Response]:
+    """Surveys waiting for this contact: started ones first, then the newest invitations."""
+    result = await session.scalars(
+        select(Response)
+        .where(Response.contact_id == contact_id, Response.status.in_(OPEN_STATUSES))
+        .order_by(
+            (Response.status == "in_progress").desc(),
+            Response.updated_at.desc(),
+            Response.id.desc(),
+        )
+    )
+    return list(result)
+
+
+async def answers_of(session: AsyncSession, response_id: int) -> list[StoredAnswer]:
+    rows = await session.scalars(
+        select(AnswerRow)
+        .where(AnswerRow.response_id == response_id)
+        .order_by(AnswerRow.seq, AnswerRow.id)
+    )
+    return [
+        StoredAnswer(
+            key=r.question_key,
+            status=r.status,
+            value_num=r.value_num,
+            value_text=r.value_text,
+            choice_codes=r.choice_codes,
+            raw_text=r.raw_text,
+            voice_file_id=r.voice_file_id,
+            voice_duration=r.voice_duration,
+        )
+        for r in rows
+    ]
+
+
+async def save_answer(
+    session: AsyncSession,
+    *,
+    response_id: int,
+    key: str,
+    status: str,
+    value_num: float | None,
+    value_text: str | None,
+    choice_codes: list[str] | None,
+    raw_text: str | None,
+    voice_file_id: str | None,
+    voice_duration: int | None,
+    language: str,
+    now: datetime,
+) -> None:
+    """Insert or replace the answer to one question (Back then re-answer replaces it)."""
+    seq = await session.scalar(
+        select(func.coalesce(func.max(AnswerRow.seq), 0)).where(
+            AnswerRow.response_id == response_id
+        )
+    )
+    row = await session.scalar(
+        select(AnswerRow).where(AnswerRow.response_id == response_id, AnswerRow.question_key == key)
+    )
+    if row is None:
+        row = AnswerRow(response_id=response_id, question_key=key)
+        session.add(row)
+    row.status = status
+    row.value_num = value_num
+    row.value_text = value_text
+    row.choice_codes = choice_codes
+    row.raw_text = raw_text
+    row.voice_file_id = voice_file_id
+    row.voice_duration = voice_duration
+    row.language = language
+    row.answered_at = now
+    row.seq = int(seq or 0) + 1
+
+
+async def delete_answers(session: AsyncSession, response_id: int, keys: list[str]) -> None:
+    if keys:
+        await session.execute(
+            delete(AnswerRow).where(
+                AnswerRow.response_id == response_id, AnswerRow.question_key.in_(keys)
+            )
+        )
+
+
+async def close_overdue(session: AsyncSession, campaign_ids: list[int], now: datetime) -> int:
+    """Unfinished responses of campaigns past their due date become ``partial`` (or
+    ``expired`` when nothing was answered)."""
+    if not campaign_ids:
+        return 0
+    started = await session.execute(
+        update(Response)
+        .where(Response.campaign_id.in_(campaign_ids), Response.status == "in_progress")
+        .values(status="partial", updated_at=now)
+    )
+    untouched = await session.execute(
+        update(Response)
+        .where(Response.campaign_id.in_(campaign_ids), Response.status == "invited")
+        .values(status="expired", updated_at=now)
+    )
+    return int(started.rowcount or 0) + int(untouched.rowcount or 0)
