@@ -178,7 +178,7 @@ async def on_startup(application: AnyApplication) -> None:
     async with svc.db.sessions() as session:
         for chat_id in await contacts.blocked_telegram_ids(session):
             svc.send_path.blocked_chats.add(chat_id)
-    await svc.surveys.load(svc.db)
+    await svc.surveys.load(svc.db, svc.settings.surveys_dir)
     await publish_command_menus(application.bot)
     if application.job_queue is not None and svc.settings.tick_seconds > 0:
         application.job_queue.run_repeating(

@@ -54,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     sv_sub = surveys.add_subparsers(dest="surveys_command", required=True)
     check = sv_sub.add_parser("check", help="validate definitions and list missing texts")
     check.add_argument("--strict", action="store_true", help="missing texts are errors too")
+    bench = sub.add_parser("bench", help="benchmarks (print one JSON line)")
+    bench_sub = bench.add_subparsers(dest="bench_command", required=True)
+    bench_survey = bench_sub.add_parser("survey", help="partners answering a survey at once")
+    bench_survey.add_argument("--partners", type=int, default=1000)
+    bench_survey.add_argument("--think", type=float, default=3.0)
+    bench_survey.add_argument(
+        "--database", default=None, help="database URL (default: temp SQLite)"
+    )
     return parser
 
 
@@ -111,6 +119,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conversations.check import run_check
 
         return run_check(strict=args.strict)
+    if command == "bench":
+        if args.bench_command == "survey":
+            from bot.bench.survey import main as bench_survey
+
+            return bench_survey(args.partners, args.think, args.database)
     raise AssertionError(command)
 
 

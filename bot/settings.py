@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     chat_rate_per_s: float = Field(default=0.95, gt=0)
     privacy_threshold: int = Field(default=3, ge=1)
     tick_seconds: float = Field(default=20, ge=0)
+    surveys_dir: Path | None = None
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -51,6 +52,13 @@ class Settings(BaseSettings):
                 raise ValueError("must be comma-separated Telegram user ids (numbers)") from err
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("surveys_dir")
+    @classmethod
+    def _existing_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a folder of survey definitions")
         return value
 
     @field_validator("default_language")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from conversations import Answer, Progress, Question, Survey, load_all, parse_survey
 from storage import surveys as survey_store
@@ -19,9 +20,12 @@ class SurveyRegistry:
     current: dict[str, tuple[Survey, int]] = field(default_factory=dict)
     _versions: dict[int, Survey] = field(default_factory=dict)
 
-    async def load(self, db: Database) -> None:
-        """Read the shipped definitions and make sure each exact version is stored."""
+    async def load(self, db: Database, extra_dir: Path | None = None) -> None:
+        """Read the shipped definitions (and an organisation's own folder, if configured) and
+        make sure each exact version is stored."""
         definitions = load_all()
+        if extra_dir is not None:
+            definitions.update(load_all(extra_dir))
         async with db.transaction() as session:
             for survey_id, survey in definitions.items():
                 version_id = await survey_store.register_version(
