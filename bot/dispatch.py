@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -28,6 +30,16 @@ from storage.models import Campaign, Contact, Delivery
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 CONCURRENCY = 64
+
+# What a push of each kind says: (services, delivery, contact's language, contact's zone)
+# -> (text, keyboard, parse_mode). Features register their kinds here ("invite" and "nudge"
+# are the survey campaign's, below).
+Composer = Callable[
+    [Services, Delivery, str, str], Awaitable[tuple[str, InlineKeyboardMarkup | None, str | None]]
+]
+COMPOSERS: dict[str, Composer] = {}
+# Work done on every tick before sending (open rounds on schedule, close what is due, ...).
+TICK_HOOKS: list[Callable[[Services, datetime], Awaitable[None]]] = []
 
 
 @dataclass
@@ -55,6 +67,8 @@ async def tick(application: Any) -> TickReport:
         report.closed = await campaigns.close_due(session, now)
     async with svc.db.transaction() as session:
         report.nudges_scheduled = await campaigns.schedule_nudges(session, now)
+    for hook in TICK_HOOKS:
+        await hook(svc, now)
     await send_due(application, report)
     return report
 
@@ -106,9 +120,13 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
         chat_id = int(contact.telegram_user_id)  # type: ignore[arg-type]
         lang = contact.language
         zone = contact.timezone
-    text, markup = await _compose(svc, delivery, campaign, response, lang, zone)
+    composer = COMPOSERS.get(delivery.kind, _compose_survey_push)
+    text, markup, parse_mode = await composer(svc, delivery, lang, zone)
+    extra = {"parse_mode": parse_mode} if parse_mode else {}
     try:
-        await send_text(_Bot(application.bot), chat_id, text, lang, keyboard=markup, bulk=True)  # type: ignore[arg-type]
+        await send_text(
+            _Bot(application.bot), chat_id, text, lang, keyboard=markup, bulk=True, **extra
+        )  # type: ignore[arg-type]
     except Forbidden:
         state, detail = "skipped", "blocked"
     except BadRequest as err:
@@ -152,16 +170,21 @@ def _skip_reason(
     return None
 
 
-async def _compose(
-    svc: Services,
-    delivery: Delivery,
-    campaign: Campaign | None,
-    response: Any,
-    lang: str,
-    zone: str,
-) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _compose_survey_push(
+    svc: Services, delivery: Delivery, lang: str, zone: str
+) -> tuple[str, InlineKeyboardMarkup | None, str | None]:
+    """A campaign's invitation or nudge: the survey's title and intro, the due date, a button."""
     from bot.handlers.surveys import due_text
 
+    async with svc.db.sessions() as session:
+        campaign = (
+            await session.get(Campaign, delivery.campaign_id) if delivery.campaign_id else None
+        )
+        response = (
+            await store.get_response(session, delivery.response_id)
+            if delivery.response_id
+            else None
+        )
     _ = translator(lang)
     survey = await svc.surveys.for_version(svc.db, response.survey_version_id) if response else None
     title = survey.text_for(survey.title, lang) if survey else ""
@@ -185,4 +208,4 @@ async def _compose(
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(label, callback_data=button_data(response.id, "-", "go"))]]
         )
-    return text, markup
+    return text, markup, None

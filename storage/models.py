@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime, utcnow
@@ -220,6 +220,10 @@ class Response(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     nudges_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    jpat_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jpat_rounds.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[str | None] = mapped_column(String(8))
 
     __table_args__ = (
         Index("ix_responses_contact_status", "contact_id", "status"),
@@ -251,3 +255,87 @@ class AnswerRow(Base):
         Index("uq_answers_response_question", "response_id", "question_key", unique=True),
         Index("ix_answers_question_value", "question_key", "value_num"),
     )
+
+
+class Partnership(Base):
+    """The NGO and one partner organisation, with members on each side and a J-PAT cadence."""
+
+    __tablename__ = "partnerships"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(16), default="inception")
+    cadence: Mapped[str] = mapped_column(String(16), default="quarterly")
+    next_round_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PartnershipMember(Base):
+    __tablename__ = "partnership_members"
+
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    side: Mapped[str] = mapped_column(String(8))  # "ngo" or "partner"
+
+
+class JpatRound(Base):
+    """One J-PAT check-in of a partnership: open → closed → consolidated → final (or disputed)."""
+
+    __tablename__ = "jpat_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(24), default="open")
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    consolidated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consolidated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dispute_comment: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_jpat_rounds_partnership", "partnership_id", "number", unique=True),)
+
+
+class JpatItem(Base):
+    """The agreed score for one statement after the joint meeting, and its action if flagged."""
+
+    __tablename__ = "jpat_items"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("jpat_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agreed_score: Mapped[int | None] = mapped_column(Integer)
+    action_text: Mapped[str | None] = mapped_column(Text)
+    action_owner: Mapped[str | None] = mapped_column(String(8))
+    action_due: Mapped[date | None] = mapped_column(Date)
+    action_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class JpatSignoff(Base):
+    """A partner member's confirmation or dispute of the consolidated J-PAT."""
+
+    __tablename__ = "jpat_signoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("jpat_rounds.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    decision: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,6 +7,7 @@ answers the question the response is on now, so an old keyboard can never change
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 # A message this long after the last answer is greeted with "here is where you stopped"
 # rather than taken as the answer to a question the partner may have forgotten.
 RESUME_AFTER = timedelta(hours=6)
+# Called after a response is completed (e.g. J-PAT: tell staff both sides have submitted).
+COMPLETION_HOOKS: list[Callable[[ContextTypes.DEFAULT_TYPE, Response], Awaitable[None]]] = []
 HELP_AFTER_REFUSALS = 3
 
 
@@ -252,6 +255,8 @@ async def apply_input(
         await _close_question_message(context, chat_id, response.message_id, shown, lang)
 
     if step.done:
+        for hook in COMPLETION_HOOKS:
+            await hook(context, response)
         await send_text(
             context,
             chat_id,
@@ -293,15 +298,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _start_or_continue(update, context, person, response, survey, progress)
         return
     question = current_question(survey, progress)
+    on_question_message = (
+        response.message_id is None
+        or query.message is None
+        or query.message.message_id == response.message_id
+    )
     stale = (
         response.status != "in_progress"
         or question is None
         or pieces[2] != str(survey.question_index.get(question.key))
-        or (
-            response.message_id is not None
-            and query.message is not None
-            and query.message.message_id != response.message_id
-        )
+        # Only the question's own message answers it, except the Skip that the help offer
+        # (a separate message, after repeated refusals) carries for the same question.
+        or (not on_question_message and action != "s")
     )
     if stale:
         _ = translator(response.language)
