@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.clock import ManualClock
 from bot.local import LocalWorld, local_world
 from bot.walkthrough import DEMO_PEOPLE, Walkthrough
 
@@ -29,7 +31,9 @@ def run_demo(*, script: bool = False, database_url: str | None = None) -> int:
 
 async def _demo(database_url: str, interactive: bool) -> int:
     staff_id, _ = DEMO_PEOPLE["staff"]
-    async with local_world(database_url, admins=[staff_id]) as world:
+    # Demo time is a fixed working morning, so quiet hours never hold the pushes back.
+    clock = ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    async with local_world(database_url, clock=clock, admins=[staff_id], tick_seconds=2) as world:
         walkthrough = Walkthrough(world, out=sys.stdout, files_dir=DEMO_DIR)
         if interactive:
             await _chat(world, walkthrough)

@@ -21,6 +21,18 @@ DEMO_PEOPLE = {
     "partner_fr": (700002, "Jean"),
     "stranger": (900001, "Visitor"),
 }
+
+
+def button_data(message: object) -> list[str]:
+    markup = getattr(message, "reply_markup", None) or {}
+    return [
+        b["callback_data"]
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+        if "callback_data" in b
+    ]
+
+
 LINK = re.compile(r"https://t\.me/\S+\?start=(\S+)")
 
 
@@ -36,6 +48,9 @@ class Walkthrough:
                 "A partner joins in Arabic: language, consent, time zone, quiet hours",
                 self.act_onboard,
             ),
+            ("Staff send the quarterly partnership survey", self.act_send_survey),
+            ("The partner answers the survey in Arabic", self.act_answer_survey),
+            ("Staff follow the response rate", self.act_campaigns),
             ("The partner asks for a copy of their data", self.act_mydata),
             ("A stranger without a valid invitation learns nothing", self.act_stranger),
         ]
@@ -103,10 +118,57 @@ class Walkthrough:
         await partner.settle()
         self.show(partner)
 
+    async def act_send_survey(self) -> None:
+        staff = self.phone("staff")
+        await staff.send_command("send")
+        await staff.settle()
+        await staff.press(data="snd:sv:partner_feedback")
+        await staff.settle()
+        await staff.press(data="snd:aud:all")
+        await staff.settle()
+        await staff.press(data="snd:due:14")
+        await staff.settle()
+        await staff.press(data="snd:go")
+        await staff.settle(quiet=0.5)
+        self.show(staff)
+
+    async def act_answer_survey(self) -> None:
+        partner = self.phone("partner", "ar")
+        await partner.settle(quiet=0.5)
+        invitation = partner.last_message
+        start = next(d for d in button_data(invitation) if d.endswith(":go"))
+        await partner.press(data=start)
+        await partner.settle()
+        typed = iter(["الدفعات تتأخر أحياناً، ونود أن نعرف المواعيد مسبقاً."])
+        for _ in range(12):
+            message = partner.last_message
+            if message is None or not message.reply_markup:
+                break
+            data = button_data(message)
+            answers = [d for d in data if ":c:" in d]
+            if answers:
+                await partner.press(data=answers[min(3, len(answers) - 1)])
+            elif any(d.endswith(":s") for d in data):
+                await partner.press(data=next(d for d in data if d.endswith(":s")))
+            else:
+                await partner.send_text(next(typed, "شكراً"))
+            # Telegram allows about one message a second in a chat; the bot paces itself,
+            # so wait for the next question rather than for a fixed time.
+            await partner.wait(1, kinds=("message",), timeout=20)
+            await partner.settle()
+        self.show(partner)
+
+    async def act_campaigns(self) -> None:
+        staff = self.phone("staff")
+        await staff.send_command("campaigns")
+        await staff.settle()
+        self.show(staff)
+
     async def act_mydata(self) -> None:
         partner = self.phone("partner", "ar")
         await partner.send_command("mydata")
-        events = await partner.settle()
+        events = await partner.wait(1, kinds=("document",), timeout=20)
+        events += await partner.settle()
         self.show(partner)
         for event in events:
             if event.file is not None and event.file.data is not None:
