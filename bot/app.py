@@ -37,6 +37,7 @@ from bot.handlers import (
     surveys,
 )
 from bot.menus import publish_command_menus
+from bot.mydata_surveys import make_section
 from bot.sending import SendPath
 from bot.services import Services, attach
 from bot.settings import Settings
@@ -179,6 +180,10 @@ async def on_startup(application: AnyApplication) -> None:
         for chat_id in await contacts.blocked_telegram_ids(session):
             svc.send_path.blocked_chats.add(chat_id)
     await svc.surveys.load(svc.db, svc.settings.surveys_dir)
+    selfservice.MYDATA_SECTIONS[:] = [
+        s for s in selfservice.MYDATA_SECTIONS if getattr(s, "__name__", "") != "section"
+    ]
+    selfservice.MYDATA_SECTIONS.append(make_section(svc.surveys))
     await publish_command_menus(application.bot)
     if application.job_queue is not None and svc.settings.tick_seconds > 0:
         application.job_queue.run_repeating(

@@ -38,6 +38,11 @@ class SurveyRegistry:
                 )
                 self.current[survey_id] = (survey, version_id)
                 self._versions[version_id] = survey
+            for version_id, data in await survey_store.all_versions(session):
+                if version_id not in self._versions:
+                    self._versions[version_id] = parse_survey(
+                        data, source=f"stored version {version_id}"
+                    )
         log.info("surveys loaded: %s", ", ".join(sorted(self.current)))
 
     def get(self, survey_id: str) -> tuple[Survey, int] | None:
@@ -54,6 +59,10 @@ class SurveyRegistry:
         survey = parse_survey(data, source=f"stored version {version_id}")
         self._versions[version_id] = survey
         return survey
+
+    def cached(self, version_id: int) -> Survey | None:
+        """A version already loaded (every stored version is loaded at start-up)."""
+        return self._versions.get(version_id)
 
     def sendable(self) -> list[Survey]:
         """Surveys staff may send as a campaign (J-PAT goes through its own rounds)."""

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AnswerRow, Response, SurveyVersion
 
-OPEN_STATUSES = ("invited", "in_progress")
+#: Responses still waiting for the partner; "paused" (after /cancel) is resumed from /surveys.
+OPEN_STATUSES = ("invited", "in_progress", "paused")
 
 
 async def register_version(
@@ -49,6 +50,11 @@ async def version_definition(session: AsyncSession, version_id: int) -> dict[str
     return await session.scalar(
         select(SurveyVersion.definition).where(SurveyVersion.id == version_id)
     )
+
+
+async def all_versions(session: AsyncSession) -> list[tuple[int, dict[str, Any]]]:
+    rows = await session.execute(select(SurveyVersion.id, SurveyVersion.definition))
+    return [(int(i), d) for i, d in rows.all()]
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,10 @@ async def close_overdue(session: AsyncSession, campaign_ids: list[int], now: dat
         return 0
     started = await session.execute(
         update(Response)
-        .where(Response.campaign_id.in_(campaign_ids), Response.status == "in_progress")
+        .where(
+            Response.campaign_id.in_(campaign_ids),
+            Response.status.in_(("in_progress", "paused")),
+        )
         .values(status="partial", updated_at=now)
     )
     untouched = await session.execute(

@@ -1,0 +1,54 @@
+"""The survey part of /mydata: every answer a partner gave, in their language, readable."""
+
+from __future__ import annotations
+
+from babel.dates import format_date
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import translator
+from bot.survey_registry import SurveyRegistry, from_rows
+from bot.survey_view import shown_answer
+from storage import surveys as store
+from storage.models import Contact, Response
+
+
+def make_section(registry: SurveyRegistry):
+    async def section(session: AsyncSession, contact: Contact, lang: str) -> str:
+        _ = translator(lang)
+        responses = list(
+            await session.scalars(
+                select(Response).where(Response.contact_id == contact.id).order_by(Response.id)
+            )
+        )
+        if not responses:
+            return _("Your answers: none yet.")
+        labels = {
+            "invited": _("not started"),
+            "in_progress": _("in progress"),
+            "paused": _("paused"),
+            "completed": _("completed"),
+            "partial": _("closed before it was finished"),
+            "expired": _("closed without answers"),
+        }
+        lines = [_("Your answers:")]
+        for response in responses:
+            survey = registry.cached(response.survey_version_id)
+            if survey is None:
+                continue
+            when = response.completed_at or response.started_at or response.invited_at
+            date_text = format_date(when, "medium", locale=_.locale) if when else "-"
+            lines.append("")
+            lines.append(
+                f"{survey.text_for(survey.title, lang)} ({date_text}, {labels.get(response.status, response.status)})"
+            )
+            progress = from_rows(survey, await store.answers_of(session, response.id), None)
+            for key, answer in progress.answers.items():
+                question = survey.question(key)
+                if question is None or question.type == "note":
+                    continue
+                lines.append(f"- {survey.text_for(question.text, lang)}")
+                lines.append(f"  {shown_answer(survey, question, answer, lang)}")
+        return "\n".join(lines)
+
+    return section
