@@ -156,7 +156,7 @@ def keyboard(
     elif kind == "note":
         add(_("Continue"), "n")
     navigation = []
-    if not question.required:
+    if not question.required and question.is_answerable:  # a note is passed with Continue
         navigation.append(
             InlineKeyboardButton(_("Skip"), callback_data=button_data(response_id, qi, "s"))
         )
@@ -211,6 +211,8 @@ def shown_answer(survey: Survey, question: Question, answer: Answer, lang: str) 
 
 def answered_text(survey: Survey, question: Question, answer: Answer, lang: str) -> str:
     """The question message after it was answered: its text, then ✓ and the answer."""
+    if not question.is_answerable:  # a note that was read: just its text, no "✓ ✓"
+        return _e(survey.text_for(question.text, lang))
     return (
         f"{_e(survey.text_for(question.text, lang))}\n"
         f"<b>✓ {_e(shown_answer(survey, question, answer, lang))}</b>"
