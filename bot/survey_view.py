@@ -6,9 +6,11 @@ Skip, Back, Done, refusals) comes from the gettext catalogs.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Mapping
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -67,6 +69,14 @@ def _type_hint(question: Question, _: Translator) -> str:
             return _("Type your answer, or send a voice message.")
         return _("Type your answer.")
     return ""
+
+
+def _date(iso: str, _: Translator) -> str:
+    """An ISO date as the reader writes dates (31 déc. 2026, ٣١‏/١٢‏/٢٠٢٦ …)."""
+    try:
+        return format_date(dt.date.fromisoformat(iso), "medium", locale=_.locale)
+    except ValueError:
+        return iso
 
 
 def _n(value: float, _: Translator) -> str:
@@ -196,7 +206,7 @@ def shown_answer(survey: Survey, question: Question, answer: Answer, lang: str) 
         for code in codes:
             choice = question.choice(str(code))
             labels.append(survey.text_for(choice.label, lang) if choice else str(code))
-        return ", ".join(labels)
+        return ("، " if translator(lang).rtl else ", ").join(labels)
     if kind == "yes_no":
         return _("Yes") if value == "yes" else _("No")
     if kind == "scale":
@@ -206,6 +216,8 @@ def shown_answer(survey: Survey, question: Question, answer: Answer, lang: str) 
         return _n(value, _)
     if kind == "note":
         return "✓"
+    if kind == "date" and isinstance(value, str):
+        return _date(value, _)
     return str(value) if value is not None else ""
 
 
@@ -233,6 +245,8 @@ def refusal_text(refusal: Refusal, lang: str) -> str:
         value = p.get(name)
         if isinstance(value, (int, float)):
             return _n(value, _)
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+            return _date(value, _)
         return str(value)
 
     if code == "integer_expected":

@@ -127,7 +127,9 @@ async def schedule_nudges(session: AsyncSession, now: datetime) -> int:
             last_push,
         )
         .join(Campaign, Campaign.id == Response.campaign_id)
+        .join(Contact, Contact.id == Response.contact_id)
         .where(
+            Contact.status == "active",
             Campaign.status == "open",
             Campaign.due_at > now,
             Response.status.in_(("invited", "in_progress", "paused")),

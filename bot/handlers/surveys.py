@@ -437,9 +437,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE, person:
         user_input = UserInput(
             kind="voice",
             voice_file_id=message.voice.file_id,
-            voice_duration=message.voice.duration
-            if isinstance(message.voice.duration, int)
-            else int(message.voice.duration.total_seconds()),
+            voice_duration=_seconds(message.voice.duration),
         )
     elif message.text is not None:
         user_input = UserInput(kind="text", value=message.text[:5000])
@@ -550,3 +548,10 @@ def due_text(response_due, lang: str, zone: str) -> str:
     except Exception:
         tz = ZoneInfo("UTC")
     return format_date(response_due.astimezone(tz), "long", locale=_.locale)
+
+
+def _seconds(duration: object) -> int:
+    """Voice durations arrive as timedelta (PTB_TIMEDELTA) or, in older setups, as int."""
+    if hasattr(duration, "total_seconds"):
+        return int(duration.total_seconds())  # type: ignore[union-attr]
+    return int(duration)  # type: ignore[call-overload]
