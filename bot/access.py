@@ -78,9 +78,11 @@ def unknown_command_text(lang: str) -> str:
 
 async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     svc = services(context)
-    command = (
-        (update.effective_message.text or "").split()[0][:64] if update.effective_message else ""
-    )
+    if update.callback_query is not None:  # the button's data, not the text of its message
+        command = (update.callback_query.data or "")[:64]
+    else:
+        text = update.effective_message.text if update.effective_message else None
+        command = (text or "").split()[0][:64] if (text or "").split() else ""
     async with svc.db.transaction() as session:
         await audit.record(
             session,

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.local import LocalWorld, local_world
-from bot.sandbox import Event, Limits, Phone
+from bot.sandbox import MESSAGE_KINDS, Event, Limits, Phone
 from storage import invites, organisations
 from storage.db import Database
 
@@ -112,4 +112,75 @@ async def onboard(
     await press(phone, data=f"ob:tz:{zone}")
     await press(phone, data="ob:quiet:21:00-08:00")
     await press(phone, data="ob:attr:no")
+    return phone
+
+
+# Waiting helpers. ``settle`` alone returns once the bot has been quiet for QUIET seconds, so on
+# a busy machine it can return before a slow handler has answered at all; these first wait for
+# the reply the test expects (``count`` events of the ``expect`` kinds), then settle.
+
+
+async def settle_after(
+    phone: Phone,
+    *,
+    expect: str | tuple[str, ...] = MESSAGE_KINDS,
+    count: int = 1,
+    timeout: float = 10,
+) -> list[Event]:
+    first = await phone.wait(count, kinds=expect, timeout=timeout)
+    rest = await settle(phone)
+    return sorted([*first, *rest], key=lambda e: e.index)
+
+
+async def command_and_wait(
+    phone: Phone,
+    name: str,
+    args: str = "",
+    *,
+    expect: str | tuple[str, ...] = MESSAGE_KINDS,
+    count: int = 1,
+) -> list[Event]:
+    await phone.send_command(name, args)
+    return await settle_after(phone, expect=expect, count=count)
+
+
+async def say_and_wait(
+    phone: Phone, text: str, *, expect: str | tuple[str, ...] = MESSAGE_KINDS, count: int = 1
+) -> list[Event]:
+    await phone.send_text(text)
+    return await settle_after(phone, expect=expect, count=count)
+
+
+async def press_and_wait(
+    phone: Phone,
+    text: str | None = None,
+    *,
+    data: str | None = None,
+    expect: str | tuple[str, ...] = MESSAGE_KINDS,
+    count: int = 1,
+) -> list[Event]:
+    if data is not None:
+        await phone.press(data=data)
+    else:
+        await phone.press(text)
+    return await settle_after(phone, expect=expect, count=count)
+
+
+async def onboard_and_wait(
+    world: LocalWorld,
+    user_id: int,
+    token: str,
+    *,
+    language: str = "en",
+    name: str = "Partner",
+    zone: str = "Africa/Nairobi",
+) -> Phone:
+    """``onboard``, waiting for each of the bot's questions before answering it."""
+    phone = world.sandbox.user(user_id, first_name=name, language_code=language)
+    await command_and_wait(phone, "start", token)
+    await press_and_wait(phone, data=f"ob:lang:{language}")
+    await press_and_wait(phone, data="ob:consent:yes")
+    await press_and_wait(phone, data=f"ob:tz:{zone}")
+    await press_and_wait(phone, data="ob:quiet:21:00-08:00")
+    await press_and_wait(phone, data="ob:attr:no")
     return phone

@@ -52,6 +52,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if person.role in ("partner", "staff", "admin"):
         if person.is_admin and person.contact is None:
             await _ensure_admin_contact(update, context, person)
+        else:
+            # Staff added by user id before they ever wrote could not get their menu then.
+            await publish_chat_menu(context.bot, person.user_id, person.role, person.lang)
         if token:
             text = _("You're already set up, so there is nothing more to do with this link.")
         else:
@@ -177,7 +180,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "quiet": "quiet",
         "attr": "attribution",
     }
-    if expected.get(action) != flow.step:
+    step = "timezone" if flow.step == "timezone_typed" else flow.step  # suggestions are tz buttons
+    if expected.get(action) != step:
         await common.expired_button(update, context, flow.data.get("language", person.lang))
         return
     if action == "lang":
@@ -197,7 +201,7 @@ async def _chose_language(
 ) -> None:
     svc = services(context)
     if code not in NATIVE_NAMES:
-        await common.expired_button(update, context, "en")
+        await common.expired_button(update, context, await svc.language_for(update.effective_user))
         return
     _ = translator(code)
     await common.close_keyboard(
