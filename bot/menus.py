@@ -21,7 +21,9 @@ def commands_for(role: str, lang: str) -> list[BotCommand]:
         ]
     menu = [
         BotCommand("surveys", _("Surveys waiting for you")),
+        BotCommand("jpat", _("J-PAT partnership check-ins")),
         BotCommand("help", _("What I can do")),
+        BotCommand("cancel", _("Stop what you are doing")),
         BotCommand("language", _("Change the language")),
         BotCommand("timezone", _("Change your time zone")),
         BotCommand("quiet", _("Hours without messages")),
@@ -33,6 +35,15 @@ def commands_for(role: str, lang: str) -> list[BotCommand]:
     ]
     if role in ("staff", "admin"):
         menu += [
+            BotCommand("send", _("Send a survey")),
+            BotCommand("campaigns", _("Surveys sent and response rates")),
+            BotCommand("partnership", _("Create or edit a partnership")),
+            BotCommand("meeting", _("Schedule a meeting")),
+            BotCommand("meetings", _("Upcoming meetings")),
+            BotCommand("summary", _("What partners said")),
+            BotCommand("pending", _("Who has not answered")),
+            BotCommand("export", _("Export answers")),
+            BotCommand("share", _("Report back to partners")),
             BotCommand("invite", _("Invite a partner organisation")),
             BotCommand("invites", _("Invitations still open")),
         ]

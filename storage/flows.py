@@ -33,3 +33,9 @@ async def put(
 
 async def clear(session: AsyncSession, telegram_user_id: int) -> None:
     await session.execute(delete(ChatFlow).where(ChatFlow.telegram_user_id == telegram_user_id))
+
+
+async def expire(session: AsyncSession, before: datetime) -> int:
+    """Forget steps nobody came back to (an invitation opened and left): they hold a Telegram id."""
+    result = await session.execute(delete(ChatFlow).where(ChatFlow.updated_at < before))
+    return int(result.rowcount or 0)

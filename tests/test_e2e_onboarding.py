@@ -39,7 +39,9 @@ STAFF_AND_ADMIN_COMMANDS = [
 STRANGER_MENU = ["start", "help"]
 PARTNER_MENU = [
     "surveys",
+    "jpat",
     "help",
+    "cancel",
     "language",
     "timezone",
     "quiet",
@@ -49,7 +51,20 @@ PARTNER_MENU = [
     "stop",
     "resume",
 ]
-STAFF_MENU = [*PARTNER_MENU, "invite", "invites"]
+STAFF_MENU = [
+    *PARTNER_MENU,
+    "send",
+    "campaigns",
+    "partnership",
+    "meeting",
+    "meetings",
+    "summary",
+    "pending",
+    "export",
+    "share",
+    "invite",
+    "invites",
+]
 ADMIN_MENU = [*STAFF_MENU, "staff", "audit"]
 
 

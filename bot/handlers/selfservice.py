@@ -35,6 +35,8 @@ def help_text(person: Person) -> str:
         return _.paragraphs(_("You can use these commands:"), "\n".join(lines))
     lines += [
         _("/surveys - surveys waiting for your answers"),
+        _("/jpat - your J-PAT partnership check-ins"),
+        _("/cancel - stop what you are doing now (answers are kept)"),
         _("/language - change the language"),
         _("/timezone - change your time zone"),
         _("/quiet - hours when I should not message you"),
@@ -48,6 +50,15 @@ def help_text(person: Person) -> str:
         staff_lines = [
             _("/invite - invite a partner organisation"),
             _("/invites - invitations still open, and revoking them"),
+            _("/send - send a survey to partners"),
+            _("/campaigns - surveys sent and their response rates"),
+            _("/partnership - create or edit a partnership"),
+            _("/jpat - open, view, consolidate and follow J-PAT rounds"),
+            _("/meeting - schedule a review meeting · /meetings - upcoming meetings"),
+            _("/summary - what partners said, with a chart"),
+            _("/pending - who has not answered yet, and a reminder"),
+            _("/export - answers as a CSV or Excel file"),
+            _("/share - report back to partners what was heard"),
         ]
         if person.is_admin:
             staff_lines += [
