@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AnswerRow, Response, SurveyVersion
@@ -154,28 +155,46 @@ async def save_answer(
     language: str,
     now: datetime,
 ) -> None:
-    """Insert or replace the answer to one question (Back then re-answer replaces it)."""
-    seq = await session.scalar(
-        select(func.coalesce(func.max(AnswerRow.seq), 0)).where(
-            AnswerRow.response_id == response_id
-        )
+    """Insert or replace the answer to one question (Back then re-answer replaces it).
+
+    One statement: this runs for every answer of every partner, so it must stay cheap.
+    """
+    next_seq = (
+        select(func.coalesce(func.max(AnswerRow.seq), 0) + 1)
+        .where(AnswerRow.response_id == response_id)
+        .scalar_subquery()
     )
-    row = await session.scalar(
-        select(AnswerRow).where(AnswerRow.response_id == response_id, AnswerRow.question_key == key)
+    values = {
+        "response_id": response_id,
+        "question_key": key,
+        "status": status,
+        "value_num": value_num,
+        "value_text": value_text,
+        "choice_codes": choice_codes,
+        "raw_text": raw_text,
+        "voice_file_id": voice_file_id,
+        "voice_duration": voice_duration,
+        "language": language,
+        "answered_at": now,
+        "seq": next_seq,
+    }
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(AnswerRow).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[AnswerRow.response_id, AnswerRow.question_key],
+        set_={
+            name: statement.excluded[name]
+            for name in values
+            if name not in ("response_id", "question_key")
+        },
     )
-    if row is None:
-        row = AnswerRow(response_id=response_id, question_key=key)
-        session.add(row)
-    row.status = status
-    row.value_num = value_num
-    row.value_text = value_text
-    row.choice_codes = choice_codes
-    row.raw_text = raw_text
-    row.voice_file_id = voice_file_id
-    row.voice_duration = voice_duration
-    row.language = language
-    row.answered_at = now
-    row.seq = int(seq or 0) + 1
+    await session.execute(statement)
+
+
+async def update_response(session: AsyncSession, response_id: int, **values: Any) -> None:
+    """Change a response's columns in one UPDATE (no load first)."""
+    await session.execute(update(Response).where(Response.id == response_id).values(**values))
 
 
 async def delete_answers(session: AsyncSession, response_id: int, keys: list[str]) -> None:

@@ -123,11 +123,13 @@ async def ask(
         )
         message_id = sent.message_id
     async with svc.db.transaction() as session:
-        row = await store.get_response(session, response.id)
-        if row is not None:
-            row.message_id = message_id
-            row.asked_key = question.key
-            row.pending_toggles = sorted(selection)
+        await store.update_response(
+            session,
+            response.id,
+            message_id=message_id,
+            asked_key=question.key,
+            pending_toggles=sorted(selection),
+        )
 
 
 async def _close_question_message(
@@ -210,9 +212,9 @@ async def apply_input(
 
     if step.selection is not None and before is not None:
         async with svc.db.transaction() as session:
-            row = await store.get_response(session, response.id)
-            row.pending_toggles = sorted(step.selection)
-            row.updated_at = now
+            await store.update_response(
+                session, response.id, pending_toggles=sorted(step.selection), updated_at=now
+            )
         if query is not None:
             await query.answer()
             markup = keyboard(survey, progress, before, lang, response.id, step.selection)
@@ -224,7 +226,6 @@ async def apply_input(
         return
 
     async with svc.db.transaction() as session:
-        row = await store.get_response(session, response.id)
         if step.stored is not None:
             question = survey.question(step.stored.key)
             await store.save_answer(
@@ -237,13 +238,15 @@ async def apply_input(
             )
         if step.removed:
             await store.delete_answers(session, response.id, list(step.removed))
-        row.cursor = step.progress.cursor
-        row.pending_toggles = []
-        row.refusals = 0
-        row.updated_at = now
+        changes: dict[str, object] = {
+            "cursor": step.progress.cursor,
+            "pending_toggles": [],
+            "refusals": 0,
+            "updated_at": now,
+        }
         if step.done:
-            row.status = "completed"
-            row.completed_at = now
+            changes.update(status="completed", completed_at=now)
+        await store.update_response(session, response.id, **changes)
     if query is not None:
         await query.answer()
 
