@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import dispatch, i18n
+from bot import dispatch, i18n, jpat_push, meeting_push, wakeups
 from bot.clock import Clock
 from bot.dedupe import drop_repeated_update
 from bot.handlers import (
@@ -29,8 +29,12 @@ from bot.handlers import (
     common,
     errors,
     invites,
+    jpat,
+    jpat_consolidate,
+    meetings,
     membership,
     onboarding,
+    partnerships,
     router,
     selfservice,
     staff,
@@ -120,6 +124,11 @@ def register_handlers(application: AnyApplication) -> None:
         "campaigns": campaigns.campaigns_command,
         "invite": invites.invite_command,
         "invites": invites.invites_command,
+        "meeting": meetings.meeting_command,
+        "meetings": meetings.meetings_command,
+        "partnership": partnerships.partnership_command,
+        # J-PAT check-ins (partners and staff; staff-only parts refuse others)
+        "jpat": jpat.jpat_command,
         # admin
         "staff": staff.staff_command,
         "audit": staff.audit_command,
@@ -133,16 +142,35 @@ def register_handlers(application: AnyApplication) -> None:
         "stf": staff.on_button,
         "sv": surveys.on_button,
         "snd": campaigns.on_button,
+        "mtg": meetings.on_button,
+        "rsvp": meetings.on_rsvp,
+        "pt": partnerships.on_button,
+        "jp": jpat.on_button,
     }
     buttons.update(EXTRA_BUTTONS)
+    from bot import reports  # issue 7: /summary /pending /export /share and report-backs
+
+    reports.register(application, commands, buttons)
     router.FLOW_TEXT.update(
         {
             onboarding.FLOW: onboarding.on_text,
             selfservice.FLOW: selfservice.on_text,
             invites.FLOW: invites.on_text,
+            meetings.FLOW: meetings.on_text,
+            meetings.EDIT_FLOW: meetings.on_edit_text,
+            partnerships.FLOW: partnerships.on_text,
+            jpat_consolidate.FLOW: jpat_consolidate.on_text,
+            jpat_consolidate.DISPUTE_FLOW: jpat_consolidate.on_dispute_text,
         }
     )
     router.FLOW_FORWARD[staff.FLOW] = staff.on_forward
+    dispatch.COMPOSERS.update(meeting_push.COMPOSERS)
+    dispatch.GUARDS.update(meeting_push.GUARDS)
+    dispatch.COMPOSERS.update(dict.fromkeys(jpat_push.KINDS, jpat_push.compose))
+    if jpat_push.on_tick not in dispatch.TICK_HOOKS:
+        dispatch.TICK_HOOKS.append(jpat_push.on_tick)
+    if jpat_push.on_response_completed not in surveys.COMPLETION_HOOKS:
+        surveys.COMPLETION_HOOKS.append(jpat_push.on_response_completed)
     if surveys.on_message not in router.FALLBACKS:
         router.FALLBACKS.append(surveys.on_message)
     if surveys.cancel_hook not in basic.CANCEL_HOOKS:
@@ -189,6 +217,7 @@ async def on_startup(application: AnyApplication) -> None:
         application.job_queue.run_repeating(
             _tick_job, interval=svc.settings.tick_seconds, first=1, name="dispatch"
         )
+    await wakeups.rebuild(application)  # catch up at once, then wake when the next push is due
 
 
 async def _tick_job(context: Any) -> None:

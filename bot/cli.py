@@ -62,6 +62,21 @@ def _parser() -> argparse.ArgumentParser:
     bench_survey.add_argument(
         "--database", default=None, help="database URL (default: temp SQLite)"
     )
+    bench_broadcast = bench_sub.add_parser(
+        "broadcast", help="meeting reminders to many contacts while partners answer surveys"
+    )
+    bench_broadcast.add_argument("--contacts", type=int, default=10_000)
+    bench_broadcast.add_argument(
+        "--think", type=float, default=10.0, help="seconds each partner takes per answer"
+    )
+    bench_broadcast.add_argument(
+        "--database", default=None, help="database URL (default: temp SQLite)"
+    )
+    bench_summary = bench_sub.add_parser("summary", help="summaries over many answers")
+    bench_summary.add_argument("--answers", type=int, default=1_000_000)
+    bench_summary.add_argument(
+        "--database", default=None, help="database URL (default: temp SQLite)"
+    )
     return parser
 
 
@@ -124,6 +139,14 @@ def _dispatch(args: argparse.Namespace) -> int:
             from bot.bench.survey import main as bench_survey
 
             return bench_survey(args.partners, args.think, args.database)
+        if args.bench_command == "broadcast":
+            from bot.bench.broadcast import main as bench_broadcast
+
+            return bench_broadcast(args.contacts, args.think, args.database)
+        if args.bench_command == "summary":
+            from bot.bench.summary import main as bench_summary
+
+            return bench_summary(args.answers, args.database)
     raise AssertionError(command)
 
 

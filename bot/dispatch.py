@@ -12,20 +12,24 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.i18n import translator
 from bot.quiet import is_quiet, quiet_end_after
+from bot.reminder_times import Verdict
 from bot.replies import send_text
 from bot.services import Services
 from bot.survey_view import button_data
-from storage import campaigns, deliveries
+from storage import campaigns, deliveries, flows
 from storage import surveys as store
+from storage.db import is_sqlite
 from storage.models import Campaign, Contact, Delivery
+from storage.updates import forget_old_updates
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -40,6 +44,13 @@ Composer = Callable[
 COMPOSERS: dict[str, Composer] = {}
 # Work done on every tick before sending (open rounds on schedule, close what is due, ...).
 TICK_HOOKS: list[Callable[[Services, datetime], Awaitable[None]]] = []
+# Kinds that judge for themselves, when due, whether a push is still useful and when it may go
+# (meeting reminders: their quiet-hour shift is computed when they are scheduled and they must
+# never be postponed past the meeting). A kind with a guard skips the generic quiet-hour
+# postponement below. Called with a read-only session before the claim, the contact already
+# checked; the claim that follows only succeeds if the row is still there to take.
+Guard = Callable[[AsyncSession, Delivery, Contact, datetime], Awaitable[Verdict]]
+GUARDS: dict[str, Guard] = {}
 
 
 @dataclass
@@ -69,8 +80,20 @@ async def tick(application: Any) -> TickReport:
         report.nudges_scheduled = await campaigns.schedule_nudges(session, now)
     for hook in TICK_HOOKS:
         await hook(svc, now)
+    await _housekeeping(svc, now)
     await send_due(application, report)
     return report
+
+
+FLOW_LIFETIME = timedelta(days=7)
+UPDATE_IDS_KEPT = timedelta(days=3)
+
+
+async def _housekeeping(svc: Services, now: datetime) -> None:
+    """Drop what is only worth keeping for a while: abandoned chat steps, old update ids."""
+    async with svc.db.transaction() as session:
+        await flows.expire(session, now - FLOW_LIFETIME)
+    await forget_old_updates(svc.db, now, UPDATE_IDS_KEPT)
 
 
 async def send_due(application: Any, report: TickReport) -> None:
@@ -78,24 +101,29 @@ async def send_due(application: Any, report: TickReport) -> None:
     now = svc.clock.now()
     async with svc.db.sessions() as session:
         ids = await deliveries.due_ids(session, now, limit=5000)
-    gate = asyncio.Semaphore(CONCURRENCY)
+    queue = iter(ids)
 
-    async def one(delivery_id: int) -> None:
-        async with gate:
+    async def worker() -> None:
+        # A few workers taking ids in turn, not one task per id: thousands of due pushes must
+        # not mean thousands of tasks in memory at once.
+        for delivery_id in queue:
             try:
                 await _deliver(application, svc, delivery_id, report)
             except Exception:
                 report.failed += 1
                 log.exception("delivery %s failed", delivery_id)
 
-    await asyncio.gather(*(one(i) for i in ids))
+    await asyncio.gather(*(worker() for _ in range(min(CONCURRENCY, len(ids)))))
 
 
 async def _deliver(application: Any, svc: Services, delivery_id: int, report: TickReport) -> None:
     now = svc.clock.now()
-    async with svc.db.transaction() as session:
-        delivery = await deliveries.claim(session, delivery_id, now)
-        if delivery is None:
+    # Decide from a read-only look first: deciding is most of the work, and reading holds no
+    # write lock (on SQLite one writer at a time: long write transactions make every other
+    # writer, including replies to people chatting, wait).
+    async with svc.db.sessions() as session:
+        delivery = await session.get(Delivery, delivery_id)
+        if delivery is None or not _claimable(delivery, now):
             return
         contact = await session.get(Contact, delivery.contact_id)
         campaign = (
@@ -106,20 +134,26 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
             if delivery.response_id
             else None
         )
-        reason = _skip_reason(delivery, contact, campaign, response)
-        if reason is not None:
-            await deliveries.finish(session, delivery_id, "skipped", now, reason)
+        verdict = await _decide(session, delivery, contact, campaign, response, now)
+    # Then one short write: take the row (only if it is still there to take, so two
+    # processes never both send it) and settle it at once if it is not to be sent now.
+    async with _writes(svc), svc.db.transaction() as session:
+        claimed = await deliveries.claim(session, delivery_id, now)
+        if claimed is None:
+            return
+        if verdict.action == "skip":
+            await deliveries.finish(session, delivery_id, "skipped", now, verdict.reason)
             report.skipped += 1
             return
-        assert contact is not None
-        if is_quiet(now, contact.timezone, contact.quiet_start, contact.quiet_end):
-            until = quiet_end_after(now, contact.timezone, contact.quiet_start, contact.quiet_end)
-            await deliveries.postpone(session, delivery_id, until)
+        if verdict.action == "wait" and verdict.until is not None:
+            await deliveries.postpone(session, delivery_id, verdict.until)
             report.postponed += 1
             return
-        chat_id = int(contact.telegram_user_id)  # type: ignore[arg-type]
-        lang = contact.language
-        zone = contact.timezone
+    delivery = claimed
+    assert contact is not None
+    chat_id = int(contact.telegram_user_id)  # type: ignore[arg-type]
+    lang = contact.language
+    zone = contact.timezone
     composer = COMPOSERS.get(delivery.kind, _compose_survey_push)
     text, markup, parse_mode = await composer(svc, delivery, lang, zone)
     extra = {"parse_mode": parse_mode} if parse_mode else {}
@@ -132,7 +166,7 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
     except BadRequest as err:
         state, detail = "failed", str(err)[:200]
     except TelegramError as err:  # network trouble that outlasted the send path's retries
-        async with svc.db.transaction() as session:
+        async with _writes(svc), svc.db.transaction() as session:
             if delivery.attempts >= MAX_ATTEMPTS:
                 await deliveries.finish(session, delivery_id, "failed", now, str(err)[:200])
             else:
@@ -141,7 +175,7 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
         return
     else:
         state, detail = "sent", None
-    async with svc.db.transaction() as session:
+    async with _writes(svc), svc.db.transaction() as session:
         await deliveries.finish(session, delivery_id, state, svc.clock.now(), detail)
         if state == "sent" and delivery.kind == "nudge" and response is not None:
             row = await store.get_response(session, response.id)
@@ -154,6 +188,50 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
         report.skipped += 1
     else:
         report.failed += 1
+
+
+def _claimable(delivery: Delivery, now: datetime) -> bool:
+    if delivery.state == "pending":
+        return delivery.due_at <= now
+    return (
+        delivery.state == "claimed"
+        and delivery.claimed_at is not None
+        and delivery.claimed_at < now - deliveries.STALE_CLAIM
+    )
+
+
+async def _decide(
+    session: AsyncSession,
+    delivery: Delivery,
+    contact: Contact | None,
+    campaign: Campaign | None,
+    response: Any,
+    now: datetime,
+) -> Verdict:
+    """Send now, skip for good, or wait (quiet hours) — the kind's guard decides if it has one."""
+    reason = _skip_reason(delivery, contact, campaign, response)
+    if reason is not None:
+        return Verdict("skip", reason=reason)
+    assert contact is not None
+    guard = GUARDS.get(delivery.kind)
+    if guard is not None:
+        return await guard(session, delivery, contact, now)
+    if is_quiet(now, contact.timezone, contact.quiet_start, contact.quiet_end):
+        until = quiet_end_after(now, contact.timezone, contact.quiet_start, contact.quiet_end)
+        return Verdict("wait", until=until)
+    return Verdict("send")
+
+
+def _writes(svc: Services) -> asyncio.Semaphore:
+    """Dispatch's own writes, a few at a time (one on SQLite, where writers queue anyway).
+
+    Queued here, in order, rather than in SQLite's busy handler, which sleeps in growing steps:
+    many pushes in flight must not crowd out the writes of people chatting with the bot.
+    """
+    gate = svc.extras.get("dispatch_writes")
+    if gate is None:
+        gate = svc.extras["dispatch_writes"] = asyncio.Semaphore(1 if is_sqlite(svc.db.url) else 8)
+    return gate
 
 
 def _skip_reason(

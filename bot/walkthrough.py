@@ -53,6 +53,9 @@ class Walkthrough:
             ("Staff follow the response rate", self.act_campaigns),
             ("The partner asks for a copy of their data", self.act_mydata),
             ("A stranger without a valid invitation learns nothing", self.act_stranger),
+            ("Staff read the quarter's summary and its chart", self.act_summary),
+            # Last: its many messages use up the staff chat's pacing budget for a while.
+            ("A J-PAT round: each side rates the partnership, then both sign", self.act_jpat),
         ]
         self.invite_token: str | None = None
 
@@ -175,6 +178,16 @@ class Walkthrough:
                 path = self.files_dir / "my-data-amina.txt"
                 path.write_bytes(event.file.data)
                 print(f"  (the document is saved as {path})", file=self.out)
+
+    async def act_jpat(self) -> None:
+        from bot.walkthrough_jpat import act_jpat  # issue 5
+
+        await act_jpat(self)
+
+    async def act_summary(self) -> None:
+        from bot.walkthrough_summary import act_summary  # issue 7
+
+        await act_summary(self)
 
     async def act_stranger(self) -> None:
         stranger = self.phone("stranger")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage.write_turn import WriteTurn
 
 
 def is_sqlite(url: str) -> bool:
@@ -54,6 +56,10 @@ class Database:
     url: str
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    write_turn: WriteTurn = field(default_factory=lambda: WriteTurn(enabled=False))
+
+    def __post_init__(self) -> None:
+        self.write_turn.enabled = is_sqlite(self.url)
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -64,8 +70,11 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits on success and rolls back on any error."""
-        async with self.sessions() as session, session.begin():
+        """A session whose work commits on success and rolls back on any error.
+
+        On SQLite, writers of this process take turns in order (``storage.write_turn``).
+        """
+        async with self.write_turn(), self.sessions() as session, session.begin():
             yield session
 
     async def close(self) -> None:

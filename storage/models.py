@@ -187,10 +187,12 @@ class Delivery(Base):
     detail: Mapped[str | None] = mapped_column(String(200))
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
     dedupe_key: Mapped[str] = mapped_column(String(100), unique=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
 
     __table_args__ = (
         Index("ix_deliveries_due", "state", "due_at"),
         Index("ix_deliveries_campaign", "campaign_id", "contact_id"),
+        Index("ix_deliveries_meeting", "meeting_id", "contact_id"),
     )
 
 
@@ -339,3 +341,91 @@ class JpatSignoff(Base):
     decision: Mapped[str] = mapped_column(String(16))
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReportBack(Base):
+    """What staff sent back to the partners who were asked: a frozen copy of the aggregate
+    figures (so late answers never change what partners already read) and an optional note."""
+
+    __tablename__ = "report_backs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
+    survey_id: Mapped[str] = mapped_column(String(64))
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    note_language: Mapped[str | None] = mapped_column(String(8))
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportBackReply(Base):
+    """A partner's reaction (one per person, the latest counts) or comment on a report-back."""
+
+    __tablename__ = "report_back_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_back_id: Mapped[int] = mapped_column(ForeignKey("report_backs.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_report_back_replies_rb", "report_back_id", "kind", "contact_id"),)
+
+
+# Summaries pick a survey's responses by the time they were invited (issue 7).
+Index("ix_responses_survey_invited", Response.survey_id, Response.invited_at)
+
+
+class Meeting(Base):
+    """A meeting of a partnership (kickoff, review, evaluation), at one moment in UTC.
+
+    ``organiser_timezone`` is the zone the organiser typed the time in, shown beside each
+    reader's own time. ``version`` goes up on every reschedule or change of reminders: pushes
+    and RSVP buttons carry it, so a button from before a change is recognised as stale.
+    """
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    previous_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    organiser_timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    organiser_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    place: Mapped[str | None] = mapped_column(String(300))
+    agenda: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    reminder_offsets: Mapped[list[int]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_meetings_status_starts", "status", "starts_at"),)
+
+
+class MeetingRsvp(Base):
+    """One invited person of a meeting and their answer (attending, not_attending, need_info;
+    None until they answer). The rows are the invitation list, fixed when it was sent."""
+
+    __tablename__ = "meeting_rsvps"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    side: Mapped[str] = mapped_column(String(8))
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime)

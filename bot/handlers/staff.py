@@ -85,7 +85,8 @@ async def add_staff_member(
             session,
             telegram_user_id=user_id,
             display_name=name,
-            language=person.lang,
+            # Their own language is unknown until they write; not the admin's language.
+            language=svc.settings.default_language,
             timezone=svc.settings.default_timezone,
             now=svc.clock.now(),
         )

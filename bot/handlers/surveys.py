@@ -7,6 +7,7 @@ answers the question the response is on now, so an old keyboard can never change
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -440,7 +441,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE, person:
         user_input = UserInput(
             kind="voice",
             voice_file_id=message.voice.file_id,
-            voice_duration=_seconds(message.voice.duration),
+            voice_duration=_voice_seconds(message),
         )
     elif message.text is not None:
         user_input = UserInput(kind="text", value=message.text[:5000])
@@ -553,8 +554,11 @@ def due_text(response_due, lang: str, zone: str) -> str:
     return format_date(response_due.astimezone(tz), "long", locale=_.locale)
 
 
-def _seconds(duration: object) -> int:
-    """Voice durations arrive as timedelta (PTB_TIMEDELTA) or, in older setups, as int."""
+def _voice_seconds(message: Message) -> int:
+    """PTB 22 warns that durations will become timedelta; accept either, without the noise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        duration = message.voice.duration if message.voice is not None else 0
     if hasattr(duration, "total_seconds"):
         return int(duration.total_seconds())  # type: ignore[union-attr]
     return int(duration)  # type: ignore[call-overload]

@@ -1,0 +1,214 @@
+"""/export: survey (or J-PAT) → period → CSV or XLSX → language of the labels → a document.
+
+The same privacy rules as summaries apply: nothing is exported for fewer than the threshold of
+respondents, and the organisation column is filled only for partners who agreed to be named.
+Every export is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InputFile, Update
+from telegram.ext import ContextTypes
+
+from bot import callbacks, exports
+from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot.handlers import common, pickers
+from bot.i18n import LANGUAGES, NATIVE_NAMES, bidi, translator
+from bot.keyboards import button, grid
+from bot.replies import send_text
+from bot.services import services
+from storage import flows, summaries
+from storage.summaries import Scope
+
+FLOW = "export"
+PREFIX = "exp"
+FORMATS = ("csv", "xlsx")
+MAX_DOCUMENT = 50 * 1024 * 1024  # what a bot may upload
+
+
+@requires("staff")
+async def export_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.transaction() as session:
+        await flows.put(session, person.user_id, FLOW, "survey", {}, svc.clock.now())
+    await send_text(
+        context,
+        update.effective_chat.id,
+        _("Which survey do you want to export?"),
+        person.lang,
+        keyboard=pickers.surveys_keyboard(svc, PREFIX, person.lang, _),
+    )
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+    if not person.is_staff:
+        await refuse(update, context, person)
+        return
+    query = update.callback_query
+    pieces = callbacks.parts(query.data, PREFIX)
+    async with svc.db.sessions() as session:
+        flow = await flows.get(session, person.user_id)
+    if pieces is None or flow is None or flow.flow != FLOW:
+        await common.expired_button(update, context, person.lang)
+        return
+    _ = translator(person.lang)
+    action, arg = pieces[1], (pieces[2] if len(pieces) > 2 else None)
+    chat_id = update.effective_chat.id
+
+    async def goto(step: str, data: dict[str, Any]) -> None:
+        async with svc.db.transaction() as session:
+            await flows.put(session, person.user_id, FLOW, step, data, svc.clock.now())
+
+    if action == "cancel":
+        await common.close_keyboard(query, _("Cancelled."), person.lang)
+        async with svc.db.transaction() as session:
+            await flows.clear(session, person.user_id)
+        return
+    if action == "sv" and flow.step == "survey" and arg and svc.surveys.get(arg):
+        survey, _v = svc.surveys.get(arg)
+        await common.close_keyboard(
+            query,
+            _("Survey: {title}", title=survey.text_for(survey.title, person.lang)),
+            person.lang,
+        )
+        await goto("period", {"survey": arg})
+        await send_text(
+            context,
+            chat_id,
+            _("Which period?"),
+            person.lang,
+            keyboard=pickers.periods_keyboard(PREFIX, _, ("this", "last", "all")),
+        )
+        return
+    if action == "per" and flow.step == "period" and arg in ("this", "last", "all"):
+        names = {"this": _("This quarter"), "last": _("Last quarter"), "all": _("All time")}
+        await common.close_keyboard(query, names[arg], person.lang)
+        await goto("format", {**flow.data, "period": arg})
+        keyboard = grid(
+            [
+                button(_("Excel (XLSX)"), callbacks.data(PREFIX, "fmt", "xlsx")),
+                button(_("CSV"), callbacks.data(PREFIX, "fmt", "csv")),
+                pickers.cancel_button(PREFIX, _),
+            ],
+            2,
+        )
+        await send_text(context, chat_id, _("Which file format?"), person.lang, keyboard=keyboard)
+        return
+    if action == "fmt" and flow.step == "format" and arg in FORMATS:
+        await common.close_keyboard(
+            query, _("Excel (XLSX)") if arg == "xlsx" else _("CSV"), person.lang
+        )
+        await goto("language", {**flow.data, "format": arg})
+        survey, _v = svc.surveys.get(flow.data["survey"])
+        codes = [person.lang, *[c for c in survey.languages if c != person.lang]]
+        buttons = [
+            button(NATIVE_NAMES.get(c, c), callbacks.data(PREFIX, "lang", c))
+            for c in codes
+            if c in LANGUAGES
+        ]
+        await send_text(
+            context,
+            chat_id,
+            _("In which language should the answers be labelled?"),
+            person.lang,
+            keyboard=grid([*buttons, pickers.cancel_button(PREFIX, _)], 2),
+        )
+        return
+    if action == "lang" and flow.step == "language" and arg in LANGUAGES:
+        await common.close_keyboard(query, NATIVE_NAMES[arg], person.lang)
+        async with svc.db.transaction() as session:
+            await flows.clear(session, person.user_id)
+        await _export(context, chat_id, person, {**flow.data, "lang": arg})
+        return
+    await common.expired_button(update, context, person.lang)
+
+
+async def _export(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    entry = svc.surveys.get(data["survey"])
+    if entry is None:
+        return
+    survey = entry[0]
+    zone = person.contact.timezone if person.contact else svc.settings.default_timezone
+    period = pickers.period_of(data["period"], svc.clock.now(), zone, data)
+    scope = Scope(survey.id, period)
+    threshold = svc.settings.privacy_threshold
+    async with svc.db.sessions() as session:
+        group = await summaries.group(session, scope)
+    details = {
+        "format": data["format"],
+        "language": data["lang"],
+        "start": period.start.isoformat() if period.start else None,
+        "end": period.end.isoformat() if period.end else None,
+        "respondents": group.respondents,
+    }
+    if group.respondents < threshold:
+        await log_staff_action(
+            svc, person, "export.refused", subject=f"survey:{survey.id}", details=details
+        )
+        await send_text(
+            context,
+            chat_id,
+            _.ngettext(
+                "Nothing was exported: only {n} person answered in this period, fewer than {threshold}, so their answers could be traced back to them.",
+                "Nothing was exported: only {n} people answered in this period, fewer than {threshold}, so their answers could be traced back to them.",
+                group.respondents,
+                threshold=threshold,
+            ),
+            person.lang,
+        )
+        return
+    slug = "all" if period.start is None else period.start.date().isoformat()
+    if survey.id == "jpat":  # both sides, gaps, the agreed J-PAT and its actions
+        built = await exports.build_jpat(
+            svc.db, survey, period, data["lang"], data["format"], f"jpat-{slug}"
+        )
+    else:
+        built = await exports.build(
+            svc.db, survey, scope, data["lang"], data["format"], f"{survey.id}-{slug}"
+        )
+    await log_staff_action(
+        svc,
+        person,
+        "export.create",
+        subject=f"survey:{survey.id}",
+        details={**details, "rows": built.rows, "bytes": len(built.data)},
+    )
+    if len(built.data) > MAX_DOCUMENT:
+        await send_text(
+            context,
+            chat_id,
+            _("The file is too large for Telegram. Please choose a shorter period."),
+            person.lang,
+        )
+        return
+    if survey.id == "jpat":
+        caption = _(
+            "J-PAT ({period}): both sides, the gaps, the agreed scores and actions. A partnership is named only where its partners agreed to it.",
+            period=pickers.period_text(data["period"], period, zone, _),
+        )
+    else:
+        # Values first: Babel's extractor loses a plural call that passes `_` as an argument.
+        period_label = pickers.period_text(data["period"], period, zone, _)
+        caption = _.ngettext(
+            "{title}: {n} response ({period}). Organisations are named only for partners who agreed to it.",
+            "{title}: {n} responses ({period}). Organisations are named only for partners who agreed to it.",
+            built.rows,
+            title=survey.text_for(survey.title, person.lang),
+            period=period_label,
+        )
+    await context.bot.send_document(
+        chat_id,
+        InputFile(built.data, filename=built.filename),
+        caption=bidi(caption[:1000], person.lang),
+    )

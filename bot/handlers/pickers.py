@@ -1,0 +1,109 @@
+"""The choices staff reports share — survey, period, audience — as button keyboards.
+
+Each staff command passes its own callback prefix, so a button names the wizard and step it
+answers (``sum:per:last``, ``exp:per:last``) and an old keyboard is recognised as such.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import distinct, select
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot import callbacks, periods
+from bot.access import Person
+from bot.handlers import basic, router
+from bot.i18n import Translator
+from bot.keyboards import button, column, grid
+from bot.services import Services
+from storage import organisations
+from storage.models import OrganisationTag
+from storage.summaries import Period
+
+TREND_QUARTERS = 6
+
+
+async def pass_on(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """Typed text while a staff wizard waits for a button: it is probably meant for something
+    else (a J-PAT answer on the NGO side), so let the other handlers have it."""
+    for fallback in router.FALLBACKS:
+        if await fallback(update, context, person):
+            return
+    await basic.not_understood(update, context)
+
+
+def cancel_button(prefix: str, _: Translator):  # type: ignore[no-untyped-def]
+    return button(_("Cancel"), callbacks.data(prefix, "cancel"))
+
+
+def surveys_keyboard(
+    svc: Services, prefix: str, lang: str, _: Translator, *, jpat: bool = True
+) -> InlineKeyboardMarkup:
+    buttons = [
+        button(survey.text_for(survey.title, lang), callbacks.data(prefix, "sv", survey_id))
+        for survey_id, (survey, _v) in sorted(svc.surveys.current.items())
+        if jpat or survey_id != "jpat"
+    ]
+    return column([*buttons, cancel_button(prefix, _)])
+
+
+def periods_keyboard(prefix: str, _: Translator, choices: tuple[str, ...]) -> InlineKeyboardMarkup:
+    names = {
+        "this": _("This quarter"),
+        "last": _("Last quarter"),
+        "all": _("All time"),
+        "custom": _("Choose dates"),
+        "trend": _("Trend by quarter"),
+    }
+    buttons = [button(names[c], callbacks.data(prefix, "per", c)) for c in choices]
+    return grid([*buttons, cancel_button(prefix, _)], 2)
+
+
+def audience_keyboard(prefix: str, _: Translator) -> InlineKeyboardMarkup:
+    return column(
+        [
+            button(_("All partners"), callbacks.data(prefix, "aud", "all")),
+            button(_("One organisation"), callbacks.data(prefix, "aud", "org")),
+            button(_("Organisations with a tag"), callbacks.data(prefix, "aud", "tag")),
+            cancel_button(prefix, _),
+        ]
+    )
+
+
+async def organisations_keyboard(svc: Services, prefix: str, _: Translator) -> InlineKeyboardMarkup:
+    async with svc.db.sessions() as session:
+        orgs = await organisations.listing(session, limit=20)
+    buttons = [button(org.name, callbacks.data(prefix, "org", org.id)) for org, _n in orgs]
+    return column([*buttons, cancel_button(prefix, _)])
+
+
+async def tags(svc: Services) -> list[str]:
+    async with svc.db.sessions() as session:
+        result = await session.scalars(
+            select(distinct(OrganisationTag.tag)).order_by(OrganisationTag.tag).limit(20)
+        )
+        return list(result)
+
+
+def tags_keyboard(prefix: str, found: list[str], _: Translator) -> InlineKeyboardMarkup:
+    buttons = [button(tag, callbacks.data(prefix, "tag", i)) for i, tag in enumerate(found)]
+    return grid([*buttons, cancel_button(prefix, _)], 2)
+
+
+def period_of(choice: str, now: datetime, zone: str | None, data: dict) -> Period:
+    """The period a wizard's choice stands for (custom dates are kept as ISO strings)."""
+    if choice == "this":
+        return periods.quarter(now, zone, 0)
+    if choice == "last":
+        return periods.quarter(now, zone, 1)
+    if choice == "custom" and data.get("start") and data.get("end"):
+        return Period(datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]))
+    return Period()
+
+
+def period_text(choice: str, period: Period, zone: str | None, _: Translator) -> str:
+    if choice == "all" or period.start is None:
+        return _("All time")
+    return periods.label(period, zone, _.locale)

@@ -1,0 +1,445 @@
+"""Reporting back to partners (/share) and their replies.
+
+Staff: /share → a closed campaign → an optional "what we will do" note → a preview of exactly
+what partners will get → send. A campaign whose figures are below the privacy threshold cannot
+be shared. "Replies from partners" shows reactions and comments.
+
+Partners: the push carries buttons to react (one reaction per person, the latest counts) or to
+write a comment; a comment also reaches the staff member who sent the report-back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from babel.dates import format_date
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import callbacks
+from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot.handlers import common, pending, pickers
+from bot.i18n import translator
+from bot.keyboards import button, column, grid
+from bot.replies import send_text
+from bot.services import Services, services
+from bot.summary_charts import bar_panels
+from bot.summary_view import View, specs
+from storage import flows, reportbacks, summaries
+from storage.models import Campaign, ChatFlow, Contact, Organisation
+from storage.summaries import Scope
+
+FLOW = "share"
+COMMENT_FLOW = "rb_comment"
+PREFIX = "shr"
+NOTE_LIMIT = 1500
+
+
+@requires("staff")
+async def share_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.transaction() as session:
+        closed = await reportbacks.closed_campaigns(session)
+        await flows.put(session, person.user_id, FLOW, "campaign", {}, svc.clock.now())
+    buttons = [
+        button(
+            _(
+                "#{id} {title} (closed {date})",
+                id=c.id,
+                title=_title(svc, c.survey_id, person.lang),
+                date=format_date(c.closed_at or c.due_at, "medium", locale=_.locale),
+            ),
+            callbacks.data(PREFIX, "c", c.id),
+        )
+        for c in closed
+    ]
+    buttons += [
+        button(_("Replies from partners"), callbacks.data(PREFIX, "replies")),
+        button(_("Cancel"), callbacks.data(PREFIX, "cancel")),
+    ]
+    text = (
+        _("Which closed campaign do you want to report back to the partners who were asked?")
+        if closed
+        else _("No campaign is closed yet. A report-back can be sent once a campaign has closed.")
+    )
+    await send_text(context, update.effective_chat.id, text, person.lang, keyboard=column(buttons))
+
+
+def _title(svc: Services, survey_id: str, lang: str) -> str:
+    entry = svc.surveys.get(survey_id)
+    return entry[0].text_for(entry[0].title, lang) if entry else survey_id
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+    if not person.is_staff:
+        await refuse(update, context, person)
+        return
+    query = update.callback_query
+    pieces = callbacks.parts(query.data, PREFIX)
+    async with svc.db.sessions() as session:
+        flow = await flows.get(session, person.user_id)
+    if pieces is None or flow is None or flow.flow != FLOW:
+        await common.expired_button(update, context, person.lang)
+        return
+    _ = translator(person.lang)
+    action, arg = pieces[1], (pieces[2] if len(pieces) > 2 else None)
+    chat_id = update.effective_chat.id
+    if action == "cancel":
+        await common.close_keyboard(query, _("Cancelled."), person.lang)
+        await _clear(svc, person)
+        return
+    if action == "replies" and flow.step == "campaign":
+        await common.close_keyboard(query, _("Replies from partners"), person.lang)
+        await _clear(svc, person)
+        await _replies(context, chat_id, person)
+        return
+    if action == "c" and flow.step == "campaign" and arg and arg.isdigit():
+        await _chosen(update, context, person, int(arg))
+        return
+    if action == "skip" and flow.step == "note":
+        await common.close_keyboard(query, _("No note."), person.lang)
+        await _preview(context, chat_id, person, {**flow.data, "note": None})
+        return
+    if action == "go" and flow.step == "confirm":
+        await common.close_keyboard(query, _("Sending…"), person.lang)
+        await _send(context, chat_id, person, flow.data)
+        return
+    await common.expired_button(update, context, person.lang)
+
+
+async def _clear(svc: Services, person: Person) -> None:
+    async with svc.db.transaction() as session:
+        await flows.clear(session, person.user_id)
+
+
+async def _figures(svc: Services, campaign: Campaign) -> summaries.Summary | None:
+    survey = await svc.surveys.for_version(svc.db, campaign.survey_version_id)
+    if survey is None:
+        return None
+    scope = Scope(campaign.survey_id, campaign_id=campaign.id)
+    async with svc.db.sessions() as session:
+        return await summaries.summarise(
+            session, scope, specs(survey), threshold=svc.settings.privacy_threshold, latest=0
+        )
+
+
+async def _chosen(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, campaign_id: int
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    chat_id = update.effective_chat.id
+    async with svc.db.sessions() as session:
+        campaign = await session.get(Campaign, campaign_id)
+    if campaign is None or campaign.status != "closed":
+        await common.expired_button(update, context, person.lang)
+        return
+    await common.close_keyboard(
+        update.callback_query,
+        _(
+            "Campaign #{id} {title}",
+            id=campaign.id,
+            title=_title(svc, campaign.survey_id, person.lang),
+        ),
+        person.lang,
+    )
+    figures = await _figures(svc, campaign)
+    await log_staff_action(
+        svc,
+        person,
+        "reportback.figures",
+        subject=f"campaign:{campaign.id}",
+        details={"suppressed": figures.suppressed if figures else "no survey"},
+    )
+    if figures is None or figures.suppressed:
+        await _clear(svc, person)
+        reason = (
+            View(svc.surveys.get(campaign.survey_id)[0], person.lang).suppressed_reason(
+                figures  # type: ignore[arg-type]
+            )
+            if figures
+            else ""
+        )
+        await send_text(
+            context,
+            chat_id,
+            _.paragraphs(
+                _("This campaign cannot be reported back to partners."),
+                reason,
+            ),
+            person.lang,
+        )
+        return
+    async with svc.db.transaction() as session:
+        await flows.put(
+            session, person.user_id, FLOW, "note", {"campaign": campaign_id}, svc.clock.now()
+        )
+    await send_text(
+        context,
+        chat_id,
+        _(
+            "Would you like to add a short note on what the team will do with what partners said? Type it now, in one language: partners will see which language it is written in. Or press Skip."
+        ),
+        person.lang,
+        keyboard=column([button(_("Skip"), callbacks.data(PREFIX, "skip"))]),
+    )
+
+
+async def on_staff_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> None:
+    """The typed "what we will do" note."""
+    if not person.is_staff or flow.step != "note":
+        await pickers.pass_on(update, context, person)
+        return
+    note = (update.effective_message.text or "").strip()[:NOTE_LIMIT]
+    await _preview(context, update.effective_chat.id, person, {**flow.data, "note": note or None})
+
+
+async def _preview(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.sessions() as session:
+        campaign = await session.get(Campaign, int(data["campaign"]))
+        asked = await reportbacks.count_asked(session, campaign.id) if campaign else 0
+    if campaign is None:
+        await _clear(svc, person)
+        return
+    figures = await _figures(svc, campaign)
+    survey = await svc.surveys.for_version(svc.db, campaign.survey_version_id)
+    if figures is None or survey is None or figures.suppressed:
+        await _clear(svc, person)
+        return
+    async with svc.db.transaction() as session:
+        await flows.put(session, person.user_id, FLOW, "confirm", data, svc.clock.now())
+    view = View(survey, person.lang)
+    await send_text(
+        context,
+        chat_id,
+        _("Preview: this is what each partner will receive, in their own language."),
+        person.lang,
+    )
+    panels = view.panels(figures, partner=True)
+    if panels:
+        png = await asyncio.to_thread(
+            bar_panels, _("What we heard: {title}", title=view.title), "", panels, person.lang
+        )
+        await context.bot.send_photo(chat_id, InputFile(png, filename="what-we-heard.png"))
+
+    await send_text(
+        context,
+        chat_id,
+        view.partner_text(figures, data.get("note"), person.lang),
+        person.lang,
+    )
+    keyboard = grid(
+        [
+            button(_("Send to partners"), callbacks.data(PREFIX, "go")),
+            button(_("Cancel"), callbacks.data(PREFIX, "cancel")),
+        ]
+    )
+    await send_text(
+        context,
+        chat_id,
+        _.ngettext(
+            "Send it to {n} partner who was asked?",
+            "Send it to the {n} partners who were asked?",
+            asked,
+        ),
+        person.lang,
+        keyboard=keyboard,
+    )
+
+
+async def _send(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.sessions() as session:
+        campaign = await session.get(Campaign, int(data["campaign"]))
+    figures = await _figures(svc, campaign) if campaign else None
+    if campaign is None or figures is None or figures.suppressed:
+        await _clear(svc, person)
+        return
+    now = svc.clock.now()
+    async with svc.db.transaction() as session:
+        report = await reportbacks.create(
+            session,
+            campaign=campaign,
+            figures=summaries.to_json(figures),
+            note=data.get("note"),
+            note_language=person.lang,
+            created_by=person.contact_id,
+            now=now,
+        )
+        await flows.clear(session, person.user_id)
+        report_id, recipients = report.id, report.recipients
+    await log_staff_action(
+        svc,
+        person,
+        "reportback.send",
+        subject=f"campaign:{campaign.id}",
+        details={
+            "report_back": report_id,
+            "recipients": recipients,
+            "note": bool(data.get("note")),
+        },
+    )
+    await send_text(
+        context,
+        chat_id,
+        _.ngettext(
+            "Report-back #{id} is on its way to {n} partner (later for anyone in their quiet hours). Their reactions and comments will appear under /share.",
+            "Report-back #{id} is on its way to {n} partners (later for anyone in their quiet hours). Their reactions and comments will appear under /share.",
+            recipients,
+            id=report_id,
+        ),
+        person.lang,
+    )
+    pending.send_soon(context)
+
+
+async def _replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.sessions() as session:
+        found = await reportbacks.replies(session)
+    await log_staff_action(svc, person, "reportback.replies")
+    if not found:
+        await send_text(context, chat_id, _("No report-back has been sent yet."), person.lang)
+        return
+    parts = []
+    for entry in found:
+        report = entry.report
+        lines = [
+            _(
+                "#{id} {title}, sent to {n} on {date}",
+                id=report.id,
+                title=_title(svc, report.survey_id, person.lang),
+                n=report.recipients,
+                date=format_date(report.created_at, "medium", locale=_.locale),
+            ),
+            _(
+                "👍 {up} · 👎 {down} · 💬 {comments}",
+                up=entry.reactions.get("up", 0),
+                down=entry.reactions.get("down", 0),
+                comments=len(entry.comments),
+            ),
+        ]
+        for comment in entry.comments:
+            who = comment.organisation or _("a partner")
+            lines.append(_("{who}: “{text}”", who=who, text=comment.text))
+        parts.append("\n".join(lines))
+    await send_text(context, chat_id, _.paragraphs(*parts), person.lang)
+
+
+# ------------------------------------------------------------------------------ partners
+
+
+async def on_partner_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``rb:r:<id>:up|down`` reacts; ``rb:c:<id>`` asks for a comment."""
+    svc = services(context)
+    person = await person_of(update, context)
+    query = update.callback_query
+    pieces = callbacks.parts(query.data, "rb", minimum=3)
+    _ = translator(person.lang)
+    if pieces is None or not pieces[2].isdigit() or person.contact_id is None:
+        await common.expired_button(update, context, person.lang)
+        return
+    report_id = int(pieces[2])
+    async with svc.db.sessions() as session:
+        allowed = await reportbacks.was_sent_to(session, report_id, person.contact_id)
+    if not allowed:
+        await common.expired_button(update, context, person.lang)
+        return
+    if pieces[1] == "r" and len(pieces) == 4 and pieces[3] in reportbacks.REACTIONS:
+        async with svc.db.transaction() as session:
+            await reportbacks.react(
+                session, report_id, person.contact_id, pieces[3], svc.clock.now()
+            )
+        await query.answer(_("Thank you! The team will see your reaction."))
+        return
+    if pieces[1] == "c" and len(pieces) == 3:
+        await query.answer()
+        async with svc.db.transaction() as session:
+            await flows.put(
+                session,
+                person.user_id,
+                COMMENT_FLOW,
+                "text",
+                {"report_back": report_id},
+                svc.clock.now(),
+            )
+        await send_text(
+            context,
+            update.effective_chat.id,
+            _("Please type your comment. It goes to the NGO team. Send /cancel to leave it."),
+            person.lang,
+        )
+        return
+    await common.expired_button(update, context, person.lang)
+
+
+async def on_partner_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    text = (update.effective_message.text or "").strip()
+    report_id = int(flow.data.get("report_back", 0))
+    if not text or person.contact_id is None:
+        await send_text(
+            context, update.effective_chat.id, _("Please type your comment."), person.lang
+        )
+        return
+    now = svc.clock.now()
+    async with svc.db.transaction() as session:
+        await reportbacks.comment(session, report_id, person.contact_id, text, now)
+        await flows.clear(session, person.user_id)
+        report = await reportbacks.get(session, report_id)
+        author = (
+            await session.get(Contact, report.created_by) if report and report.created_by else None
+        )
+        organisation = None
+        if person.contact is not None and person.contact.attribution == "attributed":
+            org = (
+                await session.get(Organisation, person.contact.organisation_id)
+                if person.contact.organisation_id
+                else None
+            )
+            organisation = org.name if org else None
+    await send_text(
+        context,
+        update.effective_chat.id,
+        _("Thank you! Your comment was passed on to the team."),
+        person.lang,
+    )
+    if (
+        report is None
+        or author is None
+        or author.telegram_user_id is None
+        or author.role != "staff"
+    ):
+        return
+    staff_ = translator(author.language)
+    with contextlib.suppress(TelegramError):  # staff who blocked the bot still see it in /share
+        await send_text(
+            context,
+            int(author.telegram_user_id),
+            staff_(
+                "{who} commented on report-back #{id} ({title}): “{text}”",
+                who=organisation or staff_("A partner"),
+                id=report.id,
+                title=_title(svc, report.survey_id, author.language),
+                text=text[:1000],
+            ),
+            author.language,
+        )

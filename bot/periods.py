@@ -1,0 +1,85 @@
+"""Reporting periods (this quarter, last quarter, typed dates) in the reader's time zone.
+
+A quarter begins at midnight where the staff member lives, not in UTC, so "this quarter" means
+what they expect; storage gets plain UTC bounds.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_interval
+
+from storage.summaries import Period
+
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _shift(first: date, quarters: int) -> date:
+    index = first.year * 4 + (first.month - 1) // 3 + quarters
+    return date(index // 4, 3 * (index % 4) + 1, 1)
+
+
+def _bounds(first: date, last_exclusive: date, zone: str | None) -> Period:
+    tz = _zone(zone)
+    start = datetime(first.year, first.month, first.day, tzinfo=tz).astimezone(UTC)
+    end = datetime(
+        last_exclusive.year, last_exclusive.month, last_exclusive.day, tzinfo=tz
+    ).astimezone(UTC)
+    return Period(start, end)
+
+
+def quarter(now: datetime, zone: str | None, back: int = 0) -> Period:
+    """The calendar quarter ``back`` quarters before the one ``now`` is in."""
+    first = _shift(quarter_start(now.astimezone(_zone(zone)).date()), -back)
+    return _bounds(first, _shift(first, 1), zone)
+
+
+def quarters(now: datetime, zone: str | None, count: int) -> list[Period]:
+    """The last ``count`` quarters, oldest first, ending with the current one."""
+    return [quarter(now, zone, back) for back in range(count - 1, -1, -1)]
+
+
+def parse_dates(text: str, zone: str | None) -> Period | None:
+    """Two dates typed as ``YYYY-MM-DD`` (first and last day, in either order)."""
+    found = []
+    for match in _DATE.finditer(text):
+        try:
+            found.append(date(int(match[1]), int(match[2]), int(match[3])))
+        except ValueError:
+            return None
+    if len(found) != 2:
+        return None
+    first, last = sorted(found)
+    return _bounds(first, last + timedelta(days=1), zone)
+
+
+def label(period: Period, zone: str | None, locale: object) -> str:
+    """ "1 janv. – 31 mars 2026" in the reader's language; open ends are left out."""
+    tz = _zone(zone)
+    if period.start is None or period.end is None:
+        return ""
+    first = period.start.astimezone(tz).date()
+    last = (period.end.astimezone(tz) - timedelta(seconds=1)).date()
+    if first == last:
+        return format_date(first, "medium", locale=locale)
+    return format_interval(first, last, "yMMMd", locale=locale)
+
+
+def quarter_label(period: Period, zone: str | None, locale: object) -> str:
+    """ "Q1 2026", "T1 2026", "الربع الأول 2026"..."""
+    assert period.start is not None
+    return format_date(period.start.astimezone(_zone(zone)).date(), "QQQ y", locale=locale)

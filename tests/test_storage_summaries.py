@@ -1,0 +1,275 @@
+"""Summary figures computed in SQL, checked by hand, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from storage import summaries
+from storage.db import Database
+from storage.summaries import Period, QuestionSpec, Scope
+from tests.summary_data import Person, organisation, seed
+
+Q1 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+Q2 = datetime(2026, 4, 10, 9, 0, tzinfo=UTC)
+FIRST_QUARTER = Period(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+SECOND_QUARTER = Period(datetime(2026, 4, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC))
+SPECS = [
+    QuestionSpec("satisfaction", "scale"),
+    QuestionSpec("people", "number"),
+    QuestionSpec("consulted", "choice"),
+    QuestionSpec("topics", "multi"),
+    QuestionSpec("improve", "text"),
+    QuestionSpec("rare", "scale"),
+]
+PEOPLE = [
+    Person(
+        "Hope",
+        {
+            "satisfaction": 5,
+            "people": 10,
+            "consulted": "code:often",
+            "topics": ["a", "b"],
+            "improve": "Pay on time",
+            "rare": 1,
+        },
+    ),
+    Person(
+        "Hope",
+        {
+            "satisfaction": 4,
+            "people": 20,
+            "consulted": "code:often",
+            "topics": ["a"],
+            "improve": "More visits",
+            "rare": 2,
+        },
+        attributed=False,
+    ),
+    Person(
+        "Amal",
+        {
+            "satisfaction": 4,
+            "people": 30,
+            "consulted": "code:always",
+            "topics": ["b", "c"],
+            "improve": ("voice", 12),
+            "rare": ("skipped",),
+        },
+    ),
+    Person(
+        "Amal",
+        {
+            "satisfaction": 2,
+            "people": 40,
+            "consulted": "code:never",
+            "topics": ["a"],
+            "improve": "Shorter forms",
+        },
+        status="partial",
+    ),
+    Person("Tumaini", {"satisfaction": ("dont_know",), "people": ("skipped",)}),
+    Person("Tumaini", {}, status="invited"),
+    Person("Tumaini", {}, status="expired"),
+]
+
+
+async def seeded(db: Database) -> dict[str, int]:
+    orgs: dict[str, int] = {}
+    async with db.transaction() as session:
+        await seed(session, "pulse", PEOPLE, invited_at=Q1, orgs=orgs)
+        # Outside the first quarter: must not count there.
+        await seed(
+            session,
+            "pulse",
+            [Person("Hope", {"satisfaction": 1}), Person("Amal", {"satisfaction": 1})],
+            invited_at=Q2,
+            orgs=orgs,
+        )
+    return orgs
+
+
+async def test_hand_checked_figures_for_everyone(db: Database) -> None:
+    await seeded(db)
+    async with db.sessions() as session:
+        summary = await summaries.summarise(
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+        )
+    assert (summary.recipients, summary.started, summary.completed) == (7, 5, 4)
+    assert summary.response_rate == pytest.approx(4 / 7)
+    assert (summary.respondents, summary.organisations, summary.left_out) == (5, 3, 0)
+    assert summary.suppressed is None
+
+    satisfaction = summary.question("satisfaction")
+    assert satisfaction is not None and not satisfaction.suppressed
+    assert (satisfaction.answered, satisfaction.dont_know) == (4, 1)
+    assert satisfaction.mean == pytest.approx(15 / 4)  # don't know is not a score
+    assert satisfaction.median == 4
+    assert [(b.low, b.count) for b in satisfaction.distribution] == [(2, 1), (4, 2), (5, 1)]
+
+    people = summary.question("people")
+    assert people is not None
+    assert (people.answered, people.skipped) == (4, 1)
+    assert (people.mean, people.median) == (25, 25)
+    assert (people.minimum, people.maximum) == (10, 40)
+    assert [(b.low, b.high, b.count) for b in people.distribution] == [
+        (10, 20, 1),
+        (20, 30, 1),
+        (30, 40, 1),
+        (40, 50, 1),
+    ]
+
+    consulted = summary.question("consulted")
+    assert consulted is not None
+    assert consulted.choices == {"often": 2, "always": 1, "never": 1}
+    assert consulted.share("often") == 0.5
+
+    topics = summary.question("topics")
+    assert topics is not None
+    assert topics.choices == {"a": 3, "b": 2, "c": 1}
+    assert topics.share("a") == 0.75
+
+    improve = summary.question("improve")
+    assert improve is not None
+    assert (improve.answered, improve.voice) == (4, 1)
+    assert set(improve.latest) == {"Pay on time", "More visits", "Shorter forms"}
+
+    rare = summary.question("rare")  # answered by two people: counted, never shown
+    assert rare is not None
+    assert rare.answered == 2 and rare.suppressed
+    assert rare.mean is None and rare.distribution == []
+
+
+async def test_an_organisation_counts_only_partners_who_may_be_named(db: Database) -> None:
+    orgs = await seeded(db)
+    async with db.sessions() as session:
+        hope = await summaries.summarise(
+            session,
+            Scope("pulse", FIRST_QUARTER, "organisation", str(orgs["Hope"])),
+            SPECS,
+            threshold=1,
+        )
+    assert (hope.recipients, hope.started, hope.respondents, hope.left_out) == (2, 2, 1, 1)
+    satisfaction = hope.question("satisfaction")
+    assert satisfaction is not None and satisfaction.mean == 5  # the unnamed 4 is left out
+    assert hope.question("improve").latest == ["Pay on time"]  # type: ignore[union-attr]
+
+
+async def test_small_groups_are_suppressed(db: Database) -> None:
+    orgs = await seeded(db)
+    async with db.sessions() as session:
+        amal = await summaries.summarise(
+            session,
+            Scope("pulse", FIRST_QUARTER, "organisation", str(orgs["Amal"])),
+            SPECS,
+            threshold=3,
+        )
+    assert amal.suppressed == summaries.TOO_FEW
+    assert amal.respondents == 2
+    assert all(q.answered == 0 and q.mean is None for q in amal.questions)
+
+
+async def test_a_total_of_one_organisation_hides_unnamed_answers(db: Database) -> None:
+    async with db.transaction() as session:
+        await seed(
+            session,
+            "pulse",
+            [
+                Person("Solo", {"satisfaction": 3}),
+                Person("Solo", {"satisfaction": 4}),
+                Person("Solo", {"satisfaction": 5}, attributed=False),
+            ],
+            invited_at=Q1,
+        )
+    async with db.sessions() as session:
+        summary = await summaries.summarise(
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+        )
+    assert summary.suppressed == summaries.ONE_ORGANISATION
+
+
+async def test_a_tag_groups_organisations(db: Database) -> None:
+    async with db.transaction() as session:
+        orgs = {
+            "A": await organisation(session, "A", Q1, ["women"]),
+            "B": await organisation(session, "B", Q1, ["women"]),
+            "C": await organisation(session, "C", Q1, ["youth"]),
+        }
+        await seed(
+            session,
+            "pulse",
+            [
+                Person("A", {"satisfaction": 2}),
+                Person("A", {"satisfaction": 4}),
+                Person("B", {"satisfaction": 3}),
+                Person("B", {"satisfaction": 5}, attributed=False),
+                Person("C", {"satisfaction": 1}),
+            ],
+            invited_at=Q1,
+            orgs=orgs,
+        )
+    async with db.sessions() as session:
+        women = await summaries.summarise(
+            session, Scope("pulse", FIRST_QUARTER, "tag", "women"), SPECS, threshold=3
+        )
+    assert (women.recipients, women.respondents, women.left_out) == (4, 3, 1)
+    assert women.question("satisfaction").mean == 3  # type: ignore[union-attr]
+
+
+async def test_trend_by_quarter(db: Database) -> None:
+    async with db.transaction() as session:
+        orgs: dict[str, int] = {}
+        await seed(
+            session,
+            "pulse",
+            [Person(f"O{i}", {"satisfaction": s}) for i, s in enumerate([2, 3, 4])],
+            invited_at=Q1,
+            orgs=orgs,
+        )
+        await seed(
+            session,
+            "pulse",
+            [
+                Person("O0", {"satisfaction": 5}),
+                Person("O1", {"satisfaction": 4}),
+                Person("O2", {}, status="invited"),
+            ],
+            invited_at=Q2,
+            orgs=orgs,
+        )
+    async with db.sessions() as session:
+        points = await summaries.trend(
+            session,
+            Scope("pulse"),
+            [FIRST_QUARTER, SECOND_QUARTER],
+            ["satisfaction"],
+            threshold=2,
+        )
+        strict = await summaries.trend(
+            session, Scope("pulse"), [FIRST_QUARTER, SECOND_QUARTER], ["satisfaction"], threshold=3
+        )
+    first, second = points
+    assert (first.recipients, first.completed, first.respondents) == (3, 3, 3)
+    assert first.means == {"satisfaction": 3}
+    assert (second.recipients, second.completed, second.respondents) == (3, 2, 2)
+    assert second.means == {"satisfaction": 4.5}
+    assert strict[0].means == {"satisfaction": 3}
+    assert strict[1].suppressed == summaries.TOO_FEW and strict[1].means == {}
+
+
+async def test_a_summary_survives_its_json_copy(db: Database) -> None:
+    await seeded(db)
+    async with db.sessions() as session:
+        summary = await summaries.summarise(
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+        )
+    assert summaries.from_json(summaries.to_json(summary)) == summary
+
+
+def test_median_and_bins() -> None:
+    assert summaries.median_of_counts([(1, 1), (2, 1), (3, 1), (4, 1)]) == 2.5
+    assert summaries.median_of_counts([(1, 3), (5, 1)]) == 1
+    assert summaries.median_of_counts([]) is None
+    assert summaries.bin_edges(0, 1000) == [0, 200, 400, 600, 800, 1000, 1200]
+    assert summaries.bin_edges(3, 3) == [3, 3]

@@ -1,0 +1,80 @@
+"""Pieces of the staff reports that need no bot: periods, the chart, the words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot import periods
+from bot.summary_charts import Bar, Panel, bar_panels
+from bot.summary_view import View
+from conversations import load_all
+from storage.summaries import Bucket, QuestionFigures, Summary
+
+
+def test_quarters_start_at_midnight_where_the_reader_lives() -> None:
+    now = datetime(2026, 4, 1, 0, 30, tzinfo=UTC)  # 03:30 on 1 April in Nairobi
+    this = periods.quarter(now, "Africa/Nairobi")
+    assert this.start == datetime(2026, 3, 31, 21, 0, tzinfo=UTC)  # 1 April, 00:00 in Nairobi
+    last = periods.quarter(now, "Africa/Nairobi", 1)
+    assert last.end == this.start
+    assert last.start == datetime(2025, 12, 31, 21, 0, tzinfo=UTC)
+    assert [periods.quarter_label(q, "UTC", "fr") for q in periods.quarters(now, "UTC", 3)] == [
+        "T4 2025",
+        "T1 2026",
+        "T2 2026",
+    ]
+
+
+def test_typed_dates_in_either_order() -> None:
+    period = periods.parse_dates("2026-03-31 2026-01-01", "UTC")
+    assert period is not None
+    assert (period.start, period.end) == (
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 4, 1, tzinfo=UTC),
+    )
+    assert periods.parse_dates("from January to March", "UTC") is None
+    assert periods.parse_dates("2026-02-30 2026-03-01", "UTC") is None
+
+
+def test_an_arabic_chart_is_a_phone_sized_png() -> None:
+    png = bar_panels(
+        "نبض الشراكة",
+        "الربع الأول 2026",
+        [Panel("متوسط الدرجة", [Bar("بشكل عام، ما مدى رضاك عن شراكتنا؟", [3.7], ["3.7"])], 0, 5)],
+        "ar",
+    )
+    assert png.startswith(b"\x89PNG")
+    width = int.from_bytes(png[16:20], "big")
+    height = int.from_bytes(png[20:24], "big")
+    assert width == 1080 and 300 < height < 2000
+
+
+def test_a_partner_reads_what_was_heard_in_their_language() -> None:
+    survey = load_all()["partner_feedback"]
+    summary = Summary(
+        "partner_feedback",
+        recipients=10,
+        started=7,
+        completed=6,
+        respondents=7,
+        organisations=5,
+        left_out=0,
+        threshold=3,
+        suppressed=None,
+        questions=[
+            QuestionFigures(
+                "satisfaction",
+                "scale",
+                answered=6,
+                mean=3.5,
+                median=4,
+                distribution=[Bucket(2, 2, 2), Bucket(4, 4, 3), Bucket(5, 5, 1)],
+            ),
+            QuestionFigures("improve", "text", answered=6, latest=["a private remark"]),
+        ],
+    )
+    text = View(survey, "fr").partner_text(summary, "We will pay on time.", "en")
+    assert "Dans l'ensemble, êtes-vous satisfait(e) de notre partenariat ?" in text
+    assert "4 Satisfait(e)" in text and "50" in text
+    assert "anglais" in text and "We will pay on time." in text
+    assert "a private remark" not in text  # never quoted back to partners
