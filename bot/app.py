@@ -41,6 +41,7 @@ from bot.handlers import (
     surveys,
 )
 from bot.menus import publish_command_menus
+from bot.mydata_meetings import meetings_section
 from bot.mydata_surveys import make_section
 from bot.sending import SendPath
 from bot.services import Services, attach
@@ -166,6 +167,8 @@ def register_handlers(application: AnyApplication) -> None:
     router.FLOW_FORWARD[staff.FLOW] = staff.on_forward
     dispatch.COMPOSERS.update(meeting_push.COMPOSERS)
     dispatch.GUARDS.update(meeting_push.GUARDS)
+    if meetings_section not in selfservice.MYDATA_SECTIONS:
+        selfservice.MYDATA_SECTIONS.append(meetings_section)
     dispatch.COMPOSERS.update(dict.fromkeys(jpat_push.KINDS, jpat_push.compose))
     if jpat_push.on_tick not in dispatch.TICK_HOOKS:
         dispatch.TICK_HOOKS.append(jpat_push.on_tick)

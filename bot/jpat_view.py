@@ -198,7 +198,7 @@ def _open_answers_text(survey: Survey, side: str, answers: Sequence[OpenAnswer],
     )
     title = _("What the NGO side wrote:") if side == "ngo" else _("What the partner side wrote:")
     if not mine:
-        return f"{title}\n{_('(nothing)')}"
+        return "\n".join([title, _("No answers.")])
     lines = [title]
     current = None
     for answer in mine:
@@ -267,7 +267,7 @@ def item_card(
     return "\n".join(lines)
 
 
-def action_line(survey: Survey, item: JpatItem | OpenAction, lang: str, **extra: str) -> str:
+def action_line(survey: Survey, item: JpatItem | OpenAction, lang: str) -> str:
     _ = translator(lang)
     key = item.item_key if isinstance(item, JpatItem) else item.key
     text = item.action_text if isinstance(item, JpatItem) else item.text

@@ -56,6 +56,7 @@ class Walkthrough:
             ("Staff read the quarter's summary and its chart", self.act_summary),
             # Last: its many messages use up the staff chat's pacing budget for a while.
             ("A J-PAT round: each side rates the partnership, then both sign", self.act_jpat),
+            ("Staff schedule a review meeting; the partner answers a reminder", self.act_meeting),
         ]
         self.invite_token: str | None = None
 
@@ -183,6 +184,11 @@ class Walkthrough:
         from bot.walkthrough_jpat import act_jpat  # issue 5
 
         await act_jpat(self)
+
+    async def act_meeting(self) -> None:
+        from bot.walkthrough_meeting import act_meeting  # issue 6
+
+        await act_meeting(self)
 
     async def act_summary(self) -> None:
         from bot.walkthrough_summary import act_summary  # issue 7

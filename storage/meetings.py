@@ -495,6 +495,21 @@ async def answers(session: AsyncSession, meeting_id: int) -> list[Answer]:
     return [Answer(int(c), n, str(s), a, str(st)) for c, n, s, a, st in rows.all()]
 
 
+async def meetings_of(
+    session: AsyncSession, contact_id: int
+) -> list[tuple[Meeting, str, str | None]]:
+    """Every meeting a person was invited to, with their answer: for their own /mydata."""
+    rows = await session.execute(
+        select(Meeting, func.coalesce(Partnership.name, Organisation.name), MeetingRsvp.answer)
+        .join(MeetingRsvp, MeetingRsvp.meeting_id == Meeting.id)
+        .join(Partnership, Partnership.id == Meeting.partnership_id)
+        .join(Organisation, Organisation.id == Partnership.organisation_id)
+        .where(MeetingRsvp.contact_id == contact_id)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    return [(m, str(label), answer) for m, label, answer in rows.all()]
+
+
 # ------------------------------------------------------------------------------ J-PAT
 
 

@@ -758,7 +758,7 @@ async def test_the_deadline_closes_a_round_with_one_side_missing_after_bounded_r
         assert "Partner side: no answers before the deadline" in text
         for code, _flag, figures in item_lines(text):
             assert figures == "NGO side 4 (n=1) · partner side – (n=0) · gap –", code
-        assert "What the partner side wrote:\n(nothing)" in text
+        assert "What the partner side wrote:\nNo answers." in text
         assert_sane_png(await with_chart(grace, events))
         text, events = await view(amina)
         assert "Sunrise RLO" in text

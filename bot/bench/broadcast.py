@@ -169,6 +169,20 @@ async def seed(db: Database, contacts: int, survey_version: int) -> dict[str, fl
     return {"schedule_s": round(time.monotonic() - started, 2)}
 
 
+async def _watch_loop(lags: list[float], every: float = 0.01) -> None:
+    """How late the event loop wakes a sleeper: the delay every handler step pays too."""
+    loop = asyncio.get_running_loop()
+    while True:
+        before = loop.time()
+        await asyncio.sleep(every)
+        lags.append((loop.time() - before - every) * 1000)
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else 0.0
+
+
 async def _states(db: Database) -> dict[str, int]:
     async with db.sessions() as session:
         rows = await session.execute(
@@ -228,6 +242,8 @@ async def run(contacts: int, think: float, database: str | None) -> dict[str, An
     pending_before = (await _states(db)).get("pending", 0)
 
     cpu_before = _cpu_s()
+    lags: list[float] = []
+    watcher = asyncio.create_task(_watch_loop(lags))
     started = time.monotonic()
     bot = await start_bot(settings, db)
     startup_s = time.monotonic() - started
@@ -237,6 +253,7 @@ async def run(contacts: int, think: float, database: str | None) -> dict[str, An
     elapsed = time.monotonic() - started
     cpu = _cpu_s() - cpu_before
     send_stats = bot.services.send_path.stats
+    watcher.cancel()
     await bot.stop()
     states = await _states(db)
     await db.close()
@@ -262,6 +279,8 @@ async def run(contacts: int, think: float, database: str | None) -> dict[str, An
         "peak_rss_mb": _peak_rss_mb(),
         "push_s": measured["push_s"],
         "bot_cpu_ms_per_reminder": round(cpu * 1000 / max(1, states.get("sent", 0)), 2),
+        "loop_lag_p99_ms": _percentile(lags, 0.99),
+        "loop_lag_max_ms": round(max(lags, default=0.0), 1),
         "survey_answers": measured["survey_answers"],
         "partner_errors": measured["partner_errors"],
         "send_path_429_retries": send_stats.retried_429,

@@ -16,7 +16,7 @@ or dispute (the version is the sign-off request's id, so an older version's butt
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -352,7 +352,7 @@ async def _action_recorded(
     round_: JpatRound,
     survey: Survey,
     flow: ChatFlow,
-    due,
+    due: date,
 ) -> None:
     svc = services(context)
     data = flow.data

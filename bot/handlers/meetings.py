@@ -685,13 +685,14 @@ async def _on_meeting_button(
         if cancelled is None:
             await common.expired_button(update, context, person.lang)
             return
+        heading = title(meeting, label, _)  # outside the call: Babel's extractor trips on `_`
         await common.close_keyboard(
             query,
             _.ngettext(
                 "Cancelled: {title}. {n} person who knew of it is being told.",
                 "Cancelled: {title}. {n} people who knew of it are being told.",
                 told,
-                title=title(meeting, label, _),
+                title=heading,
             ),
             person.lang,
         )

@@ -267,6 +267,11 @@ async def apply_input(
             _.paragraphs(
                 _("Thank you! All your answers are saved."),
                 _(
+                    "Nobody sees J-PAT answers until the round closes. Then both sides see "
+                    "the comparison together. Send /jpat to follow the round."
+                )
+                if response.survey_id == "jpat"
+                else _(
                     "The NGO team reads every answer. Send /surveys to see if anything else is waiting."
                 ),
             ),

@@ -1,0 +1,99 @@
+"""The walkthrough's meeting act: a review meeting scheduled, an invitation, a reminder, an RSVP.
+
+Grace (staff) schedules a quarterly review for the partnership set up in the J-PAT act, typing
+"tomorrow 10:00" in her own time zone; Amina gets the invitation in Arabic, in Beirut time. To
+show the reminder without waiting a day, the act moves the bot's clock to the moment the
+2-hour reminder falls due and runs the dispatcher once; Amina answers "Attending" on it and
+Grace sees the answer in /meetings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import dispatch
+from bot.clock import Clock
+from bot.sandbox import Phone
+from storage.models import Meeting
+
+TIMEOUT = 40.0
+
+
+class _Ahead(Clock):
+    """The real clock, moved forward: the act's way of skipping a day."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.offset = moment - Clock().now()
+
+    def now(self) -> datetime:
+        return super().now() + self.offset
+
+
+async def _tap(phone: Phone, prefix: str) -> bool:
+    """Press the newest button whose callback data starts with ``prefix``; False if none."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TIMEOUT
+    while loop.time() < deadline:
+        for message in reversed(phone.messages):
+            markup = message.reply_markup or {}
+            for row in markup.get("inline_keyboard", []):
+                for button in row:
+                    if str(button.get("callback_data", "")).startswith(prefix):
+                        await phone.press(
+                            data=button["callback_data"], message_id=message.message_id
+                        )
+                        await phone.settle(quiet=0.4, timeout=TIMEOUT)
+                        return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def act_meeting(walkthrough: Any) -> None:
+    world = walkthrough.world
+    out = walkthrough.out
+    staff = walkthrough.phone("staff")
+    partner = walkthrough.phone("partner", "ar")
+
+    await staff.send_command("meeting")
+    await staff.settle(quiet=0.4, timeout=TIMEOUT)
+    if not await _tap(staff, "mtg:p:"):
+        print("  (no partnership to meet about: the J-PAT act creates one)", file=out)
+        return
+    await _tap(staff, "mtg:k:quarterly")
+    for typed in ("tomorrow 10:00",):
+        await staff.send_text(typed)
+        await staff.settle(quiet=0.4, timeout=TIMEOUT)
+    await _tap(staff, "mtg:ok")
+    await staff.send_text("https://meet.example.org/amal-review")
+    await staff.settle(quiet=0.4, timeout=TIMEOUT)
+    await staff.send_text("J-PAT results; the next quarter's plan")
+    await staff.settle(quiet=0.4, timeout=TIMEOUT)
+    await _tap(staff, "mtg:go")
+    await asyncio.gather(*world.bot.application.bot_data.get("tasks", set()))
+    walkthrough.show(staff)
+    await partner.settle(quiet=0.4, timeout=TIMEOUT)
+    walkthrough.show(partner)
+
+    async with world.db.sessions() as session:
+        meeting = await session.scalar(select(Meeting).order_by(Meeting.id.desc()))
+    if meeting is None:
+        return
+    services = world.services
+    real_clock = services.clock
+    services.clock = _Ahead(meeting.starts_at - timedelta(hours=2))
+    print("  (the bot's clock moves forward to two hours before the meeting)", file=out)
+    try:
+        await dispatch.tick(world.bot.application)
+        await partner.settle(quiet=0.4, timeout=TIMEOUT)
+        walkthrough.show(partner)
+        await _tap(partner, f"rsvp:{meeting.id}:")
+        walkthrough.show(partner)
+        await staff.send_command("meetings")
+        await staff.settle(quiet=0.4, timeout=TIMEOUT)
+        walkthrough.show(staff)
+    finally:
+        services.clock = real_clock
