@@ -53,6 +53,9 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+# Updates handled at once: enough to keep the database busy, few enough that each holds a
+# connection only briefly; the rest wait in order rather than time out in the pool.
+UPDATES_AT_ONCE = 16
 
 
 def build_application(
@@ -85,7 +88,7 @@ def build_application(
         Application.builder()
         .token(settings.token)
         .rate_limiter(send_path)
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE))
         .connection_pool_size(64)
         .pool_timeout(30)
         .post_init(on_startup)

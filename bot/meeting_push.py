@@ -1,10 +1,12 @@
 """Meeting pushes in the dispatcher: what each one says, and whether it is still worth sending.
 
-``GUARDS`` decide at send time (inside the claim's transaction): a cancelled meeting's
-reminders and a reminder for a meeting that has begun are recorded as skipped (that is the
-catch-up rule after downtime); after downtime only the latest of several due reminders goes;
-a push that meets the person's quiet hours waits for their end only if that is still before
-the meeting. ``COMPOSERS`` write the message in the reader's language, time zone and locale.
+``GUARDS`` decide when a push falls due (from a read-only look, just before the dispatcher
+claims the row): a cancelled meeting's reminders and a reminder for a meeting that has begun
+are recorded as skipped (that is the catch-up rule after downtime); after downtime only the
+latest of several due reminders goes; a push that meets the person's quiet hours — changed
+since it was scheduled, or reached late — waits for their end only if that is still before the
+meeting, else goes at once. ``COMPOSERS`` write the message in the reader's language, time
+zone and locale.
 """
 
 from __future__ import annotations

@@ -273,7 +273,12 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                     if self.on_blocked is not None:
                         await self.on_blocked(chat_id)
                 raise
-            except BadRequest:
+            except BadRequest as err:
+                if endpoint == "answerCallbackQuery" and "query is too old" in str(err).lower():
+                    # The spinner on the person's button has already stopped; the press itself
+                    # is still handled. Not worth failing the whole reply over.
+                    log.info("late callback answer dropped: %s", err)
+                    return True
                 self.stats.failed += 1
                 raise
             except NetworkError as err:
