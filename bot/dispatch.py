@@ -1,4 +1,5 @@
-"""Pushes that leave the bot on its own initiative: campaign invitations and nudges.
+"""Pushes that leave the bot on its own initiative: campaign invitations and nudges, and the
+kinds features register (meeting invitations and reminders: ``bot.meeting_push``).
 
 The database is the record of what must be sent. ``tick`` closes campaigns that are due,
 schedules nudges, then sends whatever is due — claimed row by row so two bot processes never

@@ -121,8 +121,9 @@ class Layout:
         return cells
 
     def _status_cells(self, answer: ExportAnswer) -> tuple[str, str] | None:
+        _ = self.tr
         if answer.status == "dont_know":
-            return self.tr("Don't know"), "dont_know"
+            return _("Don't know"), "dont_know"
         if answer.status == "skipped":
             return "", "skipped"
         return None
@@ -172,7 +173,8 @@ class Layout:
                 value = answer.value_num
                 return [int(value) if kind == "integer" and value.is_integer() else value]
             if answer.value_text is None and answer.has_voice:
-                return [self.tr("[voice message, {seconds} s]", seconds=answer.voice_duration or 0)]
+                _ = self.tr
+                return [_("[voice message, {seconds} s]", seconds=answer.voice_duration or 0)]
             return [safe(answer.value_text or "")]
 
         return fill

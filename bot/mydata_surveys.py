@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from babel.dates import format_date
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import translator
 from bot.survey_registry import SurveyRegistry, from_rows
 from bot.survey_view import shown_answer
 from storage import surveys as store
-from storage.models import Contact, Response
+from storage.models import Contact
 
 
 def make_section(registry: SurveyRegistry):
     async def section(session: AsyncSession, contact: Contact, lang: str) -> str:
         _ = translator(lang)
-        responses = list(
-            await session.scalars(
-                select(Response).where(Response.contact_id == contact.id).order_by(Response.id)
-            )
-        )
+        responses = await store.responses_of(session, contact.id)
         if not responses:
             return _("Your answers: none yet.")
         labels = {

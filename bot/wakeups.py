@@ -14,11 +14,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot import dispatch
 from bot.services import Services
-from storage.models import Delivery
+from storage import deliveries
 
 log = logging.getLogger(__name__)
 JOB_NAME = "next-due"
@@ -27,9 +25,7 @@ MIN_DELAY_S = 1.0  # a row postponed to "now" (network trouble) must not spin th
 
 async def next_due_at(svc: Services) -> datetime | None:
     async with svc.db.sessions() as session:
-        return await session.scalar(
-            select(func.min(Delivery.due_at)).where(Delivery.state == "pending")
-        )
+        return await deliveries.next_due_at(session)
 
 
 async def arm(application: Any, *, first: bool = False) -> float | None:

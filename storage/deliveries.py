@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Delivery
@@ -99,3 +99,10 @@ async def cancel_pending(session: AsyncSession, *, campaign_id: int, now: dateti
         .values(state="cancelled", detail="campaign closed")
     )
     return int(result.rowcount or 0)
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the earliest pending push falls due: the scheduler sleeps until then."""
+    return await session.scalar(
+        select(func.min(Delivery.due_at)).where(Delivery.state == "pending")
+    )

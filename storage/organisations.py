@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, Organisation, OrganisationTag
@@ -58,3 +58,10 @@ async def listing(session: AsyncSession, limit: int = 20) -> list[tuple[Organisa
         .limit(limit)
     )
     return [(org, int(n)) for org, n in rows.all()]
+
+
+async def all_tags(session: AsyncSession, limit: int = 20) -> list[str]:
+    result = await session.scalars(
+        select(distinct(OrganisationTag.tag)).order_by(OrganisationTag.tag).limit(limit)
+    )
+    return list(result)

@@ -225,3 +225,11 @@ async def close_overdue(session: AsyncSession, campaign_ids: list[int], now: dat
         .values(status="expired", updated_at=now)
     )
     return int(started.rowcount or 0) + int(untouched.rowcount or 0)
+
+
+async def responses_of(session: AsyncSession, contact_id: int) -> list[Response]:
+    """Every response a contact has, oldest first (for /mydata)."""
+    result = await session.scalars(
+        select(Response).where(Response.contact_id == contact_id).order_by(Response.id)
+    )
+    return list(result)

@@ -745,11 +745,11 @@ async def test_staff_invite_wizard_end_to_end(database_url: str) -> None:
         events = await say(staff, "Refugee-led, Women ,health", count=2)
         texts = [e.text for e in messages(events)]
         assert texts[0] == "Created the organisation Amani Women Network."
-        assert flat(messages(events)[1].buttons) == ["1", "3", "5", "10"]
+        assert flat(messages(events)[1].buttons) == ["1", "3", "5", "10", "Cancel"]
         events = await press(staff, "3")
         assert edits(events) == ["3 uses"]
         days = only_message(events)
-        assert flat(days.buttons) == ["7 days", "14 days", "30 days"]
+        assert flat(days.buttons) == ["7 days", "14 days", "30 days", "Cancel"]
         events = await press(staff, "30 days")
         assert edits(events) == ["Valid for 30 days"]
         done = only_message(events)

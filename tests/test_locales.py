@@ -61,3 +61,38 @@ def test_every_marked_string_is_extracted_with_its_plural() -> None:
 
 def test_every_language_is_fully_translated(capsys: object) -> None:
     assert locales_tool.check() == 0
+
+
+def test_translators_are_only_called_as_underscore() -> None:
+    """The extractor only knows ``_``: a translator kept under another name (``staff_``,
+    ``self.tr``) would send its strings untranslated, silently."""
+    offenders: list[str] = []
+    for source in locales_tool.SOURCES:
+        for path in (ROOT / source).rglob("*.py"):
+            if "sandbox" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            aliases: set[str] = set()
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Assign)
+                    and isinstance(node.value, ast.Call)
+                    and isinstance(node.value.func, ast.Name)
+                    and node.value.func.id == "translator"
+                ):
+                    for target in node.targets:
+                        name = ast.unparse(target)
+                        if name != "_":
+                            aliases.add(name)
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Call)
+                    and ast.unparse(node.func) in aliases
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == [], "call the translator as `_` so the string is extracted: " + ", ".join(
+        offenders
+    )

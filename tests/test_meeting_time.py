@@ -122,7 +122,9 @@ def test_offsets(text: str, expected: list[int]) -> None:
     assert parse_offsets(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "soon", "7x", "1m", "61d", "1d 2d 3d 4d 5d 6d", "7d and more"])
+@pytest.mark.parametrize(
+    "text", ["", "soon", "7x", "1m", "61d", "1d 2d 3d 4d 5d 6d", "7d and more"]
+)
 def test_unclear_offsets(text: str) -> None:
     assert parse_offsets(text) is None
 

@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,8 +77,8 @@ def _cpu_s() -> float:
 async def run(partners: int, think: float, database: str | None) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="partnerbot-bench-"))
     url = database or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
-    load = subprocess.Popen(
-        [
+    load = await asyncio.create_subprocess_exec(
+        *[
             sys.executable,
             "-m",
             "bot.bench.survey_load",
@@ -92,13 +91,12 @@ async def run(partners: int, think: float, database: str | None) -> dict[str, An
             "--first-id",
             str(FIRST_ID),
         ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert load.stdout is not None and load.stdin is not None
-    ready = load.stdout.readline().split()
+    ready = (await load.stdout.readline()).decode().split()
     if len(ready) != 2 or ready[0] != "READY":
         raise RuntimeError(f"load generator did not start: {ready}")
     base_url = ready[1]
@@ -119,16 +117,16 @@ async def run(partners: int, think: float, database: str | None) -> dict[str, An
     await _seed(db, partners, survey_version)
     cpu_before = _cpu_s()
     started = time.monotonic()
-    load.stdin.write("GO\n")
-    load.stdin.flush()
-    line = await asyncio.get_running_loop().run_in_executor(None, load.stdout.readline)
+    load.stdin.write(b"GO\n")
+    await load.stdin.drain()
+    line = (await load.stdout.readline()).decode()
     elapsed = time.monotonic() - started
     cpu = _cpu_s() - cpu_before
     await bot.stop()
     await db.close()
-    load.stdin.write("STOP\n")
-    load.stdin.flush()
-    load.wait(timeout=30)
+    load.stdin.write(b"STOP\n")
+    await load.stdin.drain()
+    await asyncio.wait_for(load.wait(), timeout=30)
     measured = json.loads(line)
     answers = max(1, measured["answers"])
     return {

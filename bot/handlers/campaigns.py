@@ -8,19 +8,17 @@ import logging
 from datetime import timedelta
 
 from babel.dates import format_date
-from sqlalchemy import distinct, select
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, log_staff_action, person_of, refuse, requires
-from bot.handlers import common
+from bot.access import Person, log_staff_action, requires
+from bot.handlers import common, pickers, wizard
 from bot.i18n import translator
-from bot.keyboards import button, column, grid
+from bot.keyboards import button, grid
 from bot.replies import send_text
 from bot.services import services
 from storage import campaigns, flows, organisations
-from storage.models import OrganisationTag
 
 log = logging.getLogger(__name__)
 FLOW = "send"
@@ -33,56 +31,21 @@ async def send_command(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
     _ = translator(person.lang)
     async with svc.db.transaction() as session:
         await flows.put(session, person.user_id, FLOW, "survey", {}, svc.clock.now())
-    buttons = [
-        button(s.text_for(s.title, person.lang), callbacks.data("snd", "sv", s.id))
-        for s in svc.surveys.sendable()
-    ]
-    buttons.append(button(_("Cancel"), callbacks.data("snd", "cancel")))
     await send_text(
         context,
         update.effective_chat.id,
         _("Which survey do you want to send?"),
         person.lang,
-        keyboard=column(buttons),
+        keyboard=pickers.surveys_keyboard(svc, "snd", person.lang, _, jpat=False),
     )
 
 
-async def _tags(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
-    svc = services(context)
-    async with svc.db.sessions() as session:
-        result = await session.scalars(
-            select(distinct(OrganisationTag.tag)).order_by(OrganisationTag.tag)
-        )
-        return list(result)
-
-
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
-    if not person.is_staff:
-        await refuse(update, context, person)
+    press = await wizard.staff_press(update, context, "snd", FLOW)
+    if press is None:
         return
-    query = update.callback_query
-    pieces = callbacks.parts(query.data, "snd")
-    async with svc.db.sessions() as session:
-        flow = await flows.get(session, person.user_id)
-    if pieces is None or flow is None or flow.flow != FLOW:
-        await common.expired_button(update, context, person.lang)
-        return
-    _ = translator(person.lang)
-    action, arg = pieces[1], (pieces[2] if len(pieces) > 2 else None)
-    chat_id = update.effective_chat.id
-    now = svc.clock.now()
-
-    async def goto(step: str, data: dict) -> None:
-        async with svc.db.transaction() as session:
-            await flows.put(session, person.user_id, FLOW, step, data, now)
-
-    if action == "cancel":
-        await common.close_keyboard(query, _("Cancelled."), person.lang)
-        async with svc.db.transaction() as session:
-            await flows.clear(session, person.user_id)
-        return
+    svc, person, query, flow, _ = press.svc, press.person, press.query, press.flow, press._
+    action, arg, chat_id, goto = press.action, press.arg, press.chat_id, press.goto
     if action == "sv" and flow.step == "survey" and arg and svc.surveys.get(arg):
         survey, _v = svc.surveys.get(arg)
         await common.close_keyboard(
@@ -91,16 +54,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             person.lang,
         )
         await goto("audience", {"survey_id": arg})
-        keyboard = column(
-            [
-                button(_("All partners"), callbacks.data("snd", "aud", "all")),
-                button(_("One organisation"), callbacks.data("snd", "aud", "org")),
-                button(_("Organisations with a tag"), callbacks.data("snd", "aud", "tag")),
-                button(_("Cancel"), callbacks.data("snd", "cancel")),
-            ]
-        )
         await send_text(
-            context, chat_id, _("Who should receive it?"), person.lang, keyboard=keyboard
+            context,
+            chat_id,
+            _("Who should receive it?"),
+            person.lang,
+            keyboard=pickers.audience_keyboard("snd", _),
         )
         return
     if action == "aud" and flow.step == "audience" and arg in ("all", "org", "tag"):
@@ -111,24 +70,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         if arg == "org":
             await common.close_keyboard(query, _("One organisation"), person.lang)
-            async with svc.db.sessions() as session:
-                orgs = await organisations.listing(session, limit=20)
             await goto("organisation", flow.data)
-            buttons = [
-                button(f"{org.name} ({n})", callbacks.data("snd", "org", org.id)) for org, n in orgs
-            ]
+            keyboard = await pickers.organisations_keyboard(svc, "snd", _)
             await send_text(
-                context, chat_id, _("Which organisation?"), person.lang, keyboard=column(buttons)
+                context, chat_id, _("Which organisation?"), person.lang, keyboard=keyboard
             )
             return
         await common.close_keyboard(query, _("Organisations with a tag"), person.lang)
-        tags = await _tags(context)
-        await goto("tag", {**flow.data, "tags": tags[:20]})
-        buttons = [button(tag, callbacks.data("snd", "tag", i)) for i, tag in enumerate(tags[:20])]
+        tags = await pickers.tags(svc)
+        await goto("tag", {**flow.data, "tags": tags})
         text = _("Which tag?") if tags else _("No organisation has a tag yet.")
-        await send_text(
-            context, chat_id, text, person.lang, keyboard=grid(buttons, 2) if buttons else None
-        )
+        keyboard = pickers.tags_keyboard("snd", tags, _)
+        await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
         return
     if action == "org" and flow.step == "organisation" and arg and arg.isdigit():
         async with svc.db.sessions() as session:
@@ -174,6 +127,7 @@ async def _ask_due(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) 
         button(_.ngettext("In {n} day", "In {n} days", d), callbacks.data("snd", "due", d))
         for d in DUE_DAYS
     ]
+    buttons.append(pickers.cancel_button("snd", _))
     await send_text(
         context, chat_id, _("By when should partners answer?"), lang, keyboard=grid(buttons, 3)
     )
@@ -209,7 +163,7 @@ async def _confirm(
     keyboard = grid(
         [
             button(_("Send now"), callbacks.data("snd", "go")),
-            button(_("Cancel"), callbacks.data("snd", "cancel")),
+            pickers.cancel_button("snd", _),
         ]
     )
     await send_text(context, chat_id, "\n".join(lines), person.lang, keyboard=keyboard)

@@ -13,8 +13,8 @@ from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks, exports
-from bot.access import Person, log_staff_action, person_of, refuse, requires
-from bot.handlers import common, pickers
+from bot.access import Person, log_staff_action, requires
+from bot.handlers import common, pickers, wizard
 from bot.i18n import LANGUAGES, NATIVE_NAMES, bidi, translator
 from bot.keyboards import button, grid
 from bot.replies import send_text
@@ -46,31 +46,11 @@ async def export_command(
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
-    if not person.is_staff:
-        await refuse(update, context, person)
+    press = await wizard.staff_press(update, context, PREFIX, FLOW)
+    if press is None:
         return
-    query = update.callback_query
-    pieces = callbacks.parts(query.data, PREFIX)
-    async with svc.db.sessions() as session:
-        flow = await flows.get(session, person.user_id)
-    if pieces is None or flow is None or flow.flow != FLOW:
-        await common.expired_button(update, context, person.lang)
-        return
-    _ = translator(person.lang)
-    action, arg = pieces[1], (pieces[2] if len(pieces) > 2 else None)
-    chat_id = update.effective_chat.id
-
-    async def goto(step: str, data: dict[str, Any]) -> None:
-        async with svc.db.transaction() as session:
-            await flows.put(session, person.user_id, FLOW, step, data, svc.clock.now())
-
-    if action == "cancel":
-        await common.close_keyboard(query, _("Cancelled."), person.lang)
-        async with svc.db.transaction() as session:
-            await flows.clear(session, person.user_id)
-        return
+    svc, person, query, flow, _ = press.svc, press.person, press.query, press.flow, press._
+    action, arg, chat_id, goto = press.action, press.arg, press.chat_id, press.goto
     if action == "sv" and flow.step == "survey" and arg and svc.surveys.get(arg):
         survey, _v = svc.surveys.get(arg)
         await common.close_keyboard(

@@ -131,6 +131,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _ask_uses(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
     _ = translator(lang)
     buttons = [button(str(n), callbacks.data("inv", "uses", n)) for n in USES]
+    buttons.append(button(_("Cancel"), callbacks.data("inv", "cancel")))
     await send_text(
         context,
         chat_id,
@@ -146,7 +147,11 @@ async def _ask_days(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str)
         button(_.ngettext("{n} day", "{n} days", n), callbacks.data("inv", "days", n)) for n in DAYS
     ]
     await send_text(
-        context, chat_id, _("How long should the link stay valid?"), lang, keyboard=grid(buttons, 3)
+        context,
+        chat_id,
+        _("How long should the link stay valid?"),
+        lang,
+        keyboard=grid([*buttons, button(_("Cancel"), callbacks.data("inv", "cancel"))], 3),
     )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import distinct, select
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -19,7 +18,6 @@ from bot.i18n import Translator
 from bot.keyboards import button, column, grid
 from bot.services import Services
 from storage import organisations
-from storage.models import OrganisationTag
 from storage.summaries import Period
 
 TREND_QUARTERS = 6
@@ -81,10 +79,7 @@ async def organisations_keyboard(svc: Services, prefix: str, _: Translator) -> I
 
 async def tags(svc: Services) -> list[str]:
     async with svc.db.sessions() as session:
-        result = await session.scalars(
-            select(distinct(OrganisationTag.tag)).order_by(OrganisationTag.tag).limit(20)
-        )
-        return list(result)
+        return await organisations.all_tags(session, limit=20)
 
 
 def tags_keyboard(prefix: str, found: list[str], _: Translator) -> InlineKeyboardMarkup:

@@ -19,8 +19,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, log_staff_action, person_of, refuse, requires
-from bot.handlers import common, pending, pickers
+from bot.access import Person, log_staff_action, person_of, requires
+from bot.handlers import common, pending, pickers, wizard
 from bot.i18n import translator
 from bot.keyboards import button, column, grid
 from bot.replies import send_text
@@ -74,25 +74,11 @@ def _title(svc: Services, survey_id: str, lang: str) -> str:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
-    if not person.is_staff:
-        await refuse(update, context, person)
+    press = await wizard.staff_press(update, context, PREFIX, FLOW)
+    if press is None:
         return
-    query = update.callback_query
-    pieces = callbacks.parts(query.data, PREFIX)
-    async with svc.db.sessions() as session:
-        flow = await flows.get(session, person.user_id)
-    if pieces is None or flow is None or flow.flow != FLOW:
-        await common.expired_button(update, context, person.lang)
-        return
-    _ = translator(person.lang)
-    action, arg = pieces[1], (pieces[2] if len(pieces) > 2 else None)
-    chat_id = update.effective_chat.id
-    if action == "cancel":
-        await common.close_keyboard(query, _("Cancelled."), person.lang)
-        await _clear(svc, person)
-        return
+    svc, person, query, flow, _ = press.svc, press.person, press.query, press.flow, press._
+    action, arg, chat_id = press.action, press.arg, press.chat_id
     if action == "replies" and flow.step == "campaign":
         await common.close_keyboard(query, _("Replies from partners"), person.lang)
         await _clear(svc, person)
@@ -429,17 +415,30 @@ async def on_partner_text(
         or author.role != "staff"
     ):
         return
-    staff_ = translator(author.language)
     with contextlib.suppress(TelegramError):  # staff who blocked the bot still see it in /share
         await send_text(
             context,
             int(author.telegram_user_id),
-            staff_(
-                "{who} commented on report-back #{id} ({title}): “{text}”",
-                who=organisation or staff_("A partner"),
-                id=report.id,
-                title=_title(svc, report.survey_id, author.language),
-                text=text[:1000],
+            _comment_for_staff(
+                author.language,
+                organisation,
+                report.id,
+                _title(svc, report.survey_id, author.language),
+                text[:1000],
             ),
             author.language,
         )
+
+
+def _comment_for_staff(
+    lang: str, organisation: str | None, report_id: int, title: str, text: str
+) -> str:
+    """The comment as the staff member who sent the report-back reads it, in their language."""
+    _ = translator(lang)
+    return _(
+        "{who} commented on report-back #{id} ({title}): “{text}”",
+        who=organisation or _("A partner"),
+        id=report_id,
+        title=title,
+        text=text,
+    )

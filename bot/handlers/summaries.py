@@ -15,10 +15,10 @@ from telegram import InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import callbacks, periods
-from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot import periods
+from bot.access import Person, log_staff_action, requires
 from bot.charts import line_chart
-from bot.handlers import common, pickers
+from bot.handlers import common, pickers, wizard
 from bot.i18n import bidi, translator
 from bot.replies import send_text
 from bot.services import Services, services
@@ -57,32 +57,11 @@ def _zone(person: Person, svc: Services) -> str:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
-    if not person.is_staff:
-        await refuse(update, context, person)
+    press = await wizard.staff_press(update, context, PREFIX, FLOW)
+    if press is None:
         return
-    query = update.callback_query
-    pieces = callbacks.parts(query.data, PREFIX)
-    async with svc.db.sessions() as session:
-        flow = await flows.get(session, person.user_id)
-    if pieces is None or flow is None or flow.flow != FLOW:
-        await common.expired_button(update, context, person.lang)
-        return
-    _ = translator(person.lang)
-    action, arg = pieces[1], (pieces[2] if len(pieces) > 2 else None)
-    chat_id = update.effective_chat.id
-    now = svc.clock.now()
-
-    async def goto(step: str, data: dict[str, Any]) -> None:
-        async with svc.db.transaction() as session:
-            await flows.put(session, person.user_id, FLOW, step, data, now)
-
-    if action == "cancel":
-        await common.close_keyboard(query, _("Cancelled."), person.lang)
-        async with svc.db.transaction() as session:
-            await flows.clear(session, person.user_id)
-        return
+    svc, person, query, flow, _ = press.svc, press.person, press.query, press.flow, press._
+    action, arg, chat_id, goto = press.action, press.arg, press.chat_id, press.goto
     if action == "sv" and flow.step == "survey" and arg and svc.surveys.get(arg):
         survey, _v = svc.surveys.get(arg)
         await common.close_keyboard(
