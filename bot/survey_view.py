@@ -19,7 +19,8 @@ from bot.i18n import Translator, isolate, translator
 from conversations import Answer, Progress, Question, Refusal, Survey, position
 
 # Callback actions: c=choice/point, t=toggle, d=done, k=don't know, n=continue (note),
-# s=skip, b=back, go=start or continue the survey.
+# s=skip, b=back, x=next (leave a screen reached by Back), i=read a screen's statement again,
+# go=start or continue the survey.
 AREA = "sv"
 
 
@@ -36,14 +37,25 @@ def _e(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def section_heading(survey: Survey, key: str | None, lang: str) -> str | None:
+    """ "Part 2 of 5", or "Element 2 of 5" for J-PAT; None outside sections."""
+    _ = translator(lang)
+    place = survey.section_position(key)
+    if place is None:
+        return None
+    n, total = place
+    if survey.section_name == "element":
+        return _("Element {n} of {total}", n=n, total=total)
+    return _("Part {n} of {total}", n=n, total=total)
+
+
 def header(survey: Survey, progress: Progress, question: Question, lang: str) -> str:
     _ = translator(lang)
     number, total = position(survey, progress, question)
     parts = []
-    section = survey.section_position(question.section)
-    if section is not None:
-        sec_n, sec_total = section
-        parts.append(_("Part {n} of {total}", n=sec_n, total=sec_total))
+    heading = section_heading(survey, question.section, lang)
+    if heading is not None:
+        parts.append(heading)
     parts.append(_("Question {n} of {total}", n=number, total=total))
     return " · ".join(parts)
 
@@ -83,17 +95,20 @@ def _n(value: float, _: Translator) -> str:
     return format_decimal(value, locale=_.locale)
 
 
+def _intro_lines(survey: Survey, lang: str) -> list[str]:
+    """The survey's title and introduction, above its first question or screen."""
+    return [
+        f"<b>{_e(survey.text_for(survey.title, lang))}</b>",
+        _e(survey.text_for(survey.intro, lang)),
+        "",
+    ]
+
+
 def question_text(
     survey: Survey, progress: Progress, question: Question, lang: str, *, intro: bool = False
 ) -> str:
     _ = translator(lang)
-    lines = []
-    if intro:
-        lines += [
-            f"<b>{_e(survey.text_for(survey.title, lang))}</b>",
-            _e(survey.text_for(survey.intro, lang)),
-            "",
-        ]
+    lines = _intro_lines(survey, lang) if intro else []
     lines.append(f"<i>{_e(header(survey, progress, question, lang))}</i>")
     section = survey.section(question.section)
     if section is not None:
@@ -106,6 +121,119 @@ def question_text(
     if hint:
         lines.append(f"<i>{_e(hint)}</i>")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ one screen, several questions
+#
+# A J-PAT element is one message: the element's statements, each with a reference ("2a") and,
+# once rated, the rating; under it one row of buttons per statement: the reference (press it
+# to read the statement again), the points and "?" for don't know.
+
+
+def screen_ref(survey: Survey, question: Question) -> str:
+    """ "2b": the section's number and the statement's letter, as the J-PAT toolkit numbers."""
+    place = survey.section_position(question.section)
+    keys = [q.key for q in survey.questions if q.section == question.section]
+    letter = "abcdefghij"[keys.index(question.key)] if question.key in keys else ""
+    return f"{place[0] if place else ''}{letter}"
+
+
+def screen_text(
+    survey: Survey,
+    progress: Progress,
+    questions: list[Question],
+    lang: str,
+    *,
+    intro: bool = False,
+    closed: bool = False,
+) -> str:
+    """The screen's message; ``closed`` is how it stays in the chat after it is left."""
+    _ = translator(lang)
+    first = questions[0]
+    lines = _intro_lines(survey, lang) if intro else []
+    heading = section_heading(survey, first.section, lang)
+    if heading is not None:
+        lines.append(f"<i>{_e(heading)}</i>")
+    section = survey.section(first.section)
+    if section is not None:
+        lines.append(f"<b>{_e(survey.text_for(section.title, lang))}</b>")
+    if not closed:
+        scale = scale_end_labels(first, survey, lang)
+        if scale:
+            lines.append(f"<i>{_e(scale)}</i>")
+    for question in questions:
+        lines.append("")
+        lines.append(
+            f"<b>{_e(screen_ref(survey, question))}.</b> {_e(survey.text_for(question.text, lang))}"
+        )
+        answer = progress.answers.get(question.key)
+        if answer is not None and answer.status in ("answered", "dont_know"):
+            lines.append(f"<b>✓ {_e(shown_answer(survey, question, answer, lang))}</b>")
+    if not closed:
+        lines.append("")
+        pending = [q for q in questions if progress.answers.get(q.key) is None]
+        if pending:
+            lines.append(
+                "<i>"
+                + _e(
+                    _(
+                        "Press a number on each statement's row; ? means don't know. "
+                        "When every statement has a rating, the next part follows."
+                    )
+                )
+                + "</i>"
+            )
+        else:
+            lines.append(
+                "<i>" + _e(_("Change any rating with its buttons, then press Next.")) + "</i>"
+            )
+    return "\n".join(lines)
+
+
+def screen_keyboard(
+    survey: Survey,
+    progress: Progress,
+    questions: list[Question],
+    lang: str,
+    response_id: int,
+) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    rows: list[list[InlineKeyboardButton]] = []
+    for question in questions:
+        qi = survey.question_index[question.key]
+        answer = progress.answers.get(question.key)
+        chosen = answer.value if answer is not None and answer.status == "answered" else None
+        row = [
+            InlineKeyboardButton(
+                screen_ref(survey, question), callback_data=button_data(response_id, qi, "i")
+            )
+        ]
+        for point in question.points:
+            mark = f"✓{point}" if chosen == point else str(point)
+            row.append(
+                InlineKeyboardButton(mark, callback_data=button_data(response_id, qi, "c", point))
+            )
+        if question.allows_dont_know:
+            dont_know = answer is not None and answer.status == "dont_know"
+            row.append(
+                InlineKeyboardButton(
+                    "✓?" if dont_know else "?", callback_data=button_data(response_id, qi, "k")
+                )
+            )
+        rows.append(row)
+    first = survey.question_index[questions[0].key]
+    navigation = []
+    if position(survey, progress, questions[0])[0] > 1:
+        navigation.append(
+            InlineKeyboardButton(_("◀ Back"), callback_data=button_data(response_id, first, "b"))
+        )
+    if progress.cursor is not None and all(progress.answers.get(q.key) for q in questions):
+        navigation.append(
+            InlineKeyboardButton(_("Next ▶"), callback_data=button_data(response_id, first, "x"))
+        )
+    if navigation:
+        rows.append(navigation)
+    return InlineKeyboardMarkup(rows)
 
 
 def keyboard(
@@ -293,6 +421,12 @@ def refusal_text(refusal: Refusal, lang: str) -> str:
         return _("This question needs a typed answer, not a voice message.")
     if code == "at_start":
         return _("This is the first question.")
+    if code == "screen_incomplete":
+        return _("Please rate every statement on this screen first.")
+    if code == "screen_use_buttons":
+        return _("To change an answer on this screen, press the new rating beside the statement.")
+    if code == "not_on_screen":
+        return _("This question was already answered. Your answers are safe.")
     if code == "empty":
         return _("Please type an answer.")
     return _("Please use the buttons, or type your answer.")

@@ -17,6 +17,7 @@ from conversations.engine import (
     initial_selection,
     is_complete,
     position,
+    screen,
     visible_questions,
 )
 from conversations.errors import SurveyDefinitionError
@@ -49,5 +50,6 @@ __all__ = [
     "parse_survey",
     "position",
     "run_check",
+    "screen",
     "visible_questions",
 ]

@@ -112,10 +112,15 @@ class Choice(_Frozen):
 
 
 class Section(_Frozen):
-    """A group of questions shown with a heading, e.g. J-PAT "Element 2/5"."""
+    """A group of questions shown with a heading, e.g. J-PAT "Element 2/5".
+
+    ``one_screen`` shows the section's questions together on one message (a row of rating
+    buttons per statement), so a partner sees an element whole and rates it in one place.
+    """
 
     key: str = Field(pattern=KEY_PATTERN)
     title: LocalizedText
+    one_screen: bool = False
 
 
 class QuestionBase(_Frozen):
@@ -263,6 +268,8 @@ class Survey(_Frozen):
     title: LocalizedText
     intro: LocalizedText
     sections: list[Section] = Field(default_factory=list)
+    #: What the sections are called in headings: "Part 2 of 5", or "Element 2 of 5" (J-PAT).
+    section_name: Literal["part", "element"] = "part"
     questions: list[Question] = Field(min_length=1)
 
     @property

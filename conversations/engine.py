@@ -23,6 +23,13 @@ Navigation rules (the ones people notice):
   them again.
 - **Position** ``(n, total)`` counts visible answerable questions only (notes excluded); total
   grows when an answer reveals a follow-up.
+- **Screens**: the questions of a ``one_screen`` section are shown together (``screen``). Any
+  of them can be answered in any order (``advance(..., key=...)``); the screen stays until
+  all of them are settled, then the next one comes by itself. Back from a screen goes to the
+  question (or whole screen) before it and puts the cursor on that screen's first question;
+  answers given on a screen reached by Back keep the cursor there until ``next``. Input
+  without a ``key`` answers the screen's first open question; when none is open (a screen
+  reached by Back) it is refused (``screen_use_buttons``) rather than overwrite an answer.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ __all__ = [
     "initial_selection",
     "is_complete",
     "position",
+    "screen",
     "visible_questions",
 ]
 
@@ -116,6 +124,22 @@ def current_question(survey: Survey, progress: Progress) -> Question | None:
     if at_cursor is not None:
         return at_cursor
     return next((q for q in visible if not _settled(q, progress.answers.get(q.key))), None)
+
+
+def _screen_of(survey: Survey, visible: list[Question], question: Question) -> list[Question]:
+    section = survey.section(question.section)
+    if section is None or not section.one_screen:
+        return [question]
+    return [q for q in visible if q.section == section.key]
+
+
+def screen(survey: Survey, progress: Progress) -> list[Question]:
+    """The questions shown now: a one-screen section's visible questions, else the current
+    question alone; empty when the survey is done."""
+    question = current_question(survey, progress)
+    if question is None:
+        return []
+    return _screen_of(survey, visible_questions(survey, progress.answers), question)
 
 
 def is_complete(survey: Survey, progress: Progress) -> bool:
@@ -192,7 +216,10 @@ def _normalised(survey: Survey, progress: Progress) -> tuple[Progress, tuple[str
 def _back(survey: Survey, progress: Progress, removed: tuple[str, ...]) -> Step:
     visible = visible_questions(survey, progress.answers)
     question = current_question(survey, progress)
-    anchor = len(visible) if question is None else visible.index(question)
+    if question is None:
+        anchor = len(visible)
+    else:  # from anywhere on a screen, Back leaves the whole screen
+        anchor = visible.index(_screen_of(survey, visible, question)[0])
     earlier = [q for q in visible[:anchor] if q.is_answerable]
     if not earlier:
         return Step(
@@ -202,8 +229,18 @@ def _back(survey: Survey, progress: Progress, removed: tuple[str, ...]) -> Step:
             refusal=Refusal("at_start"),
             done=question is None,
         )
-    target = earlier[-1]
+    target = _screen_of(survey, visible, earlier[-1])[0]
     return Step(Progress(progress.answers, target.key), target, removed=removed)
+
+
+def _next(survey: Survey, progress: Progress, removed: tuple[str, ...]) -> Step:
+    """Leave a screen reached by Back, once every question on it is settled."""
+    shown = screen(survey, progress)
+    if any(not _settled(q, progress.answers.get(q.key)) for q in shown):
+        return Step(progress, shown[0], removed=removed, refusal=Refusal("screen_incomplete"))
+    after = Progress(progress.answers, None)
+    following = current_question(survey, after)
+    return Step(after, following, removed=removed, done=following is None)
 
 
 def advance(
@@ -213,19 +250,36 @@ def advance(
     *,
     pending_toggles: frozenset[str] = frozenset(),
     today: dt.date | None = None,
+    key: str | None = None,
 ) -> Step:
     """Apply one input and say what happens next. Never raises on user input.
 
     ``pending_toggles`` is the multiple-choice selection the caller keeps between toggles
     (``Step.selection`` after each toggle, ``initial_selection`` when re-asking); ``today``
-    resolves relative date bounds (defaults to the local date).
+    resolves relative date bounds (defaults to the local date); ``key`` names the question
+    answered when several are on the screen (default: the current question).
     """
     progress, removed = _normalised(survey, progress)
     if user_input.kind == "back":
         return _back(survey, progress, removed)
+    if user_input.kind == "next":
+        return _next(survey, progress, removed)
     question = current_question(survey, progress)
     if question is None:
         return Step(progress, None, removed=removed, done=True)
+    asked = question  # what a refusal shows again
+    shown = _screen_of(survey, visible_questions(survey, progress.answers), question)
+    if key is None and len(shown) > 1:
+        # Typed on a screen: it answers the first statement still open. On a screen reached
+        # by Back every statement is answered; which one to change must be pressed.
+        question = next((q for q in shown if not _settled(q, progress.answers.get(q.key))), None)
+        if question is None:
+            return Step(progress, shown[0], removed=removed, refusal=Refusal("screen_use_buttons"))
+    elif key is not None and key != question.key:
+        target = next((q for q in shown if q.key == key), None)
+        if target is None:
+            return Step(progress, question, removed=removed, refusal=Refusal("not_on_screen"))
+        question = target
     outcome = interpret(
         question,
         user_input,
@@ -233,13 +287,15 @@ def advance(
         today=today if today is not None else dt.date.today(),
     )
     if isinstance(outcome, Refusal):
-        return Step(progress, question, removed=removed, refusal=outcome)
+        return Step(progress, asked if key is None else question, removed=removed, refusal=outcome)
     if isinstance(outcome, Selection):
         return Step(progress, question, removed=removed, selection=outcome.codes)
     answers = {key: answer for key, answer in progress.answers.items() if key != question.key}
     answers[question.key] = outcome  # re-inserted last: answers stay in the order given
     kept, hidden = _prune(survey, answers)
-    after = Progress(kept, None)
+    # On a screen reached by Back the cursor stays until Next; elsewhere an answer clears it.
+    revisiting = progress.cursor is not None and len(shown) > 1
+    after = Progress(kept, progress.cursor if revisiting else None)
     following = current_question(survey, after)
     return Step(
         after,

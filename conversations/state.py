@@ -13,7 +13,9 @@ from typing import Literal
 from conversations.definition import Question
 
 AnswerStatus = Literal["answered", "skipped", "dont_know"]
-InputKind = Literal["text", "choice", "toggle", "done", "voice", "skip", "back", "dont_know"]
+InputKind = Literal[
+    "text", "choice", "toggle", "done", "voice", "skip", "back", "dont_know", "next"
+]
 AnswerValue = int | float | str | list[str] | None
 
 #: Every refusal code the engine can return; the bot needs one gettext message per code.
@@ -36,6 +38,9 @@ REFUSAL_CODES: tuple[str, ...] = (
     "voice_not_allowed",
     "unexpected_input",  # params: kind (e.g. a toggle sent to a text question)
     "at_start",  # back pressed on the first question
+    "not_on_screen",  # an answer for a question that is not shown now
+    "screen_incomplete",  # next pressed before every question on the screen was answered
+    "screen_use_buttons",  # typed on a screen where every question is answered: press one
 )
 
 #: Refusals about the *content* of an answer: these carry the question's constraint_message.

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conversations.conditions import ORDERING_OPERATORS, ConditionValue, comparisons
+from conversations.conditions import (
+    ORDERING_OPERATORS,
+    ConditionValue,
+    comparisons,
+    referenced_keys,
+)
 from conversations.definition import (
     DateQuestion,
     DecimalQuestion,
@@ -68,6 +73,68 @@ def _check_sections(survey: Survey, source: str) -> None:
                 f"unknown section '{question.section}' (declared: {sorted(seen)})",
                 question.key,
                 "section",
+            )
+    for section in survey.sections:
+        if section.one_screen:
+            _check_one_screen(survey, section.key, source)
+
+
+#: A one-screen section is a few rating rows on one message: each row holds a label, the
+#: points and "don't know", and Telegram phones show about seven buttons in a row.
+MAX_SCREEN_QUESTIONS = 8
+MAX_SCREEN_POINTS = 5
+
+
+def _check_one_screen(survey: Survey, key: str, source: str) -> None:
+    positions = [i for i, q in enumerate(survey.questions) if q.section == key]
+    if not positions:
+        _fail(source, f"one_screen section '{key}' has no questions", field="sections")
+    if positions != list(range(positions[0], positions[-1] + 1)):
+        _fail(
+            source,
+            f"the questions of one_screen section '{key}' must follow each other",
+            field="sections",
+        )
+    if len(positions) > MAX_SCREEN_QUESTIONS:
+        _fail(
+            source,
+            f"one_screen section '{key}' has more than {MAX_SCREEN_QUESTIONS} questions",
+            field="sections",
+        )
+    keys = {survey.questions[i].key for i in positions}
+    for i in positions:
+        question = survey.questions[i]
+        if not isinstance(question, ScaleQuestion) or not question.required:
+            _fail(
+                source,
+                "a one_screen section holds required scale questions only",
+                question.key,
+                "type",
+            )
+        if len(question.points) > MAX_SCREEN_POINTS:
+            _fail(
+                source,
+                f"a one_screen scale has at most {MAX_SCREEN_POINTS} points",
+                question.key,
+                "max",
+            )
+        first = survey.questions[positions[0]]
+        if isinstance(first, ScaleQuestion) and (
+            question.points != first.points or question.labels != first.labels
+        ):
+            # The screen shows one legend ("1 = Strongly disagree · 5 = Strongly agree").
+            _fail(
+                source,
+                "the scales on one screen must share their points and labels",
+                question.key,
+                "labels",
+            )
+        if question.show_if is not None and keys & set(referenced_keys(question.show_if)):
+            _fail(
+                source,
+                "a question on one screen cannot depend on another on the same screen",
+                question.key,
+                "show_if",
             )
 
 

@@ -31,8 +31,18 @@ from bot.survey_view import (
     keyboard,
     question_text,
     refusal_text,
+    screen_keyboard,
+    screen_text,
 )
-from conversations import Progress, Survey, UserInput, advance, current_question, initial_selection
+from conversations import (
+    Progress,
+    Survey,
+    UserInput,
+    advance,
+    current_question,
+    initial_selection,
+    screen,
+)
 from storage import surveys as store
 from storage.models import Response
 
@@ -100,11 +110,16 @@ async def ask(
             if question.type == "multiple_choice"
             else frozenset()
         )
-    text = question_text(survey, progress, question, lang, intro=intro)
+    shown = screen(survey, progress)
+    if len(shown) > 1:
+        text = screen_text(survey, progress, shown, lang, intro=intro)
+        markup = screen_keyboard(survey, progress, shown, lang, response.id)
+    else:
+        text = question_text(survey, progress, question, lang, intro=intro)
+        markup = keyboard(survey, progress, question, lang, response.id, selection)
     if prefix:
         text = f"{prefix}\n\n{text}"
     text = bidi(text, lang)
-    markup = keyboard(survey, progress, question, lang, response.id, selection)
     message_id = None
     if edit_message_id is not None:
         try:
@@ -159,6 +174,7 @@ async def apply_input(
     survey: Survey,
     progress: Progress,
     user_input: UserInput,
+    key: str | None = None,
 ) -> None:
     svc = services(context)
     lang = response.language
@@ -166,12 +182,14 @@ async def apply_input(
     chat_id = update.effective_chat.id
     query = update.callback_query
     before = current_question(survey, progress)
+    screen_before = screen(survey, progress)
     step = advance(
         survey,
         progress,
         user_input,
         pending_toggles=frozenset(response.pending_toggles or []),
         today=_today(person, svc),
+        key=key,
     )
     now = svc.clock.now()
 
@@ -251,7 +269,14 @@ async def apply_input(
     if query is not None:
         await query.answer()
 
-    if before is not None:
+    if len(screen_before) > 1:
+        if await _screen_stays(
+            context, chat_id, response, survey, screen_before, step.progress, typed=query is None
+        ):
+            return
+        shown = screen_text(survey, step.progress, screen_before, lang, closed=True)
+        await _close_question_message(context, chat_id, response.message_id, shown, lang)
+    elif before is not None:
         if step.stored is not None and step.stored.key == before.key:
             shown = answered_text(survey, before, step.stored, lang)
         else:  # Back: the question stays readable, its buttons go
@@ -285,6 +310,56 @@ async def apply_input(
     await ask(context, chat_id, response, survey, step.progress, prefix=prefix)
 
 
+async def _screen_stays(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    response: Response,
+    survey: Survey,
+    shown: list,
+    progress: Progress,
+    *,
+    typed: bool,
+) -> bool:
+    """Redraw a screen that is still being answered; False once it is left.
+
+    A button press redraws it in place; a typed answer sends it again under the partner's
+    message, where they are looking.
+    """
+    if [q.key for q in screen(survey, progress)] != [q.key for q in shown]:
+        return False
+    lang = response.language
+    if typed:
+        closed = screen_text(survey, progress, shown, lang, closed=True)
+        await _close_question_message(context, chat_id, response.message_id, closed, lang)
+    elif response.message_id is not None:
+        try:
+            await context.bot.edit_message_text(
+                bidi(screen_text(survey, progress, shown, lang), lang),
+                chat_id=chat_id,
+                message_id=response.message_id,
+                reply_markup=screen_keyboard(survey, progress, shown, lang, response.id),
+                parse_mode=ParseMode.HTML,
+            )
+            return True
+        except BadRequest as err:
+            if "not modified" in str(err).lower():
+                return True
+            log.info("could not redraw screen %s: %s", response.message_id, err)
+    await ask(context, chat_id, response, survey, progress)  # the message is gone: draw anew
+    return True
+
+
+def view_text(survey: Survey, progress: Progress, lang: str) -> str:
+    """What is shown now (a screen or one question), without buttons: for closing an old
+    message when the survey continues on a new one."""
+    shown = screen(survey, progress)
+    if len(shown) > 1:
+        return screen_text(survey, progress, shown, lang, closed=True)
+    if shown:
+        return question_text(survey, progress, shown[0], lang)
+    return ""
+
+
 # ---------------------------------------------------------------- buttons
 
 
@@ -307,6 +382,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _start_or_continue(update, context, person, response, survey, progress)
         return
     question = current_question(survey, progress)
+    shown = screen(survey, progress)
+    on_screen = {str(survey.question_index[q.key]): q for q in shown}
     on_question_message = (
         response.message_id is None
         or query.message is None
@@ -315,7 +392,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     stale = (
         response.status != "in_progress"
         or question is None
-        or pieces[2] != str(survey.question_index.get(question.key))
+        or pieces[2] not in on_screen
         # Only the question's own message answers it, except the Skip that the help offer
         # (a separate message, after repeated refusals) carries for the same question.
         or (not on_question_message and action != "s")
@@ -324,11 +401,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         _ = translator(response.language)
         await query.answer(_("This question was already answered. Your answers are safe."))
         return
-    user_input = _input_for(question, action, arg)
+    pressed = on_screen[pieces[2]]
+    if action == "i" and arg is None:  # a screen's reference button: the statement again
+        await query.answer(survey.text_for(pressed.text, response.language)[:190], show_alert=True)
+        return
+    user_input = _input_for(pressed, action, arg)
     if user_input is None:
         await common.expired_button(update, context, response.language)
         return
-    await apply_input(update, context, person, response, survey, progress, user_input)
+    key = pressed.key if len(shown) > 1 else None
+    await apply_input(update, context, person, response, survey, progress, user_input, key)
 
 
 def _input_for(question, action: str, arg: str | None) -> UserInput | None:
@@ -342,7 +424,7 @@ def _input_for(question, action: str, arg: str | None) -> UserInput | None:
         if not arg.isdigit() or int(arg) >= len(question.choices):
             return None
         return UserInput(kind="toggle", value=question.choices[int(arg)].code)
-    simple = {"d": "done", "k": "dont_know", "n": "done", "s": "skip", "b": "back"}
+    simple = {"d": "done", "k": "dont_know", "n": "done", "s": "skip", "b": "back", "x": "next"}
     if action in simple and arg is None:
         return UserInput(kind=simple[action])  # type: ignore[arg-type]
     return None
@@ -382,9 +464,7 @@ async def _start_or_continue(
             context,
             update.effective_chat.id,
             previous_message,
-            question_text(survey, progress, current_question(survey, progress), response.language)
-            if current_question(survey, progress)
-            else "",
+            view_text(survey, progress, response.language),
             response.language,
         )
     edit_id = query.message.message_id if query.message is not None else None
@@ -422,13 +502,14 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE, person:
     _ = translator(response.language)
     chat_id = update.effective_chat.id
     if svc.clock.now() - response.updated_at > RESUME_AFTER:
-        await _close_question_message(
-            context,
-            chat_id,
-            response.message_id,
-            question_text(survey, progress, current_question(survey, progress), response.language),
-            response.language,
-        ) if current_question(survey, progress) else None
+        if current_question(survey, progress) is not None:
+            await _close_question_message(
+                context,
+                chat_id,
+                response.message_id,
+                view_text(survey, progress, response.language),
+                response.language,
+            )
         async with svc.db.transaction() as session:
             row = await store.get_response(session, response.id)
             row.updated_at = svc.clock.now()
@@ -525,14 +606,10 @@ async def cancel_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, person
     if loaded is None:
         return False
     response, survey, progress = loaded
-    question = current_question(survey, progress)
-    if question is not None:
+    shown_now = view_text(survey, progress, response.language)
+    if shown_now:
         await _close_question_message(
-            context,
-            update.effective_chat.id,
-            response.message_id,
-            question_text(survey, progress, question, response.language),
-            response.language,
+            context, update.effective_chat.id, response.message_id, shown_now, response.language
         )
     async with svc.db.transaction() as session:
         row = await store.get_response(session, response.id)
