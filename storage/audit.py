@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Contact
 
 
 async def record(
@@ -35,8 +35,12 @@ async def record(
     )
 
 
-async def recent(session: AsyncSession, limit: int = 30) -> list[AuditEntry]:
-    result = await session.scalars(
-        select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+async def recent(session: AsyncSession, limit: int = 30) -> list[tuple[AuditEntry, str | None]]:
+    """The newest entries, each with the actor's name where the actor is a known contact."""
+    result = await session.execute(
+        select(AuditEntry, Contact.display_name)
+        .outerjoin(Contact, Contact.id == AuditEntry.actor_contact_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
     )
-    return list(result)
+    return [(entry, name) for entry, name in result.all()]

@@ -32,6 +32,8 @@ from storage.models import (
     Response,
 )
 
+#: The survey definition every J-PAT round is answered with.
+JPAT_SURVEY = "jpat"
 #: Which rounds' answers may be seen: never while the round is open (the blind phase).
 VIEWABLE_STATUSES: tuple[str, ...] = ("closed", "consolidated", "disputed", "final")
 #: Staff may (re)record the agreed J-PAT in these states.

@@ -5,6 +5,7 @@ The bot and the demo call this on start, so nobody has to remember a manual step
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -29,20 +30,43 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
+async def _migrate(engine: AsyncEngine, run: Callable[[Connection], None]) -> None:
+    """Run migrations on one connection; on SQLite with foreign keys off meanwhile.
+
+    SQLite cannot alter a table in place, so batch migrations copy it, drop the old one and
+    rename the copy. With foreign keys on, that drop would cascade-delete every row that
+    points at the table (a report-back's replies, say). The pragma is ignored inside a
+    transaction, so it is set before the migration's transaction and restored after it.
+    """
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            await conn.run_sync(run)
+            await conn.commit()
+        except BaseException:
+            await conn.rollback()
+            raise
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     def run(connection: Connection) -> None:
         command.upgrade(_config(connection), revision)
 
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+    await _migrate(engine, run)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     def run(connection: Connection) -> None:
         command.downgrade(_config(connection), revision)
 
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+    await _migrate(engine, run)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -353,6 +353,10 @@ class ReportBack(Base):
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
     )
+    #: A report-back is about a campaign or, for J-PAT, about one round.
+    jpat_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jpat_rounds.id", ondelete="SET NULL"), index=True
+    )
     survey_id: Mapped[str] = mapped_column(String(64))
     survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
     note: Mapped[str | None] = mapped_column(Text)

@@ -16,11 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deliveries
+from storage.jpat import JPAT_SURVEY, VIEWABLE_STATUSES
 from storage.models import (
     Campaign,
     Contact,
     Delivery,
+    JpatRound,
     Organisation,
+    Partnership,
     ReportBack,
     ReportBackReply,
     Response,
@@ -51,40 +54,58 @@ async def closed_campaigns(session: AsyncSession, limit: int = 8) -> list[Campai
     return list(result)
 
 
-def _asked(campaign_id: int) -> Any:
-    """Contacts who were sent the campaign and can still be reached."""
+async def closed_rounds(session: AsyncSession, limit: int = 8) -> list[tuple[JpatRound, str]]:
+    """J-PAT rounds whose answers may be seen (closed, consolidated, disputed or final), each
+    with the partner organisation's name."""
+    result = await session.execute(
+        select(JpatRound, Organisation.name)
+        .join(Partnership, Partnership.id == JpatRound.partnership_id)
+        .join(Organisation, Organisation.id == Partnership.organisation_id)
+        .where(JpatRound.status.in_(VIEWABLE_STATUSES))
+        .order_by(JpatRound.closed_at.desc(), JpatRound.id.desc())
+        .limit(limit)
+    )
+    return [(round_, name) for round_, name in result.all()]
+
+
+def _asked(source: Campaign | JpatRound) -> Any:
+    """Contacts who were sent the campaign (or invited to the round, both sides) and can
+    still be reached."""
+    asked = (
+        Response.jpat_round_id == source.id
+        if isinstance(source, JpatRound)
+        else Response.campaign_id == source.id
+    )
     return (
         select(Contact.id)
         .join(Response, Response.contact_id == Contact.id)
-        .where(
-            Response.campaign_id == campaign_id,
-            Contact.status == "active",
-            Contact.telegram_user_id.is_not(None),
-        )
+        .where(asked, Contact.status == "active", Contact.telegram_user_id.is_not(None))
         .distinct()
     )
 
 
-async def count_asked(session: AsyncSession, campaign_id: int) -> int:
-    sub = _asked(campaign_id).subquery()
+async def count_asked(session: AsyncSession, source: Campaign | JpatRound) -> int:
+    sub = _asked(source).subquery()
     return int(await session.scalar(select(func.count()).select_from(sub)) or 0)
 
 
 async def create(
     session: AsyncSession,
     *,
-    campaign: Campaign,
+    source: Campaign | JpatRound,
     figures: dict[str, Any],
     note: str | None,
     note_language: str | None,
     created_by: int | None,
     now: datetime,
 ) -> ReportBack:
-    """Store the report-back and queue one push for every partner who was asked."""
+    """Store the report-back and queue one push for every person who was asked."""
+    is_round = isinstance(source, JpatRound)
     report = ReportBack(
-        campaign_id=campaign.id,
-        survey_id=campaign.survey_id,
-        survey_version_id=campaign.survey_version_id,
+        campaign_id=None if is_round else source.id,
+        jpat_round_id=source.id if is_round else None,
+        survey_id=JPAT_SURVEY if is_round else source.survey_id,
+        survey_version_id=source.survey_version_id,
         note=note,
         note_language=note_language if note else None,
         figures=figures,
@@ -94,7 +115,7 @@ async def create(
     )
     session.add(report)
     await session.flush()
-    contact_ids = list(await session.scalars(_asked(campaign.id)))
+    contact_ids = list(await session.scalars(_asked(source)))
     for contact_id in contact_ids:
         await deliveries.add(
             session,

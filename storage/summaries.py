@@ -16,7 +16,8 @@ Privacy is decided here too, so that no caller can forget it:
   organisation's answers in disguise.
 * Text answers are only quoted where the question's group is large enough.
 * J-PAT answers count only once their round is closed: while it is open each side answers
-  without seeing the other's, and a summary must not break that.
+  without seeing the other's, and a summary must not break that. A round reported back to
+  its own members (``for_the_round``) still needs ``threshold`` respondents.
 
 A response belongs to the period in which it was invited (``Response.invited_at``), so a
 quarterly survey answered a few days into the next quarter still counts for its own quarter.
@@ -259,10 +260,20 @@ async def summarise(
     *,
     threshold: int,
     latest: int = 3,
+    for_the_round: bool = False,
 ) -> Summary:
-    """All figures of one scope; per-question figures only where privacy allows."""
+    """All figures of one scope; per-question figures only where privacy allows.
+
+    ``for_the_round``: the figures go back only to the people asked in this J-PAT round, on
+    both sides. The round is theirs (both sides see its comparison anyway) and it is not a
+    report to funders, so the "one organisation" rule for partners who asked to be counted
+    only in totals does not apply; the threshold of respondents still does.
+    """
+    if for_the_round and scope.jpat_round_id is None:
+        raise ValueError("for_the_round needs a J-PAT round scope")
     counts = await group(session, scope)
-    reason = suppression(counts.respondents, counts.organisations, counts.unattributed, threshold)
+    unattributed = 0 if for_the_round else counts.unattributed
+    reason = suppression(counts.respondents, counts.organisations, unattributed, threshold)
     summary = Summary(
         survey_id=scope.survey_id,
         recipients=counts.recipients,

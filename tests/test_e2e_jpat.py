@@ -23,6 +23,7 @@ from bot.dispatch import TickReport, tick
 from bot.i18n import FSI, PDI, RLM, translator
 from bot.local import LocalWorld
 from bot.sandbox import MESSAGE_KINDS, Event, Limits, Phone
+from conversations.loader import SURVEYS_DIR, load_survey
 from storage import contacts, partnerships
 from storage.models import (
     AuditEntry,
@@ -31,6 +32,7 @@ from storage.models import (
     JpatRound,
     JpatSignoff,
     Partnership,
+    ReportBack,
     Response,
 )
 from tests.e2e import make_invite, world_for
@@ -223,14 +225,17 @@ def datas(message) -> list[str]:
     ]
 
 
-def sv_button(phone: Phone, action: str, arg: object = None) -> str:
-    """Callback data of the survey question on screen for ``action`` (and ``arg``)."""
+def sv_button(phone: Phone, action: str, arg: object = None, *, index: int | None = None) -> str:
+    """Callback data of the survey question on screen for ``action`` (and ``arg``); on a
+    screen of several statements, ``index`` picks the statement's row."""
     for message in reversed(phone.messages):
         found = [d for d in datas(message) if d.startswith("sv:") and not d.endswith(":go")]
         if not found:
             continue
         for data in found:
             parts = data.split(":")
+            if index is not None and parts[2] != str(index):
+                continue
             if parts[3] == action and (
                 (arg is None and len(parts) == 4) or (len(parts) == 5 and parts[4] == str(arg))
             ):
@@ -257,11 +262,11 @@ async def answer_jpat(
 ) -> list[Event]:
     """Press Start on the invitation, rate the 13 statements, type the open answers."""
     seen = await press(phone, data=go_button(phone))
-    for score in scores:
+    for index, score in enumerate(scores):  # statements e1a..e5b are questions 0..12
         if score is None:
-            seen += await press(phone, data=sv_button(phone, "k"))
+            seen += await press(phone, data=sv_button(phone, "k", index=index))
         else:
-            seen += await press(phone, data=sv_button(phone, "c", score))
+            seen += await press(phone, data=sv_button(phone, "c", score, index=index))
     if any(s is not None and s <= 2 for s in scores):
         if low_reason is None:
             seen += await press(phone, data=sv_button(phone, "s"))
@@ -877,6 +882,203 @@ async def test_cadence_opens_the_next_round_on_time_and_history_spans_two_rounds
             assert (await session.get(Partnership, pid)).next_round_at == datetime(
                 2026, 5, 16, 9, 0, tzinfo=UTC
             )
+
+
+# ------------------------------------------------------------------------------ element screens
+
+
+async def stored_answers(world: LocalWorld, contact_user_id: int) -> dict[str, object]:
+    """The J-PAT answers stored for this person: key -> value ("?" for don't know)."""
+    from storage import surveys as survey_store
+
+    async with world.db.sessions() as session:
+        contact = await contacts.by_telegram_id(session, contact_user_id)
+        assert contact is not None
+        response = await session.scalar(select(Response).where(Response.contact_id == contact.id))
+        assert response is not None
+        rows = await survey_store.answers_of(session, response.id)
+    return {row.key: "?" if row.status == "dont_know" else row.value_num for row in rows}
+
+
+async def test_each_element_is_one_screen_rated_in_any_order_with_back_and_next(
+    sqlite_url: str,
+) -> None:
+    clock = ManualClock(START)
+    async with jpat_world(sqlite_url, clock) as world:
+        grace = await staff(world, 9141, "Grace")
+        org_id, (amina,) = await partners(world, clock, "Screen RLO", [(9241, "Amina", "en")])
+        pid = await make_partnership(world, org_id, [grace])
+        await open_round(world, grace)
+        await after_background(world, amina)
+
+        events = await press(amina, data=go_button(amina))
+        screen1 = amina.messages[-1]
+        text = plain(screen1.text)
+        assert "Element 1 of 5" in text and "Question" not in text
+        assert "1 = Strongly disagree · 5 = Strongly agree" in text
+        for ref in ("1a. ", "1b. ", "1c. "):
+            assert ref in text
+        assert "2a. " not in text
+        rows = [[b["text"] for b in row] for row in screen1.reply_markup["inline_keyboard"]]
+        assert rows == [[ref, "1", "2", "3", "4", "5", "?"] for ref in ("1a", "1b", "1c")]
+
+        # the second statement first: the same message is redrawn, the answer stored at once
+        count = len(amina.messages)
+        events = await press(amina, data=sv_button(amina, "c", 2, index=1))
+        assert len(amina.messages) == count  # no new message: the screen was edited
+        assert [e.kind for e in events if e.kind != "callback_answer"] == ["edit"]
+        assert "✓ 2 · Disagree" in plain(amina.messages[-1].text)
+        assert await stored_answers(world, 9241) == {"e1b": 2}
+        row = [b["text"] for b in amina.messages[-1].reply_markup["inline_keyboard"][1]]
+        assert row == ["1b", "1", "✓2", "3", "4", "5", "?"]
+        # a statement's reference button shows the statement again, changing nothing
+        await amina.press_data(sv_button(amina, "i", index=0))
+        [note] = notices(await settle(amina))
+        assert note.startswith("We both understand the local context")
+        # change of mind before the screen is complete, then don't know on the first
+        await press(amina, data=sv_button(amina, "c", 4, index=1))
+        await press(amina, data=sv_button(amina, "k", index=0))
+        assert await stored_answers(world, 9241) == {"e1b": 4, "e1a": "?"}
+        # the last statement completes the element: the screen closes, the next one comes
+        events = await press(amina, data=sv_button(amina, "c", 5, index=2))
+        closed = next(m for m in amina.messages if m.message_id == screen1.message_id)
+        assert not closed.reply_markup
+        assert "✓ Don't know" in plain(closed.text) and "✓ 5 · Strongly agree" in plain(closed.text)
+        screen2 = amina.messages[-1]
+        assert "Element 2 of 5" in plain(screen2.text)
+        assert [b["text"] for b in screen2.reply_markup["inline_keyboard"][-1]] == ["◀ Back"]
+
+        # Back brings the whole first element again, with its ratings and a Next button
+        await press(amina, data=sv_button(amina, "b", index=3))
+        again = amina.messages[-1]
+        assert "Element 1 of 5" in plain(again.text)
+        keyboard = [[b["text"] for b in row] for row in again.reply_markup["inline_keyboard"]]
+        assert keyboard[0] == ["1a", "1", "2", "3", "4", "5", "✓?"]
+        assert keyboard[-1] == ["Next ▶"]
+        # a change there keeps the element on screen until Next
+        await press(amina, data=sv_button(amina, "c", 3, index=0))
+        assert "Element 1 of 5" in plain(amina.messages[-1].text)
+        assert (await stored_answers(world, 9241))["e1a"] == 3
+        # typed there, a rating could only overwrite one: it is refused, nothing changes
+        await say(amina, "1")
+        assert plain(amina.messages[-1].text) == (
+            "To change an answer on this screen, press the new rating beside the statement."
+        )
+        assert (await stored_answers(world, 9241))["e1a"] == 3
+        await press(amina, data=sv_button(amina, "x", index=0))
+        assert "Element 2 of 5" in plain(amina.messages[-1].text)
+
+        # the closed first screen's buttons are gone; forged data for it changes nothing
+        await amina.press_data(f"{sv_button(amina, 'c', 1, index=3).rsplit(':', 3)[0]}:0:c:1")
+        assert notices(await settle(amina)) == [
+            "This question was already answered. Your answers are safe."
+        ]
+        assert (await stored_answers(world, 9241))["e1a"] == 3
+        # a typed rating answers the first unrated statement and shows the screen again below
+        await say(amina, "4")
+        latest = amina.messages[-1]
+        assert "Element 2 of 5" in plain(latest.text) and "✓ 4 · Agree" in plain(latest.text)
+        assert (await stored_answers(world, 9241))["e2a"] == 4
+        # /cancel pauses: the screen is closed as it stands, with every statement on it
+        await say(amina, "/cancel")
+        closed = next(m for m in amina.messages if m.message_id == latest.message_id)
+        assert not closed.reply_markup
+        assert all(ref in plain(closed.text) for ref in ("2a. ", "2b. ", "2c. "))
+        assert "Survey paused" in plain(amina.messages[-1].text)
+        assert pid
+
+
+# ------------------------------------------------------------------------------ report-back
+
+
+async def closed_round(
+    world: LocalWorld, clock: ManualClock, people: list[tuple[int, str, str]], answering: int
+) -> tuple[Phone, list[Phone], JpatRound]:
+    """A round of Grace's partnership with ``people``; Grace and the first ``answering``
+    partners answer, then Grace closes it early."""
+    grace = await staff(world, 9161, "Grace")
+    org_id, phones = await partners(world, clock, "Share RLO", people)
+    pid = await make_partnership(world, org_id, [grace])
+    await open_round(world, grace)
+    await after_background(world, *phones)
+    await answer_jpat(grace, [4] * 13)
+    for phone, scores in zip(phones[:answering], ([3] * 13, [5] * 13), strict=False):
+        await answer_jpat(phone, scores)
+    await run_tick(world)
+    await after_background(world, grace, *phones)
+    await grace.press_data(f"jp:cl:{pid}")
+    assert "Round 1 is closed." in shown(await settle(grace))
+    await after_background(world, grace, *phones)
+    return grace, phones, await round_of(world, pid, 1)
+
+
+async def test_a_closed_round_is_reported_back_to_both_sides_in_their_languages(
+    sqlite_url: str,
+) -> None:
+    clock = ManualClock(START)
+    async with jpat_world(sqlite_url, clock) as world:
+        people = [(9261, "Amina", "ar"), (9262, "Jean", "fr")]
+        grace, (amina, jean), round_ = await closed_round(world, clock, people, answering=2)
+
+        events = await command(grace, "share")
+        listed = [label for row in events[-1].buttons for label in row]
+        assert "J-PAT round 1 · Share RLO (closed Mar 2, 2026)" in listed
+        await press(grace, "J-PAT round 1 · Share RLO (closed Mar 2, 2026)")
+        events = await say(grace, "We will plan the budget together in April.")
+        text = shown(events)
+        assert "Preview: this is what each partner will receive" in text
+        assert "What we heard: J-PAT partnership check-in" in text
+        assert "Send it to the 3 people who were asked in this round, on both sides?" in text
+        assert len(photos(events)) == 1
+        sent = await press(grace, "Send to partners")
+        assert (
+            "Report-back #1 is on its way to the 3 people who were asked in this round, on both sides"
+            in shown(sent)
+        )
+
+        [grace_got, amina_got, jean_got] = await after_background(world, grace, amina, jean)
+        grace_got = [e for e in sent if e.kind == "photo" or "Average" in (e.text or "")] + [
+            *grace_got
+        ]
+        survey = load_survey(SURVEYS_DIR / "jpat.yaml")
+        statement = survey.questions[0]
+        for got, lang in ((amina_got, "ar"), (jean_got, "fr"), (grace_got, "en")):
+            assert len(photos(got)) == 1, lang
+            text = shown(got)
+            assert plain(survey.text_for(statement.text, lang)) in text, lang
+            assert "We will plan the budget together in April." in text, lang
+        # 4, 3 and 5 from the three people: the average is 4 on every statement
+        assert "Average: 4 out of 5" in shown(grace_got)
+        async with world.db.sessions() as session:
+            report = await session.scalar(select(ReportBack))
+        assert report is not None and report.jpat_round_id == round_.id
+        assert report.campaign_id is None and report.recipients == 3
+
+        # a partner's reaction is stored and counted for staff
+        await amina.press_data(f"rb:r:{report.id}:up")
+        await settle(amina)
+        await command(grace, "share")
+        events = await press(grace, "Replies from partners")
+        assert "👍 1 · 👎 0 · 💬 0" in shown(events)
+        assert "reportback.send" in await audit_actions(world, 9161)
+
+
+async def test_a_round_with_too_few_answers_cannot_be_reported_back(sqlite_url: str) -> None:
+    clock = ManualClock(START)
+    async with jpat_world(sqlite_url, clock) as world:
+        people = [(9271, "Amina", "en"), (9272, "Jean", "en")]
+        grace, _phones, round_ = await closed_round(world, clock, people, answering=1)
+        await command(grace, "share")
+        events = await grace_press_round(grace, round_)
+        text = shown(events)
+        assert "This J-PAT round cannot be reported back." in text
+        assert "fewer than 3" in text
+        async with world.db.sessions() as session:
+            assert await session.scalar(select(ReportBack)) is None
+
+
+async def grace_press_round(grace: Phone, round_: JpatRound) -> list[Event]:
+    return await press(grace, data=f"shr:j:{round_.id}")
 
 
 # ------------------------------------------------------------------------------ access, stale buttons

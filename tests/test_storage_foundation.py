@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+import sqlalchemy as sa
+from sqlalchemy import func, select
 
 from storage import audit, contacts
 from storage.db import Database
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
-from storage.models import Contact, Organisation
+from storage.models import Contact, Organisation, ReportBackReply
+from storage.types import UTCDateTime
 from storage.updates import claim_update, forget_old_updates
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -22,6 +24,61 @@ async def test_migrations_reach_head_and_go_back_down(db: Database) -> None:
     assert await current_revision(db.engine) is None
     await upgrade(db.engine)
     assert await current_revision(db.engine) == head_revision()
+
+
+async def test_migrations_that_rebuild_a_table_keep_the_rows_pointing_at_it(
+    database_url: str,
+) -> None:
+    """0008 rebuilds report_backs on SQLite; the replies that point at it must survive."""
+    db = Database.connect(database_url)
+    try:
+        await upgrade(db.engine, "0007")
+        versions = sa.table(
+            "survey_versions",
+            *(sa.column(c) for c in ("id", "survey_id", "version", "fingerprint")),
+            sa.column("definition", sa.JSON),
+            sa.column("created_at", UTCDateTime),
+        )
+        report_backs = sa.table(
+            "report_backs",
+            *(sa.column(c) for c in ("id", "survey_id", "survey_version_id", "recipients")),
+            sa.column("figures", sa.JSON),
+            sa.column("created_at", UTCDateTime),
+        )
+        replies = sa.table(
+            "report_back_replies",
+            *(sa.column(c) for c in ("id", "report_back_id", "kind", "value")),
+            sa.column("at", UTCDateTime),
+        )
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                versions.insert().values(
+                    id=1, survey_id="s", version=1, fingerprint="f", definition={}, created_at=NOW
+                )
+            )
+            await conn.execute(
+                report_backs.insert().values(
+                    id=1,
+                    survey_id="s",
+                    survey_version_id=1,
+                    recipients=3,
+                    figures={},
+                    created_at=NOW,
+                )
+            )
+            await conn.execute(
+                replies.insert().values(id=1, report_back_id=1, kind="reaction", value="up", at=NOW)
+            )
+        await upgrade(db.engine)
+        async with db.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(ReportBackReply)) == 1
+        await downgrade(db.engine, "0007")
+        async with db.engine.connect() as conn:
+            assert await conn.scalar(select(func.count()).select_from(replies)) == 1
+            if conn.dialect.name == "sqlite":  # the pool hands back connections with keys on
+                assert await conn.scalar(sa.text("PRAGMA foreign_keys")) == 1
+    finally:
+        await db.close()
 
 
 async def test_an_update_is_claimed_once(db: Database) -> None:
@@ -83,4 +140,4 @@ async def test_audit_entries_are_listed_newest_first(db: Database) -> None:
         )
     async with db.sessions() as session:
         entries = await audit.recent(session)
-        assert [e.action for e in entries] == ["second", "first"]
+        assert [(e.action, name) for e, name in entries] == [("second", None), ("first", None)]

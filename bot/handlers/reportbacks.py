@@ -1,6 +1,6 @@
 """Reporting back to partners (/share) and their replies.
 
-Staff: /share → a closed campaign → an optional "what we will do" note → a preview of exactly
+Staff: /share → a closed campaign or J-PAT round → an optional "what we will do" note → a preview of exactly
 what partners will get → send. A campaign whose figures are below the privacy threshold cannot
 be shared. "Replies from partners" shows reactions and comments.
 
@@ -23,12 +23,14 @@ from bot.access import Person, log_staff_action, person_of, requires
 from bot.handlers import common, pending, pickers, wizard
 from bot.i18n import translator
 from bot.keyboards import button, column, grid
+from bot.periods import day_in
 from bot.replies import send_text
 from bot.services import Services, services
 from bot.summary_charts import bar_panels
 from bot.summary_view import View, specs
 from storage import flows, reportbacks, summaries
-from storage.models import Campaign, ChatFlow, Contact, Organisation
+from storage.jpat import JPAT_SURVEY, VIEWABLE_STATUSES
+from storage.models import Campaign, ChatFlow, Contact, JpatRound, Organisation
 from storage.summaries import Scope
 
 FLOW = "share"
@@ -43,27 +45,42 @@ async def share_command(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
     _ = translator(person.lang)
     async with svc.db.transaction() as session:
         closed = await reportbacks.closed_campaigns(session)
+        rounds = await reportbacks.closed_rounds(session)
         await flows.put(session, person.user_id, FLOW, "campaign", {}, svc.clock.now())
+    zone = person.zone(svc.settings.default_timezone)
     buttons = [
         button(
             _(
                 "#{id} {title} (closed {date})",
                 id=c.id,
                 title=_title(svc, c.survey_id, person.lang),
-                date=format_date(c.closed_at or c.due_at, "medium", locale=_.locale),
+                date=format_date(day_in(c.closed_at or c.due_at, zone), "medium", locale=_.locale),
             ),
             callbacks.data(PREFIX, "c", c.id),
         )
         for c in closed
     ]
     buttons += [
+        button(
+            _round_title(round_, organisation, person.lang, zone),
+            callbacks.data(PREFIX, "j", round_.id),
+        )
+        for round_, organisation in rounds
+    ]
+    buttons += [
         button(_("Replies from partners"), callbacks.data(PREFIX, "replies")),
         button(_("Cancel"), callbacks.data(PREFIX, "cancel")),
     ]
     text = (
-        _("Which closed campaign do you want to report back to the partners who were asked?")
-        if closed
-        else _("No campaign is closed yet. A report-back can be sent once a campaign has closed.")
+        _(
+            "Which closed campaign or J-PAT round do you want to report back to the people "
+            "who were asked?"
+        )
+        if closed or rounds
+        else _(
+            "No campaign or J-PAT round is closed yet. A report-back can be sent once one "
+            "has closed."
+        )
     )
     await send_text(context, update.effective_chat.id, text, person.lang, keyboard=column(buttons))
 
@@ -71,6 +88,44 @@ async def share_command(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
 def _title(svc: Services, survey_id: str, lang: str) -> str:
     entry = svc.surveys.get(survey_id)
     return entry[0].text_for(entry[0].title, lang) if entry else survey_id
+
+
+def _round_title(round_: JpatRound, organisation: str, lang: str, zone: str) -> str:
+    _ = translator(lang)
+    return _(
+        "J-PAT round {n} · {organisation} (closed {date})",
+        n=round_.number,
+        organisation=organisation,
+        date=format_date(
+            day_in(round_.closed_at or round_.deadline, zone), "medium", locale=_.locale
+        ),
+    )
+
+
+# A report-back is about a closed campaign or a J-PAT round; the flow names one of them.
+Source = Campaign | JpatRound
+
+
+async def _source(svc: Services, data: dict) -> Source | None:
+    async with svc.db.sessions() as session:
+        if "round" in data:
+            round_ = await session.get(JpatRound, int(data["round"]))
+            return round_ if round_ is not None and round_.status in VIEWABLE_STATUSES else None
+        campaign = await session.get(Campaign, int(data.get("campaign", 0)))
+        return campaign if campaign is not None and campaign.status == "closed" else None
+
+
+def _flow_data(source: Source) -> dict:
+    return {"round": source.id} if isinstance(source, JpatRound) else {"campaign": source.id}
+
+
+def _subject(source: Source) -> str:
+    kind = "jpat_round" if isinstance(source, JpatRound) else "campaign"
+    return f"{kind}:{source.id}"
+
+
+def _survey_id(source: Source) -> str:
+    return JPAT_SURVEY if isinstance(source, JpatRound) else source.survey_id
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -84,8 +139,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _clear(svc, person)
         await _replies(context, chat_id, person)
         return
-    if action == "c" and flow.step == "campaign" and arg and arg.isdigit():
-        await _chosen(update, context, person, int(arg))
+    if action in ("c", "j") and flow.step == "campaign" and arg and arg.isdigit():
+        key = "round" if action == "j" else "campaign"
+        await _chosen(update, context, person, {key: int(arg)})
         return
     if action == "skip" and flow.step == "note":
         await common.close_keyboard(query, _("No note."), person.lang)
@@ -103,68 +159,72 @@ async def _clear(svc: Services, person: Person) -> None:
         await flows.clear(session, person.user_id)
 
 
-async def _figures(svc: Services, campaign: Campaign) -> summaries.Summary | None:
-    survey = await svc.surveys.for_version(svc.db, campaign.survey_version_id)
+async def _figures(svc: Services, source: Source) -> summaries.Summary | None:
+    """The aggregate figures partners will read, with the privacy threshold applied; for a
+    J-PAT round, both sides' answers together."""
+    survey = await svc.surveys.for_version(svc.db, source.survey_version_id)
     if survey is None:
         return None
-    scope = Scope(campaign.survey_id, campaign_id=campaign.id)
+    if isinstance(source, JpatRound):
+        scope = Scope(JPAT_SURVEY, jpat_round_id=source.id)
+    else:
+        scope = Scope(source.survey_id, campaign_id=source.id)
     async with svc.db.sessions() as session:
         return await summaries.summarise(
-            session, scope, specs(survey), threshold=svc.settings.privacy_threshold, latest=0
+            session,
+            scope,
+            specs(survey),
+            threshold=svc.settings.privacy_threshold,
+            latest=0,
+            for_the_round=isinstance(source, JpatRound),
         )
 
 
 async def _chosen(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, campaign_id: int
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, data: dict
 ) -> None:
     svc = services(context)
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
-    async with svc.db.sessions() as session:
-        campaign = await session.get(Campaign, campaign_id)
-    if campaign is None or campaign.status != "closed":
+    source = await _source(svc, data)
+    if source is None:
         await common.expired_button(update, context, person.lang)
         return
-    await common.close_keyboard(
-        update.callback_query,
-        _(
+    if isinstance(source, JpatRound):
+        chosen = _("J-PAT round {n}", n=source.number)
+    else:
+        chosen = _(
             "Campaign #{id} {title}",
-            id=campaign.id,
-            title=_title(svc, campaign.survey_id, person.lang),
-        ),
-        person.lang,
-    )
-    figures = await _figures(svc, campaign)
+            id=source.id,
+            title=_title(svc, source.survey_id, person.lang),
+        )
+    await common.close_keyboard(update.callback_query, chosen, person.lang)
+    figures = await _figures(svc, source)
     await log_staff_action(
         svc,
         person,
         "reportback.figures",
-        subject=f"campaign:{campaign.id}",
+        subject=_subject(source),
         details={"suppressed": figures.suppressed if figures else "no survey"},
     )
     if figures is None or figures.suppressed:
         await _clear(svc, person)
         reason = (
-            View(svc.surveys.get(campaign.survey_id)[0], person.lang).suppressed_reason(
+            View(svc.surveys.get(_survey_id(source))[0], person.lang).suppressed_reason(
                 figures  # type: ignore[arg-type]
             )
             if figures
             else ""
         )
-        await send_text(
-            context,
-            chat_id,
-            _.paragraphs(
-                _("This campaign cannot be reported back to partners."),
-                reason,
-            ),
-            person.lang,
+        cannot = (
+            _("This J-PAT round cannot be reported back.")
+            if isinstance(source, JpatRound)
+            else _("This campaign cannot be reported back to partners.")
         )
+        await send_text(context, chat_id, _.paragraphs(cannot, reason), person.lang)
         return
     async with svc.db.transaction() as session:
-        await flows.put(
-            session, person.user_id, FLOW, "note", {"campaign": campaign_id}, svc.clock.now()
-        )
+        await flows.put(session, person.user_id, FLOW, "note", _flow_data(source), svc.clock.now())
     await send_text(
         context,
         chat_id,
@@ -192,14 +252,14 @@ async def _preview(
 ) -> None:
     svc = services(context)
     _ = translator(person.lang)
-    async with svc.db.sessions() as session:
-        campaign = await session.get(Campaign, int(data["campaign"]))
-        asked = await reportbacks.count_asked(session, campaign.id) if campaign else 0
-    if campaign is None:
+    source = await _source(svc, data)
+    if source is None:
         await _clear(svc, person)
         return
-    figures = await _figures(svc, campaign)
-    survey = await svc.surveys.for_version(svc.db, campaign.survey_version_id)
+    async with svc.db.sessions() as session:
+        asked = await reportbacks.count_asked(session, source)
+    figures = await _figures(svc, source)
+    survey = await svc.surveys.for_version(svc.db, source.survey_version_id)
     if figures is None or survey is None or figures.suppressed:
         await _clear(svc, person)
         return
@@ -235,6 +295,12 @@ async def _preview(
         context,
         chat_id,
         _.ngettext(
+            "Send it to {n} person who was asked in this round, on either side?",
+            "Send it to the {n} people who were asked in this round, on both sides?",
+            asked,
+        )
+        if isinstance(source, JpatRound)
+        else _.ngettext(
             "Send it to {n} partner who was asked?",
             "Send it to the {n} partners who were asked?",
             asked,
@@ -249,17 +315,16 @@ async def _send(
 ) -> None:
     svc = services(context)
     _ = translator(person.lang)
-    async with svc.db.sessions() as session:
-        campaign = await session.get(Campaign, int(data["campaign"]))
-    figures = await _figures(svc, campaign) if campaign else None
-    if campaign is None or figures is None or figures.suppressed:
+    source = await _source(svc, data)
+    figures = await _figures(svc, source) if source else None
+    if source is None or figures is None or figures.suppressed:
         await _clear(svc, person)
         return
     now = svc.clock.now()
     async with svc.db.transaction() as session:
         report = await reportbacks.create(
             session,
-            campaign=campaign,
+            source=source,
             figures=summaries.to_json(figures),
             note=data.get("note"),
             note_language=person.lang,
@@ -272,7 +337,7 @@ async def _send(
         svc,
         person,
         "reportback.send",
-        subject=f"campaign:{campaign.id}",
+        subject=_subject(source),
         details={
             "report_back": report_id,
             "recipients": recipients,
@@ -283,6 +348,13 @@ async def _send(
         context,
         chat_id,
         _.ngettext(
+            "Report-back #{id} is on its way to {n} person who was asked in this round (later for anyone in their quiet hours). Reactions and comments will appear under /share.",
+            "Report-back #{id} is on its way to the {n} people who were asked in this round, on both sides (later for anyone in their quiet hours). Reactions and comments will appear under /share.",
+            recipients,
+            id=report_id,
+        )
+        if isinstance(source, JpatRound)
+        else _.ngettext(
             "Report-back #{id} is on its way to {n} partner (later for anyone in their quiet hours). Their reactions and comments will appear under /share.",
             "Report-back #{id} is on its way to {n} partners (later for anyone in their quiet hours). Their reactions and comments will appear under /share.",
             recipients,
@@ -311,7 +383,11 @@ async def _replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Per
                 id=report.id,
                 title=_title(svc, report.survey_id, person.lang),
                 n=report.recipients,
-                date=format_date(report.created_at, "medium", locale=_.locale),
+                date=format_date(
+                    day_in(report.created_at, person.zone(svc.settings.default_timezone)),
+                    "medium",
+                    locale=_.locale,
+                ),
             ),
             _(
                 "👍 {up} · 👎 {down} · 💬 {comments}",
