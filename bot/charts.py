@@ -151,6 +151,26 @@ def bar_chart(
     return _png(figure)
 
 
+def _line(axes, xs: list[int], values: Sequence[float | None], index: int, label: str = "") -> None:
+    axes.plot(
+        xs,
+        _nan(values),
+        color=COLOURS[index % len(COLOURS)],
+        marker=MARKERS[index % len(MARKERS)],
+        linewidth=2,
+        markersize=7,
+        label=label or None,
+    )
+
+
+def _time_axis(axes, x_labels: Sequence[str], lang: str, *, fontsize: int) -> None:
+    xs = list(range(len(x_labels)))
+    axes.set_xticks(xs)
+    axes.set_xticklabels([display(x, lang) for x in x_labels], family=FONT, fontsize=fontsize)
+    if len(xs) == 1:
+        axes.set_xlim(-0.5, 0.5)
+
+
 def line_chart(
     x_labels: Sequence[str],
     series: Sequence[Series],
@@ -166,19 +186,8 @@ def line_chart(
     axes = figure.add_subplot()
     xs = list(range(len(x_labels)))
     for index, one in enumerate(series):
-        axes.plot(
-            xs,
-            _nan(one.values),
-            color=COLOURS[index % len(COLOURS)],
-            marker=MARKERS[index % len(MARKERS)],
-            linewidth=2,
-            markersize=7,
-            label=wrapped(one.label, lang, wrap),
-        )
-    axes.set_xticks(xs)
-    axes.set_xticklabels([display(x, lang) for x in x_labels], family=FONT, fontsize=10)
-    if len(xs) == 1:
-        axes.set_xlim(-0.5, 0.5)
+        _line(axes, xs, one.values, index, label=wrapped(one.label, lang, wrap))
+    _time_axis(axes, x_labels, lang, fontsize=10)
     if value_range is not None:
         axes.set_ylim(value_range[0] - 0.2, value_range[1] + 0.2)
     axes.set_ylabel(display(value_label, lang), family=FONT)
@@ -193,6 +202,36 @@ def line_chart(
         frameon=False,
         prop={"family": FONT, "size": 9},
     )
+    return _png(figure)
+
+
+def line_panels(
+    x_labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    lang: str,
+    wrap: int = 60,
+) -> bytes:
+    """One small line chart per series, stacked, each on its own axis.
+
+    Numbers (people reached, trainings, funds) differ by orders of magnitude: on one shared
+    axis the small ones would lie flat on the floor.
+    """
+    figure = _figure(height_in=1.2 + 2.3 * len(series))
+    xs = list(range(len(x_labels)))
+    for index, one in enumerate(series):
+        axes = figure.add_subplot(len(series), 1, index + 1)
+        _line(axes, xs, one.values, index)
+        _time_axis(axes, x_labels, lang, fontsize=9)
+        known = [v for v in one.values if v is not None]
+        axes.set_ylim(bottom=min([0.0, *known]))  # from zero, unless a value is below it
+        axes.grid(alpha=0.3)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        axes.set_title(wrapped(one.label, lang, wrap), family=FONT, fontsize=10, loc="center")
+    figure.suptitle(wrapped(title, lang, 48), family=FONT, fontsize=13)
+    figure.subplots_adjust(hspace=0.75, top=1 - 0.9 / figure.get_figheight())
     return _png(figure)
 
 

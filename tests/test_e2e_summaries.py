@@ -245,6 +245,43 @@ async def test_custom_dates_and_a_trend_by_quarter(sqlite_url: str) -> None:
         assert "summary.trend" in await audit_actions(world)
 
 
+async def test_a_trend_of_numbers_gets_its_own_chart_one_panel_per_question(
+    sqlite_url: str,
+) -> None:
+    clock = ManualClock(START)
+    async with staff_world(sqlite_url, clock) as world:
+        entry = world.services.surveys.get("kpi_checkin")
+        assert entry is not None
+        orgs: dict[str, int] = {}
+        async with world.db.transaction() as session:
+            for when, reached in (
+                (datetime(2025, 11, 3, tzinfo=UTC), [100, 200, 300]),
+                (datetime(2026, 2, 2, tzinfo=UTC), [1000, 1500, 2000]),
+            ):
+                await seed(
+                    session,
+                    "kpi_checkin",
+                    [
+                        Person(f"O{i}", {"people_reached": n, "trainings": i + 1})
+                        for i, n in enumerate(reached)
+                    ],
+                    invited_at=when,
+                    orgs=orgs,
+                    survey_version_id=entry[1],
+                )
+        admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="en")
+        events = await ask_summary(admin, "Results check-in", "Trend by quarter", "All partners")
+        text = shown(events)
+        assert "Q4 2025: mean 200 (3 answers)" in text
+        assert "Q1 2026: mean 1,500 (3 answers)" in text
+        [chart] = photos(events)  # no scale question: only the numbers' chart
+        assert chart.caption is not None
+        assert "Results check-in · Average by quarter" in plain(chart.caption)
+        assert chart.file is not None and chart.file.size > 10_000
+        # three number questions (people, trainings, funds): three panels stacked
+        assert chart.file.height > 1000
+
+
 async def test_small_breakdowns_are_suppressed_and_the_reply_says_why(sqlite_url: str) -> None:
     clock = ManualClock(START)
     async with staff_world(sqlite_url, clock) as world:
@@ -716,6 +753,30 @@ async def test_partners_and_strangers_are_refused_every_staff_command(sqlite_url
         assert partner_contact is not None and partner_contact.role == "partner"
         assert len(refused) == 2 * (len(STAFF_COMMANDS) + 4)
         assert {f"/{name}" for name in STAFF_COMMANDS} <= set(refused)
+
+        # the admin reads who did what, in words, in the admin's own language and time zone
+        async with world.db.transaction() as session:
+            await contacts.make_staff(
+                session,
+                telegram_user_id=ADMIN_ID,
+                display_name="Grace",
+                language="fr",
+                timezone="Africa/Nairobi",
+                now=clock.now(),
+            )
+        admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="fr")
+        lines = shown(await command_and_wait(admin, "audit")).splitlines()
+        assert lines[0] == t("fr", "Recent staff actions (newest first):")
+        refused = t("fr", "tried a staff command without the right to")
+        # 07:00 UTC is 10:00 in Nairobi; the stranger has no name, so their Telegram id shows
+        assert f"02/03/2026 10:00 · 832 · {refused} · /summary" in lines
+        assert any(line.endswith(f" · {refused} · /audit") and "832" not in line for line in lines)
+        assert not any("command.refused" in line for line in lines)
+        async with world.db.sessions() as session:
+            [read] = list(
+                await session.scalars(select(AuditEntry).where(AuditEntry.action == "audit.read"))
+            )
+        assert read.actor_telegram_id == ADMIN_ID
 
 
 async def test_j_pat_summary_counts_only_closed_rounds_side_by_side(sqlite_url: str) -> None:

@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 
 from bot import periods
 from bot.access import Person, log_staff_action, requires
-from bot.charts import line_chart
+from bot.charts import line_chart, line_panels
 from bot.handlers import common, pickers, wizard
 from bot.i18n import bidi, translator
 from bot.replies import send_text
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 FLOW = "summary"
 PREFIX = "sum"
 MAX_TREND_LINES = 6
+MAX_NUMBER_PANELS = 4  # one panel each: a taller picture, still readable on a phone
 
 
 @requires("staff")
@@ -53,7 +54,7 @@ async def summary_command(
 
 
 def _zone(person: Person, svc: Services) -> str:
-    return person.contact.timezone if person.contact else svc.settings.default_timezone
+    return person.zone(svc.settings.default_timezone)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -295,6 +296,11 @@ async def send_chart(
         log.warning("chart not sent to %s: %s", chat_id, err)
 
 
+def _has_values(series: list[Series]) -> bool:
+    """A chart only where it would draw at least one point."""
+    return any(v is not None for one in series for v in one.values)
+
+
 async def _trend(
     context: ContextTypes.DEFAULT_TYPE,
     chat_id: int,
@@ -329,13 +335,11 @@ async def _trend(
         },
     )
     await send_text(context, chat_id, text, person.lang)
-    if scales and any(p.means for p in points):
+    scales = scales[:MAX_TREND_LINES]
+    series = [Series(view.question_text(k), [p.means.get(k) for p in points]) for k in scales]
+    if _has_values(series):
         low = min(view.scale_range(k)[0] for k in scales)
         high = max(view.scale_range(k)[1] for k in scales)
-        series = [
-            Series(view.question_text(k), [p.means.get(k) for p in points])
-            for k in scales[:MAX_TREND_LINES]
-        ]
         subtitle = _("Average score by quarter")
         title = f"{view.title} · {subtitle}"
         png = await asyncio.to_thread(
@@ -347,3 +351,12 @@ async def _trend(
             value_range=(low, high),
         )
         await send_chart(context, chat_id, png, f"{survey.id}-trend.png", title, person.lang)
+    numbers = [s.key for s in specs(survey) if s.kind == "number"][:MAX_NUMBER_PANELS]
+    series = [Series(view.question_text(k), [p.means.get(k) for p in points]) for k in numbers]
+    if _has_values(series):
+        subtitle = _("Average by quarter")
+        title = f"{view.title} · {subtitle}"
+        png = await asyncio.to_thread(line_panels, labels, series, title=title, lang=person.lang)
+        await send_chart(
+            context, chat_id, png, f"{survey.id}-trend-numbers.png", title, person.lang
+        )
