@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from sqlalchemy import select
@@ -37,10 +38,9 @@ MARKED = re.compile(
     f"{i18n.PSEUDO_OPEN}[^{i18n.PSEUDO_OPEN}{i18n.PSEUDO_CLOSE}]*{i18n.PSEUDO_CLOSE}"
 )
 LINK = re.compile(r"https://t\.me/partner_sandbox_bot\?start=([A-Za-z0-9_-]+)")
-# /audit shows the log's internal codes as they are stored.
+# /audit shows what each action was about as it is stored (its actions are in words).
 AUDIT_CODES = re.compile(
-    r"\b(?:staff\.(?:invite|joined_by_link|add|remove)|organisation\.create|invite\.(?:create|"
-    r"list|revoke)|audit\.read|command\.refused)\b|\b(?:invite|organisation):\d+\b"
+    r"\b(?:invite|organisation):\d+\b"
     r"|(?<!\w)/(?:invite|invites|staff|audit)\b|\b(?:inv|stf):[a-z]+:\d+\b"
 )
 
@@ -311,8 +311,9 @@ def check_session(s: Session, audit_stamps: list[datetime]) -> list[str]:
     for typed in ("Naiorbi", "Kampla"):
         for zone in timezones.find(typed)[1]:
             values.update(timezones.label(zone, lang, now) for lang in i18n.LANGUAGES)
-    for stamp in audit_stamps:  # /audit prints each entry's time as Babel formats it
-        values.add(format_datetime(stamp, "short", tzinfo=None, locale="en"))
+    for stamp in audit_stamps:  # /audit prints each entry's time in the admin's zone
+        for zone in ("Africa/Nairobi", "UTC"):
+            values.add(format_datetime(stamp, "short", tzinfo=ZoneInfo(zone), locale="en"))
     patterns = [LINK, AUDIT_CODES]
 
     # Only the deliberately broken /crash may have ended in the error handler's apology: a

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from babel.dates import format_datetime
 from telegram import MessageOriginUser, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot.audit_view import entry_line
 from bot.handlers import common
 from bot.i18n import translator
 from bot.keyboards import button, column
@@ -207,14 +207,19 @@ async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
             context, update.effective_chat.id, _("The audit log is empty."), person.lang
         )
         return
-    locale = _.locale
+    zone = person.contact.timezone if person.contact else svc.settings.default_timezone
     lines = [_("Recent staff actions (newest first):")]
-    for entry in entries:
-        when = format_datetime(entry.at, "short", tzinfo=None, locale=locale)
-        who = entry.actor_telegram_id if entry.actor_telegram_id is not None else "-"
-        refused = " ✗" if entry.outcome == "refused" else ""
+    for entry, name in entries:
+        who = name or (str(entry.actor_telegram_id) if entry.actor_telegram_id else "—")
         lines.append(
-            f"{when} · {who} · {entry.action}{refused}"
-            + (f" · {entry.subject}" if entry.subject else "")
+            entry_line(
+                entry.at,
+                who,
+                entry.action,
+                entry.subject,
+                entry.outcome == "refused",
+                person.lang,
+                zone,
+            )
         )
     await send_text(context, update.effective_chat.id, "\n".join(lines), person.lang)
