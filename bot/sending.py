@@ -185,6 +185,15 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
     def unblock(self, chat_id: int) -> None:
         self.blocked_chats.discard(chat_id)
 
+    def chat_allowance(self, chat_id: int) -> float:
+        """How many messages this chat could take right now without waiting; the walkthrough
+        rests on it so a scene's replies arrive at chat speed, not behind the last scene's."""
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            return self.chat_burst
+        elapsed = self._clock() - bucket.stamp
+        return min(self.chat_burst, bucket.tokens + elapsed * self.chat_rate)
+
     def _bucket(self, chat_id: int) -> ChatBucket:
         bucket = self._chats.get(chat_id)
         if bucket is None:

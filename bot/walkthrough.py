@@ -5,6 +5,7 @@ Each act is a short scene; every feature adds its act here so a newcomer sees it
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -53,10 +54,9 @@ class Walkthrough:
             ("Staff follow the response rate", self.act_campaigns),
             ("The partner asks for a copy of their data", self.act_mydata),
             ("A stranger without a valid invitation learns nothing", self.act_stranger),
-            ("Staff read the quarter's summary and its chart", self.act_summary),
-            # Last: its many messages use up the staff chat's pacing budget for a while.
             ("A J-PAT round: each side rates the partnership, then both sign", self.act_jpat),
             ("Staff schedule a review meeting; the partner answers a reminder", self.act_meeting),
+            ("Staff read the quarter's summary and its chart", self.act_summary),
         ]
         self.invite_token: str | None = None
 
@@ -75,8 +75,23 @@ class Walkthrough:
             print(f"  {line}", file=self.out)
         self._printed[phone.user_id] = len(lines)
 
+    async def rest(self, *phones: Phone, messages: float = 12) -> None:
+        """Wait until the bot may send each phone ``messages`` replies without pacing.
+
+        Telegram allows about one message a second per chat; after a busy scene the bot's
+        replies trickle out, and a scene that paused for "quiet" would read a reply late.
+        """
+        path = self.world.services.send_path
+        for phone in phones:
+            missing = messages - path.chat_allowance(phone.user_id)
+            if missing > 0:
+                await asyncio.sleep(missing / path.chat_rate)
+            await phone.settle(quiet=0.5, timeout=60)
+            self.show(phone)
+
     async def play(self) -> int:
         for number, (title, act) in enumerate(self.acts, start=1):
+            await self.rest(self.phone("staff"), self.phone("partner", "ar"))
             print(f"\n=== {number}. {title} ===", file=self.out)
             await act()
         print("\nWalkthrough complete.", file=self.out)

@@ -52,6 +52,26 @@ async def _tap(phone: Phone, prefix: str) -> bool:
     return False
 
 
+async def _type(phone: Phone, text: str) -> None:
+    """Type ``text`` and wait for the bot's next question, however slowly it is paced."""
+    await phone.send_text(text)
+    await phone.wait(1, kinds=("message",), timeout=TIMEOUT)
+    await phone.settle(quiet=0.4, timeout=TIMEOUT)
+
+
+async def _new_meeting(world: Any) -> Meeting | None:
+    """The meeting just scheduled, once the bot has stored it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + TIMEOUT
+    while loop.time() < deadline:
+        async with world.db.sessions() as session:
+            meeting = await session.scalar(select(Meeting).order_by(Meeting.id.desc()))
+        if meeting is not None:
+            return meeting
+        await asyncio.sleep(0.1)
+    return None
+
+
 async def act_meeting(walkthrough: Any) -> None:
     world = walkthrough.world
     out = walkthrough.out
@@ -64,23 +84,20 @@ async def act_meeting(walkthrough: Any) -> None:
         print("  (no partnership to meet about: the J-PAT act creates one)", file=out)
         return
     await _tap(staff, "mtg:k:quarterly")
-    for typed in ("tomorrow 10:00",):
-        await staff.send_text(typed)
-        await staff.settle(quiet=0.4, timeout=TIMEOUT)
+    await _type(staff, "tomorrow 10:00")
     await _tap(staff, "mtg:ok")
-    await staff.send_text("https://meet.example.org/amal-review")
-    await staff.settle(quiet=0.4, timeout=TIMEOUT)
-    await staff.send_text("J-PAT results; the next quarter's plan")
-    await staff.settle(quiet=0.4, timeout=TIMEOUT)
+    await _type(staff, "https://meet.example.org/amal-review")
+    await _type(staff, "J-PAT results; the next quarter's plan")
     await _tap(staff, "mtg:go")
+    meeting = await _new_meeting(world)
     await asyncio.gather(*world.bot.application.bot_data.get("tasks", set()))
+    await staff.settle(quiet=0.4, timeout=TIMEOUT)
     walkthrough.show(staff)
+    await partner.wait(1, kinds=("message",), timeout=TIMEOUT)  # the invitation
     await partner.settle(quiet=0.4, timeout=TIMEOUT)
     walkthrough.show(partner)
-
-    async with world.db.sessions() as session:
-        meeting = await session.scalar(select(Meeting).order_by(Meeting.id.desc()))
     if meeting is None:
+        print("  (the meeting was not scheduled)", file=out)
         return
     services = world.services
     real_clock = services.clock

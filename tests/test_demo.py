@@ -28,3 +28,13 @@ def test_scripted_demo_runs_every_act(tmp_path: Path) -> None:
     assert "العربية" in out  # the partner onboarded in Arabic
     assert "completed 1, response rate 100%" in out  # the survey was answered
     assert (tmp_path / "data" / "demo" / "my-data-amina.txt").exists()
+    assert "it is final" in out  # the J-PAT round was signed by the partner side
+    assert "(the bot's clock moves forward to two hours before the meeting)" in out
+    assert "1 attending" in out  # the partner answered the meeting reminder
+    # The walkthrough ends with the staff summary and names the file its chart was saved to.
+    last_act = out[out.rindex("\n=== ") :]
+    assert "Staff read the quarter's summary and its chart" in last_act.splitlines()[1]
+    assert "Asked: 4 · started: 4 · completed: 4 · response rate: 100%" in last_act
+    chart = tmp_path / "data" / "demo" / "summary-chart.png"
+    assert f"(the chart is saved as {chart})" in last_act
+    assert chart.read_bytes().startswith(b"\x89PNG") and chart.stat().st_size > 20_000
