@@ -54,6 +54,10 @@ class Person:
     def contact_id(self) -> int | None:
         return self.contact.id if self.contact is not None else None
 
+    def zone(self, default: str) -> str:
+        """The person's time zone; ``default`` for an admin who never onboarded."""
+        return self.contact.timezone if self.contact is not None else default
+
 
 async def who(svc: Services, user: User) -> Person:
     contact = await svc.contact_for(user)

@@ -24,6 +24,11 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def day_in(moment: datetime, zone: str | None) -> date:
+    """The calendar day a UTC moment falls on where the reader lives."""
+    return moment.astimezone(_zone(zone)).date()
+
+
 def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 

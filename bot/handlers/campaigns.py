@@ -16,6 +16,7 @@ from bot.access import Person, log_staff_action, requires
 from bot.handlers import common, pickers, wizard
 from bot.i18n import translator
 from bot.keyboards import button, grid
+from bot.periods import day_in
 from bot.replies import send_text
 from bot.services import services
 from storage import campaigns, flows, organisations
@@ -246,7 +247,11 @@ async def campaigns_command(
                 id=row.campaign.id,
                 title=title,
                 status=status,
-                date=format_date(row.campaign.due_at, "medium", locale=_.locale),
+                date=format_date(
+                    day_in(row.campaign.due_at, person.zone(svc.settings.default_timezone)),
+                    "medium",
+                    locale=_.locale,
+                ),
                 sent=row.sent,
                 recipients=row.recipients,
                 started=row.started,

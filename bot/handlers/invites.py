@@ -14,6 +14,7 @@ from bot.access import Person, log_staff_action, person_of, refuse, requires
 from bot.handlers import common
 from bot.i18n import translator
 from bot.keyboards import button, column, grid
+from bot.periods import day_in
 from bot.replies import send_text
 from bot.services import services
 from storage import flows, invites, organisations
@@ -268,7 +269,8 @@ async def _create_invite(
         details={"organisation_id": org.id if org else None, "uses": uses, "days": days},
     )
     link = f"https://t.me/{context.bot.username}?start={created.token}"
-    until = format_date(created.invite.expires_at, "long", locale=_.locale)
+    zone = person.zone(svc.settings.default_timezone)
+    until = format_date(day_in(created.invite.expires_at, zone), "long", locale=_.locale)
     text = _.paragraphs(
         _("Here is the invitation for {name}:", name=org.name if org else "-"),
         link,
@@ -303,7 +305,11 @@ async def invites_command(
     buttons = []
     for invite, org_name in rows[:20]:
         who = org_name or _("staff")
-        until = format_date(invite.expires_at, "medium", locale=_.locale)
+        until = format_date(
+            day_in(invite.expires_at, person.zone(svc.settings.default_timezone)),
+            "medium",
+            locale=_.locale,
+        )
         lines.append(
             _(
                 "#{id} {who}: {used} of {max} uses, valid until {date}",

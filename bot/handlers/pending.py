@@ -21,6 +21,7 @@ from bot.access import Person, log_staff_action, person_of, refuse, requires
 from bot.handlers import common
 from bot.i18n import Translator, translator
 from bot.keyboards import button, column
+from bot.periods import day_in
 from bot.replies import send_text
 from bot.services import Services, services
 from storage import pending
@@ -36,8 +37,10 @@ def _title(svc: Services, survey_id: str, lang: str) -> str:
     return entry[0].text_for(entry[0].title, lang) if entry else survey_id
 
 
-def _choice_label(svc: Services, choice: pending.Choice, _: Translator, lang: str) -> str:
-    due = format_date(choice.due_at, "medium", locale=_.locale)
+def _choice_label(
+    svc: Services, choice: pending.Choice, _: Translator, lang: str, zone: str
+) -> str:
+    due = format_date(day_in(choice.due_at, zone), "medium", locale=_.locale)
     if choice.target.kind == "campaign":
         return _(
             "#{id} {title} (due {date})",
@@ -71,7 +74,7 @@ async def pending_command(
         return
     buttons = [
         button(
-            _choice_label(svc, c, _, person.lang),
+            _choice_label(svc, c, _, person.lang, person.zone(svc.settings.default_timezone)),
             callbacks.data(PREFIX, "show", CODES[c.target.kind], c.target.id),
         )
         for c in choices
