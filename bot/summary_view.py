@@ -131,7 +131,7 @@ class View:
             return _.ngettext(
                 "Figures are not shown: only {n} person answered here, fewer than {threshold}, so answers could be traced back to someone.",
                 "Figures are not shown: only {n} people answered here, fewer than {threshold}, so answers could be traced back to someone.",
-                summary.respondents,
+                summary.people,
                 threshold=summary.threshold,
             )
         if summary.suppressed == ONE_ORGANISATION:
@@ -181,9 +181,9 @@ class View:
         if figures.suppressed:
             lines.append(
                 _.ngettext(
-                    "{n} answer: too few to show (fewer than {threshold}).",
-                    "{n} answers: too few to show (fewer than {threshold}).",
-                    figures.answered,
+                    "Answered by {n} person: too few to show (fewer than {threshold}).",
+                    "Answered by {n} people: too few to show (fewer than {threshold}).",
+                    figures.people,
                     threshold=threshold,
                 )
             )

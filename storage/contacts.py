@@ -133,5 +133,6 @@ async def forget(session: AsyncSession, contact: Contact, now: datetime) -> None
     contact.stopped_at = None
     contact.blocked_at = None
     contact.timezone = "UTC"
+    contact.attribution = "aggregate"  # never named again, in reports or exports
     contact.forgotten_at = now
     contact.updated_at = now

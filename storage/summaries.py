@@ -96,6 +96,7 @@ class QuestionFigures:
     skipped: int = 0
     voice: int = 0
     suppressed: bool = False
+    people: int = 0  # distinct people among ``answered`` (one person may answer twice)
     mean: float | None = None
     median: float | None = None
     minimum: float | None = None
@@ -121,6 +122,9 @@ class Summary:
     threshold: int
     suppressed: str | None  # None, TOO_FEW or ONE_ORGANISATION
     questions: list[QuestionFigures] = field(default_factory=list)
+    #: Distinct people among ``respondents``: what the privacy threshold counts, since one
+    #: partner answering every quarter is still one person.
+    people: int = 0
 
     @property
     def response_rate(self) -> float:
@@ -216,6 +220,12 @@ class Group:
     respondents: int
     organisations: int
     unattributed: int
+    people: int  # distinct people among the respondents
+
+
+def _person() -> ColumnElement[int]:
+    """Who answered: the contact, or for a contact since deleted the response itself."""
+    return func.coalesce(Response.contact_id, -Response.id)
 
 
 async def group(session: AsyncSession, scope: Scope) -> Group:
@@ -233,6 +243,7 @@ async def group(session: AsyncSession, scope: Scope) -> Group:
                 func.coalesce(func.sum(case((shown, 1), else_=0)), 0),
                 func.count(distinct(case((shown, Response.organisation_id), else_=None))),
                 func.coalesce(func.sum(case((and_(shown, ~_attributed()), 1), else_=0)), 0),
+                func.count(distinct(case((shown, _person()), else_=None))),
             ).where(*scope_conditions(scope))
         )
     ).one()
@@ -273,7 +284,7 @@ async def summarise(
         raise ValueError("for_the_round needs a J-PAT round scope")
     counts = await group(session, scope)
     unattributed = 0 if for_the_round else counts.unattributed
-    reason = suppression(counts.respondents, counts.organisations, unattributed, threshold)
+    reason = suppression(counts.people, counts.organisations, unattributed, threshold)
     summary = Summary(
         survey_id=scope.survey_id,
         recipients=counts.recipients,
@@ -285,14 +296,16 @@ async def summarise(
         threshold=threshold,
         suppressed=reason,
         questions=[QuestionFigures(q.key, q.kind) for q in questions if q.kind in KINDS],
+        people=counts.people,
     )
     if reason is not None or not summary.questions:
         return summary
     ids = included_ids(scope)
     by_key = {q.key: q for q in summary.questions}
     await _counts(session, ids, by_key)
+    await _people(session, ids, by_key)
     for figures in summary.questions:
-        figures.suppressed = figures.answered < threshold
+        figures.suppressed = figures.people < threshold
         if figures.suppressed:  # counted, never shown
             figures.mean = figures.median = figures.minimum = figures.maximum = None
             figures.distribution, figures.choices = [], {}
@@ -388,6 +401,18 @@ async def _counts(session: AsyncSession, ids: Any, by_key: dict[str, QuestionFig
         figures.median = median_of_counts(counts)
         figures.minimum, figures.maximum = counts[0][0], counts[-1][0]
         figures.distribution = [Bucket(v, v, n) for v, n in counts]
+
+
+async def _people(session: AsyncSession, ids: Any, by_key: dict[str, QuestionFigures]) -> None:
+    """Per question, how many distinct people gave an answer: the threshold counts people."""
+    result = await session.execute(
+        select(AnswerRow.question_key, func.count(distinct(_person())))
+        .join(Response, Response.id == AnswerRow.response_id)
+        .where(*_answered(ids, list(by_key)))
+        .group_by(AnswerRow.question_key)
+    )
+    for key, people in result.all():
+        by_key[key].people = int(people)
 
 
 def median_of_counts(counts: list[tuple[float, int]]) -> float | None:
@@ -576,6 +601,7 @@ async def trend(
     shown = case((started_shown, 1), else_=0)
     unattributed = case((and_(started_shown, ~_attributed()), 1), else_=0)
     organisation = case((started_shown, Response.organisation_id), else_=None)
+    person = case((started_shown, _person()), else_=None)
     rows = await session.execute(
         select(
             bucket,
@@ -584,23 +610,30 @@ async def trend(
             func.sum(shown),
             func.count(distinct(organisation)),
             func.sum(unattributed),
+            func.count(distinct(person)),
         )
         .where(*scope_conditions(whole))
         .group_by(bucket)
     )
-    for index, recipients, done, respondents, orgs, unnamed in rows.all():
+    for index, recipients, done, respondents, orgs, unnamed, people in rows.all():
         if index is None or int(index) < 0:
             continue
         point = points[int(index)]
         point.recipients, point.completed = int(recipients), int(done or 0)
         point.respondents = int(respondents or 0)
         point.suppressed = suppression(
-            point.respondents, int(orgs or 0), int(unnamed or 0), threshold
+            int(people or 0), int(orgs or 0), int(unnamed or 0), threshold
         )
     if not keys:
         return points
     means = await session.execute(
-        select(bucket, AnswerRow.question_key, func.count(), func.avg(AnswerRow.value_num))
+        select(
+            bucket,
+            AnswerRow.question_key,
+            func.count(),
+            func.avg(AnswerRow.value_num),
+            func.count(distinct(_person())),
+        )
         .select_from(AnswerRow)
         .join(Response, Response.id == AnswerRow.response_id)
         .where(
@@ -611,11 +644,11 @@ async def trend(
         )
         .group_by(bucket, AnswerRow.question_key)
     )
-    for index, key, count, mean in means.all():
+    for index, key, count, mean, people in means.all():
         if index is None or int(index) < 0:
             continue
         point = points[int(index)]
-        if point.suppressed is None and int(count) >= threshold:
+        if point.suppressed is None and int(people) >= threshold:
             point.means[key] = float(mean)
             point.answered[key] = int(count)
     return points

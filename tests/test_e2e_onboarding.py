@@ -548,6 +548,8 @@ async def test_forget_then_mydata_shows_nothing_personal(database_url: str) -> N
         assert "Nothing was deleted." in only_message(await press(phone, "No, keep it")).text
         assert await contact_of(world.db, 6101) is not None
 
+        async with world.db.transaction() as session:  # had agreed to be named in reports
+            (await session.get(Contact, before.id)).attribution = "attributed"
         await command(phone, "forget")
         events = await press(phone, "Yes, delete my data")
         assert "Your personal data has been deleted." in only_message(events).text
@@ -558,6 +560,7 @@ async def test_forget_then_mydata_shows_nothing_personal(database_url: str) -> N
         assert row.telegram_user_id is None and row.display_name is None
         assert row.consent_at is None and row.forgotten_at is not None
         assert row.organisation_id == org_id
+        assert row.attribution == "aggregate"  # never named again, in reports or exports
 
         events = await command(phone, "mydata")
         assert [e.kind for e in events] == ["message"]  # no document any more

@@ -8,6 +8,7 @@ import pytest
 
 from storage import summaries
 from storage.db import Database
+from storage.models import Response
 from storage.summaries import Period, QuestionSpec, Scope
 from tests.summary_data import Person, organisation, seed
 
@@ -187,6 +188,51 @@ async def test_a_total_of_one_organisation_hides_unnamed_answers(db: Database) -
             session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
         )
     assert summary.suppressed == summaries.ONE_ORGANISATION
+
+
+async def test_the_threshold_counts_people_not_answer_sheets(db: Database) -> None:
+    """One partner answering three campaigns in a period is one person, not three."""
+    async with db.transaction() as session:
+        ids = await seed(
+            session,
+            "pulse",
+            [Person("Solo", {"satisfaction": s, "improve": f"Note {s}"}) for s in (2, 3, 4)],
+            invited_at=Q1,
+        )
+        first = await session.get(Response, ids[0])
+        for response_id in ids[1:]:
+            (await session.get(Response, response_id)).contact_id = first.contact_id
+    async with db.sessions() as session:
+        alone = await summaries.summarise(
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+        )
+        [point] = await summaries.trend(
+            session, Scope("pulse", FIRST_QUARTER), [FIRST_QUARTER], ["satisfaction"], threshold=3
+        )
+    assert (alone.respondents, alone.people, alone.suppressed) == (3, 1, summaries.TOO_FEW)
+    assert point.suppressed == summaries.TOO_FEW and point.means == {}
+
+    async with db.transaction() as session:  # two more people, who rate but write nothing
+        await seed(
+            session,
+            "pulse",
+            [Person("Amal", {"satisfaction": 5}), Person("Amal", {"satisfaction": 5})],
+            invited_at=Q1,
+        )
+    async with db.sessions() as session:
+        summary = await summaries.summarise(
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+        )
+        [point] = await summaries.trend(
+            session, Scope("pulse", FIRST_QUARTER), [FIRST_QUARTER], ["satisfaction"], threshold=3
+        )
+    assert (summary.people, summary.suppressed) == (3, None)
+    rated = summary.question("satisfaction")
+    written = summary.question("improve")
+    assert rated is not None and (rated.answered, rated.people, rated.mean) == (5, 3, 3.8)
+    assert written is not None and (written.answered, written.people) == (3, 1)
+    assert written.suppressed and written.latest == []  # one person's words: never quoted
+    assert point.suppressed is None and point.means == {"satisfaction": 3.8}
 
 
 async def test_a_tag_groups_organisations(db: Database) -> None:

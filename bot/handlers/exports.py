@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks, exports
 from bot.access import Person, log_staff_action, requires
 from bot.handlers import common, pickers, wizard
-from bot.i18n import LANGUAGES, NATIVE_NAMES, bidi, translator
+from bot.i18n import LANGUAGES, NATIVE_NAMES, Translator, bidi, translator
 from bot.keyboards import button, grid
 from bot.replies import send_text
 from bot.services import services
@@ -110,6 +110,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await common.expired_button(update, context, person.lang)
 
 
+def _refusal(reason: str, people: int, threshold: int, _: Translator) -> str:
+    if reason == summaries.TOO_FEW:
+        return _.ngettext(
+            "Nothing was exported: only {n} person answered in this period, fewer than {threshold}, so their answers could be traced back to them.",
+            "Nothing was exported: only {n} people answered in this period, fewer than {threshold}, so their answers could be traced back to them.",
+            people,
+            threshold=threshold,
+        )
+    return _(
+        "Nothing was exported: all answers in this period come from one organisation, and some of its partners asked to be counted only in totals together with other organisations."
+    )
+
+
 async def _export(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
 ) -> None:
@@ -131,22 +144,21 @@ async def _export(
         "start": period.start.isoformat() if period.start else None,
         "end": period.end.isoformat() if period.end else None,
         "respondents": group.respondents,
+        "people": group.people,
     }
-    if group.respondents < threshold:
+    # The J-PAT export is the record of rounds staff took part in; the one-organisation rule
+    # protects partners from being singled out among organisations, so it applies to surveys.
+    unattributed = 0 if survey.id == "jpat" else group.unattributed
+    reason = summaries.suppression(group.people, group.organisations, unattributed, threshold)
+    if reason is not None:
         await log_staff_action(
-            svc, person, "export.refused", subject=f"survey:{survey.id}", details=details
+            svc,
+            person,
+            "export.refused",
+            subject=f"survey:{survey.id}",
+            details={**details, "reason": reason},
         )
-        await send_text(
-            context,
-            chat_id,
-            _.ngettext(
-                "Nothing was exported: only {n} person answered in this period, fewer than {threshold}, so their answers could be traced back to them.",
-                "Nothing was exported: only {n} people answered in this period, fewer than {threshold}, so their answers could be traced back to them.",
-                group.respondents,
-                threshold=threshold,
-            ),
-            person.lang,
-        )
+        await send_text(context, chat_id, _refusal(reason, group.people, threshold, _), person.lang)
         return
     slug = "all" if period.start is None else period.start.date().isoformat()
     if survey.id == "jpat":  # both sides, gaps, the agreed J-PAT and its actions
