@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import deliveries, partnerships, surveys
 from storage.models import (
     AnswerRow,
+    Contact,
     Delivery,
     JpatItem,
     JpatRound,
@@ -101,30 +102,88 @@ async def open_round(
     for contact, side in await partnerships.members(session, partnership.id):
         if contact.telegram_user_id is None or contact.forgotten_at is not None:
             continue
-        response = await surveys.create_response(
-            session,
-            survey_id=survey_id,
-            survey_version_id=survey_version_id,
-            contact_id=contact.id,
-            organisation_id=contact.organisation_id,
-            language=contact.language,
-            now=now,
-        )
-        response.jpat_round_id = round_.id
-        response.side = side
-        await deliveries.add(
-            session,
-            kind="jpat_invite",
-            contact_id=contact.id,
-            due_at=now,
-            dedupe_key=f"jpat_invite:{response.id}",
-            response_id=response.id,
-        )
+        await _invite(session, round_, contact, side, survey_id, now=now, due_at=now)
         invited[side] += 1
     partnership.next_round_at = None  # planned again when this round is final
     partnership.updated_at = now
     await session.flush()
     return Opened(round_, invited)
+
+
+async def _invite(
+    session: AsyncSession,
+    round_: JpatRound,
+    contact: Contact,
+    side: str,
+    survey_id: str,
+    *,
+    now: datetime,
+    due_at: datetime,
+) -> None:
+    """The member's own response to the round, and the push that invites them to it."""
+    response = await surveys.create_response(
+        session,
+        survey_id=survey_id,
+        survey_version_id=round_.survey_version_id,
+        contact_id=contact.id,
+        organisation_id=contact.organisation_id,
+        language=contact.language,
+        now=now,
+    )
+    response.jpat_round_id = round_.id
+    response.side = side
+    await deliveries.add(
+        session,
+        kind="jpat_invite",
+        contact_id=contact.id,
+        due_at=due_at,
+        dedupe_key=f"jpat_invite:{response.id}",
+        response_id=response.id,
+    )
+
+
+#: A partner who has just joined finishes onboarding before an open round invites them.
+JOINER_INVITE_DELAY = timedelta(minutes=10)
+
+
+async def welcome_partner(session: AsyncSession, contact: Contact, now: datetime) -> int:
+    """A partner who joined their organisation: they join the partner side of its
+    partnerships, and any round open now invites them too. Returns the rounds they were
+    invited to."""
+    if contact.organisation_id is None:
+        return 0
+    invited = 0
+    ids = await session.scalars(
+        select(Partnership.id).where(Partnership.organisation_id == contact.organisation_id)
+    )
+    for partnership_id in list(ids):
+        await partnerships.sync_partner_side(session, partnership_id)
+        if await partnerships.side_of(session, partnership_id, contact.id) != "partner":
+            continue
+        open_rounds = await session.scalars(
+            select(JpatRound).where(
+                JpatRound.partnership_id == partnership_id,
+                JpatRound.status == "open",
+                JpatRound.id.not_in(
+                    select(Response.jpat_round_id).where(
+                        Response.contact_id == contact.id, Response.jpat_round_id.is_not(None)
+                    )
+                ),
+            )
+        )
+        for round_ in list(open_rounds):
+            await _invite(
+                session,
+                round_,
+                contact,
+                "partner",
+                JPAT_SURVEY,
+                now=now,
+                due_at=now + JOINER_INVITE_DELAY,
+            )
+            invited += 1
+    await session.flush()
+    return invited
 
 
 @dataclass(frozen=True)
@@ -456,6 +515,20 @@ async def items(session: AsyncSession, round_id: int) -> dict[str, JpatItem]:
 
 
 async def _item(session: AsyncSession, round_id: int, key: str) -> JpatItem:
+    """The item to change; a version already sent for sign-off is withdrawn first.
+
+    What the partner side was sent is what they confirm: once staff change a score or an
+    action, the sent version no longer holds, so its Confirm and Dispute buttons go stale
+    (the round is back to "closed") until staff send the new version.
+    """
+    withdrawn = await session.execute(
+        update(JpatRound)
+        .where(JpatRound.id == round_id, JpatRound.status == "consolidated")
+        .values(status="closed")
+    )
+    if withdrawn.rowcount:
+        await session.get(JpatRound, round_id, populate_existing=True)
+        await cancel_pending(session, round_id, "jpat_sign", "withdrawn")
     item = await session.get(JpatItem, (round_id, key))
     if item is None:
         item = JpatItem(round_id=round_id, item_key=key)
@@ -514,12 +587,18 @@ async def cancel_pending(session: AsyncSession, round_id: int, kind: str, reason
 
 async def send_for_signoff(
     session: AsyncSession, round_: JpatRound, *, by: int | None, now: datetime
-) -> tuple[int, int]:
+) -> tuple[int, int] | None:
     """Mark the round consolidated and ask each partner-side member to confirm or dispute.
-    Returns (version stamp, people asked)."""
-    round_.status = "consolidated"
-    round_.consolidated_at = now
-    round_.consolidated_by = by
+    Returns (version stamp, people asked), or None when the round can no longer be changed
+    (a partner confirmed it a moment ago)."""
+    result = await session.execute(
+        update(JpatRound)
+        .where(JpatRound.id == round_.id, JpatRound.status.in_(CONSOLIDATABLE_STATUSES))
+        .values(status="consolidated", consolidated_at=now, consolidated_by=by)
+    )
+    if not result.rowcount:
+        return None
+    await session.get(JpatRound, round_.id, populate_existing=True)
     sent = JpatSignoff(round_id=round_.id, contact_id=by, decision="sent", at=now)
     session.add(sent)
     await session.flush()

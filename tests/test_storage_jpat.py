@@ -137,7 +137,16 @@ def test_cadence_arithmetic() -> None:
     assert partnerships.next_round_after(NOW, "annual") == NOW.replace(year=2027)
     later_start = date(2026, 4, 10)
     assert partnerships.first_round_at(later_start, "monthly", NOW) == datetime(
-        2026, 5, 10, 9, tzinfo=UTC
+        2026, 5, 10, tzinfo=UTC
+    )
+    # "today" typed at 01:30 in Nairobi, still yesterday in UTC: due on the same day of the month
+    late_evening_utc = datetime(2026, 3, 2, 22, 30, tzinfo=UTC)
+    assert partnerships.first_round_at(date(2026, 3, 3), "quarterly", late_evening_utc) == (
+        datetime(2026, 6, 3, tzinfo=UTC)
+    )
+    # a start in the past counts from now
+    assert partnerships.first_round_at(date(2026, 1, 1), "monthly", NOW) == (
+        partnerships.add_months(NOW, 1)
     )
 
 
@@ -281,7 +290,9 @@ async def test_signoff_versions_dispute_then_confirm_and_cadence(db: Database) -
             by=staff,
             now=NOW,
         )
-        first, asked = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+        sent = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+        assert sent is not None
+        first, asked = sent
     assert asked == 2
     async with db.transaction() as session:
         round_ = await jpat.get_round(session, round_.id)
@@ -295,7 +306,9 @@ async def test_signoff_versions_dispute_then_confirm_and_cadence(db: Database) -
         await jpat.set_agreed_score(
             session, round_id=round_.id, key="e1a", score=2, by=staff, now=NOW
         )
-        second, _asked = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+        sent = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+        assert sent is not None
+        second = sent[0]
     assert second != first
     later = NOW + timedelta(days=20)
     async with db.transaction() as session:
@@ -330,6 +343,44 @@ async def test_signoff_versions_dispute_then_confirm_and_cadence(db: Database) -
         assert not await partnerships.claim_due(session, pid, due_at)
 
 
+async def test_a_sent_version_changed_by_staff_cannot_be_confirmed(db: Database) -> None:
+    """What the partner side confirms is what it was sent: a later change withdraws it."""
+    pid, version, ids = await _setup(db, ngo=1, partner=1)
+    staff, partner = ids
+    round_ = await _open(db, pid, version)
+    async with db.transaction() as session:
+        round_ = await jpat.get_round(session, round_.id)
+        assert await jpat.close_round(session, round_, NOW)
+        await jpat.set_agreed_score(
+            session, round_id=round_.id, key="e1a", score=4, by=staff, now=NOW
+        )
+        sent = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+    assert sent is not None
+    first = sent[0]
+    async with db.transaction() as session:  # staff change a score after sending
+        await jpat.set_agreed_score(
+            session, round_id=round_.id, key="e1a", score=1, by=staff, now=NOW
+        )
+    async with db.transaction() as session:
+        round_ = await jpat.get_round(session, round_.id)
+        assert round_.status == "closed"
+        assert not await jpat.confirm(session, round_, stamp=first, contact_id=partner, now=NOW)
+        states = set(
+            await session.scalars(select(Delivery.state).where(Delivery.kind == "jpat_sign"))
+        )
+        assert states == {"cancelled"}
+        second = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+    assert second is not None
+    async with db.transaction() as session:
+        round_ = await jpat.get_round(session, round_.id)
+        assert await jpat.confirm(session, round_, stamp=second[0], contact_id=partner, now=NOW)
+        # once final, nothing can be sent (or changed back) any more
+        assert await jpat.send_for_signoff(session, round_, by=staff, now=NOW) is None
+    async with db.sessions() as session:
+        assert (await jpat.get_round(session, round_.id)).status == "final"
+        assert (await jpat.items(session, round_.id))["e1a"].agreed_score == 1
+
+
 async def test_trend_averages_agreed_scores_per_element_across_rounds(db: Database) -> None:
     pid, version, ids = await _setup(db, ngo=1, partner=1)
     for number, scores in (
@@ -344,7 +395,9 @@ async def test_trend_averages_agreed_scores_per_element_across_rounds(db: Databa
                 await jpat.set_agreed_score(
                     session, round_id=round_.id, key=key, score=score, by=ids[0], now=NOW
                 )
-            stamp, _n = await jpat.send_for_signoff(session, round_, by=ids[0], now=NOW)
+            sent = await jpat.send_for_signoff(session, round_, by=ids[0], now=NOW)
+            assert sent is not None
+            stamp = sent[0]
             assert await jpat.confirm(session, round_, stamp=stamp, contact_id=ids[1], now=NOW)
         assert round_.number == number
     async with db.sessions() as session:

@@ -438,9 +438,10 @@ async def _send_for_signoff(
             or items[key].agreed_score is None
             or (key in flow.data["flagged"] and not items[key].action_text)
         ]
+        sent = None
         if not missing:
             row = await store.get_round(session, round_.id)
-            stamp, asked = await store.send_for_signoff(session, row, by=person.contact_id, now=now)
+            sent = await store.send_for_signoff(session, row, by=person.contact_id, now=now)
             await flows.clear(session, person.user_id)
     if missing:
         await update.callback_query.answer(
@@ -450,6 +451,10 @@ async def _send_for_signoff(
             )
         )
         return
+    if sent is None:  # the partner side confirmed it a moment ago: nothing left to send
+        await common.expired_button(update, context, person.lang)
+        return
+    stamp, asked = sent
     await log_staff_action(
         svc,
         person,
