@@ -116,7 +116,9 @@ async def compose(svc: Services, delivery: Delivery, lang: str, zone: str) -> Pu
                 n=round_.number,
                 date=deadline,
             ),
-            column([button(_("Close the round now"), callbacks.data("jp", "cl", pid))]),
+            column(
+                [button(_("Close the round now"), callbacks.data("jp", "cl", pid, round_.number))]
+            ),
             None,
         )
     if kind == "jpat_sign":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,10 +51,15 @@ def next_round_after(moment: datetime, cadence: str) -> datetime | None:
 
 
 def first_round_at(start_date: date | None, cadence: str, now: datetime) -> datetime | None:
-    """One interval after the partnership starts (or after today, if it started already)."""
+    """One interval after the partnership starts (or after now, if it started already).
+
+    The start date is a day in the staff member's calendar, so it is anchored at the start of
+    that day, not at the current time of day in UTC (which, east of UTC after midnight, is
+    still the day before and would push the check-in a day late).
+    """
     anchor = now
     if start_date is not None:
-        started = datetime.combine(start_date, now.timetz())
+        started = datetime.combine(start_date, time.min, tzinfo=UTC)
         anchor = max(started, now)
     return next_round_after(anchor, cadence)
 

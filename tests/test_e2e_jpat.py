@@ -24,8 +24,9 @@ from bot.i18n import FSI, PDI, RLM, translator
 from bot.local import LocalWorld
 from bot.sandbox import MESSAGE_KINDS, Event, Limits, Phone
 from conversations.loader import SURVEYS_DIR, load_survey
-from storage import contacts, partnerships
+from storage import campaigns, contacts, invites, partnerships
 from storage.models import (
+    AnswerRow,
     AuditEntry,
     Contact,
     JpatItem,
@@ -773,6 +774,46 @@ async def test_the_deadline_closes_a_round_with_one_side_missing_after_bounded_r
 # ------------------------------------------------------------------------------ cadence, history
 
 
+async def test_a_partner_who_joins_during_an_open_round_is_invited_to_it(sqlite_url: str) -> None:
+    clock = ManualClock(START)
+    async with jpat_world(sqlite_url, clock) as world:
+        grace = await staff(world, 9121, "Grace")
+        org_id, (amina,) = await partners(world, clock, "Joiners RLO", [(9221, "Amina", "en")])
+        pid = await make_partnership(world, org_id, [grace])
+        await open_round(world, grace)
+        await after_background(world, amina)
+        async with world.db.transaction() as session:  # a colleague is invited later
+            created = await invites.create(
+                session,
+                role="partner",
+                organisation_id=org_id,
+                max_uses=1,
+                valid_for=timedelta(days=14),
+                created_by=None,
+                now=clock.now(),
+            )
+        jean = await onboard(world, 9222, created.token, "fr", "Jean")
+        jean.consume_all()
+        async with world.db.sessions() as session:
+            sides = {c.display_name: side for c, side in await partnerships.members(session, pid)}
+        assert sides == {"Grace": "ngo", "Amina": "partner", "Jean": "partner"}
+        # onboarding first: the invitation comes a few minutes later, in French
+        assert (await run_tick(world)).sent == 0
+        clock.set(START + timedelta(minutes=10))
+        assert (await run_tick(world)).sent == 1
+        assert "Bilan de partenariat J-PAT" in shown(await settle(jean))
+        await answer_jpat(jean, [4] * 13)
+        round_ = await round_of(world, pid, 1)
+        async with world.db.sessions() as session:
+            jeans = await session.scalar(
+                select(Response).where(
+                    Response.jpat_round_id == round_.id,
+                    Response.contact_id == (await contacts.by_telegram_id(session, 9222)).id,
+                )
+            )
+        assert (jeans.side, jeans.status) == ("partner", "completed")
+
+
 async def test_cadence_opens_the_next_round_on_time_and_history_spans_two_rounds(
     database_url: str,
 ) -> None:
@@ -1006,7 +1047,12 @@ async def closed_round(
         await answer_jpat(phone, scores)
     await run_tick(world)
     await after_background(world, grace, *phones)
-    await grace.press_data(f"jp:cl:{pid}")
+    await grace.press_data(f"jp:cl:{pid}:2")  # a button naming another round changes nothing
+    assert notices(await settle(grace)) == [
+        "This button is no longer active. Send /help to see what you can do."
+    ]
+    assert (await round_of(world, pid, 1)).status == "open"
+    await grace.press_data(f"jp:cl:{pid}:1")
     assert "Round 1 is closed." in shown(await settle(grace))
     await after_background(world, grace, *phones)
     return grace, phones, await round_of(world, pid, 1)
@@ -1061,6 +1107,46 @@ async def test_a_closed_round_is_reported_back_to_both_sides_in_their_languages(
         events = await press(grace, "Replies from partners")
         assert "👍 1 · 👎 0 · 💬 0" in shown(events)
         assert "reportback.send" in await audit_actions(world, 9161)
+
+
+async def test_a_half_done_dispute_does_not_take_the_answers_of_a_survey_started_after_it(
+    sqlite_url: str,
+) -> None:
+    clock = ManualClock(START)
+    async with jpat_world(sqlite_url, clock) as world:
+        grace, (amina,), round_ = await closed_round(
+            world, clock, [(9271, "Amina", "en")], answering=1
+        )
+        await command(grace, "jpat", "consolidate")
+        await consolidate(world, grace, {key: 4 for key in ITEMS}, {})
+        await press(grace, "Send to the partner side to confirm")
+        await after_background(world, amina)
+        await press(amina, "Dispute")  # ... and no comment typed
+        entry = world.services.surveys.get("partner_feedback")
+        assert entry is not None
+        async with world.db.transaction() as session:
+            await campaigns.launch(
+                session,
+                survey_id="partner_feedback",
+                survey_version_id=entry[1],
+                audience_kind="all",
+                audience_value=None,
+                due_at=clock.now() + timedelta(days=14),
+                created_by=None,
+                now=clock.now(),
+            )
+        await run_tick(world)
+        await after_background(world, amina)
+        await press(amina, data=go_button(amina))
+        await say(amina, "4")  # the first question: a typed rating, not a dispute comment
+        assert (await round_of(world, round_.partnership_id, 1)).status == "consolidated"
+        async with world.db.sessions() as session:
+            survey_answers = await session.scalars(
+                select(AnswerRow.question_key)
+                .join(Response, Response.id == AnswerRow.response_id)
+                .where(Response.survey_id == "partner_feedback")
+            )
+            assert list(survey_answers) == [entry[0].questions[0].key]
 
 
 async def test_a_round_with_too_few_answers_cannot_be_reported_back(sqlite_url: str) -> None:

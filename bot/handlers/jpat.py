@@ -80,13 +80,14 @@ async def jpat_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if action in STAFF_ONLY and not person.is_staff:
         await refuse(update, context, person)
         return
-    choices = await seats(svc, person)
-    if words and words[0].isdigit():
-        wanted = int(words[0])
-        choices = [s for s in choices if s.partnership.id == wanted]
-        if not choices:
+    if words and words[0].isdigit():  # looked up by id: any partnership, not only the listed
+        place = await seat(svc, person, int(words[0]))
+        if place is None:
             await say(update, context, person, _("There is no such partnership for you."))
             return
+        await run(update, context, person, action, place)
+        return
+    choices = await seats(svc, person)
     if not choices:
         text = (
             _("There is no partnership yet. Create one with /partnership new.")
@@ -145,6 +146,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "dl":
         await _open_with_deadline(update, context, person, place, rest)
         return
+    if action == "cl" and rest and rest[0].isdigit():
+        # "Close the round now" names its round: an old notice must not close a newer one.
+        current = await current_round(svc, place)
+        if current is None or current.number != int(rest[0]):
+            await common.expired_button(update, context, person.lang)
+            return
     if action in ACTIONS or action in jpat_consolidate.PARTNERSHIP_ACTIONS:
         await run(update, context, person, action, place)
         return
@@ -395,9 +402,8 @@ async def _status(
         )
         if person.is_staff and all(counts[s].submitted for s in ("ngo", "partner")):
             lines.append(_("Both sides have submitted: you can close the round now."))
-            keyboard = column(
-                [button(_("Close the round now"), callbacks.data(AREA, "cl", place.partnership.id))]
-            )
+            close = callbacks.data(AREA, "cl", place.partnership.id, round_.number)
+            keyboard = column([button(_("Close the round now"), close)])
     else:
         keyboard = column(
             [button(_("See the comparison"), callbacks.data(AREA, "vw", place.partnership.id))]

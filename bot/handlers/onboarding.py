@@ -18,7 +18,7 @@ from bot.keyboards import button, column, grid
 from bot.menus import publish_chat_menu
 from bot.replies import send_text
 from bot.services import services
-from storage import contacts, flows, invites, organisations
+from storage import contacts, flows, invites, jpat, organisations
 from storage.invites import InviteProblem
 from storage.models import ChatFlow
 
@@ -278,7 +278,7 @@ async def _consent(
                 else None
             )
             zones = timezones.zones_for_country(org.country if org else None)
-            await contacts.create_partner(
+            contact = await contacts.create_partner(
                 session,
                 telegram_user_id=user.id,
                 display_name=user.full_name,
@@ -287,6 +287,8 @@ async def _consent(
                 timezone=zones[0] if len(zones) == 1 else svc.settings.default_timezone,
                 now=now,
             )
+            # Their organisation's partnerships count them in from now, open rounds included.
+            await jpat.welcome_partner(session, contact, now)
             await flows.put(
                 session,
                 user.id,

@@ -43,6 +43,7 @@ from conversations import (
     initial_selection,
     screen,
 )
+from storage import flows
 from storage import surveys as store
 from storage.models import Response
 
@@ -454,6 +455,9 @@ async def _start_or_continue(
         row.started_at = row.started_at or now
         row.updated_at = now
         row.language = person.lang  # the partner may have changed language since the invitation
+        # A half-done step elsewhere (a dispute's comment, a wizard's typed value) would take
+        # the answers typed from now on: starting the survey leaves it.
+        await flows.clear(session, person.user_id)
     response.language = person.lang
     if (
         previous_message is not None
