@@ -69,7 +69,10 @@ def parse_dates(text: str, zone: str | None) -> Period | None:
     if len(found) != 2:
         return None
     first, last = sorted(found)
-    return _bounds(first, last + timedelta(days=1), zone)
+    try:
+        return _bounds(first, last + timedelta(days=1), zone)
+    except OverflowError:  # 9999-12-31 has no next day; 0001-01-01 no UTC day before it
+        return None
 
 
 def label(period: Period, zone: str | None, locale: object) -> str:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.access import unknown_command_text
 from bot.clock import ManualClock
@@ -24,7 +24,15 @@ from bot.i18n import FSI, PDI, RLM, translator
 from bot.local import LocalWorld
 from bot.sandbox import Event, Limits, Phone
 from storage import campaigns, contacts, surveys
-from storage.models import AuditEntry, Campaign, Contact, Delivery, ReportBackReply, Response
+from storage.models import (
+    AuditEntry,
+    Campaign,
+    Contact,
+    Delivery,
+    ReportBack,
+    ReportBackReply,
+    Response,
+)
 from tests.e2e import (
     ADMIN_ID,
     command_and_wait,
@@ -33,6 +41,7 @@ from tests.e2e import (
     press_and_wait,
     say_and_wait,
     settle,
+    settle_after,
     world_for,
 )
 from tests.summary_data import Person, organisation, seed
@@ -190,7 +199,7 @@ async def test_summary_with_hand_checked_figures_and_a_chart(sqlite_url: str) ->
         # consulted: often 2, always 1, rarely 1 of 4
         assert "Often: 2 (50%)" in text and "Always: 1 (25%)" in text and "Never: 0 (0%)" in text
         # what went wrong: one answer only, never shown
-        assert "1 answer: too few to show (fewer than 3)." in text
+        assert "Answered by 1 person: too few to show (fewer than 3)." in text
         assert "Late payments" not in text
         # improve: four answers, one by voice, the typed ones quoted
         assert "4 answers, 1 by voice message" in text
@@ -480,6 +489,28 @@ async def test_an_export_below_the_threshold_is_refused(sqlite_url: str) -> None
         assert "export.refused" in await audit_actions(world)
 
 
+async def test_an_export_of_one_organisation_with_unnamed_partners_is_refused(
+    sqlite_url: str,
+) -> None:
+    """As in summaries: named rows would show whose the unnamed ones are."""
+    clock = ManualClock(START)
+    async with staff_world(sqlite_url, clock) as world:
+        hope = [PEOPLE[0], PEOPLE[1], Person("Hope RLO", {"satisfaction": 3})]
+        assert [p.org for p in hope] == ["Hope RLO"] * 3 and not hope[1].attributed
+        await seed_pulse(world, hope)
+        admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="en")
+        await command_and_wait(admin, "export")
+        await press_and_wait(admin, "Partnership pulse")
+        await press_and_wait(admin, "All time")
+        await press_and_wait(admin, "Excel (XLSX)")
+        events = await press_and_wait(admin, "English")
+        assert documents(events) == []
+        assert "Nothing was exported: all answers in this period come from one organisation" in (
+            shown(events)
+        )
+        assert "export.refused" in await audit_actions(world)
+
+
 # ------------------------------------------------------------------------------ pending
 
 
@@ -647,6 +678,14 @@ async def test_a_report_back_reaches_partners_in_their_languages(sqlite_url: str
         assert "Send it to the 4 partners who were asked?" in text
         assert len(photos(events)) == 1
 
+        # a Send button from the preview of another campaign is stale: nothing is sent
+        await staff.press_data(f"shr:go:c{campaign_id + 1}")
+        events = await settle_after(staff, expect=("callback_answer",))
+        assert [plain(e.text) for e in events if e.kind == "callback_answer"] == [
+            "This button is no longer active. Send /help to see what you can do."
+        ]
+        async with world.db.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(ReportBack)) == 0
         events = await press_and_wait(staff, "Send to partners")
         assert "Report-back #1 is on its way to 4 partners" in shown(events)
         english, french = phones[0], phones[1]

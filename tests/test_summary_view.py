@@ -34,6 +34,8 @@ def test_typed_dates_in_either_order() -> None:
     )
     assert periods.parse_dates("from January to March", "UTC") is None
     assert periods.parse_dates("2026-02-30 2026-03-01", "UTC") is None
+    assert periods.parse_dates("2026-01-01 9999-12-31", "UTC") is None  # no day after
+    assert periods.parse_dates("0001-01-01 2026-01-01", "Africa/Nairobi") is None
 
 
 def test_an_arabic_chart_is_a_phone_sized_png() -> None:

@@ -119,6 +119,12 @@ def _flow_data(source: Source) -> dict:
     return {"round": source.id} if isinstance(source, JpatRound) else {"campaign": source.id}
 
 
+def _tag(data: dict) -> str:
+    """The report-back's source in its buttons ("j5", "c3"): a button left from a preview of
+    another campaign or round is then recognised as stale instead of sending this one."""
+    return f"j{data['round']}" if "round" in data else f"c{data.get('campaign')}"
+
+
 def _subject(source: Source) -> str:
     kind = "jpat_round" if isinstance(source, JpatRound) else "campaign"
     return f"{kind}:{source.id}"
@@ -143,11 +149,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         key = "round" if action == "j" else "campaign"
         await _chosen(update, context, person, {key: int(arg)})
         return
-    if action == "skip" and flow.step == "note":
+    if action == "skip" and flow.step == "note" and arg == _tag(flow.data):
         await common.close_keyboard(query, _("No note."), person.lang)
         await _preview(context, chat_id, person, {**flow.data, "note": None})
         return
-    if action == "go" and flow.step == "confirm":
+    if action == "go" and flow.step == "confirm" and arg == _tag(flow.data):
         await common.close_keyboard(query, _("Sending…"), person.lang)
         await _send(context, chat_id, person, flow.data)
         return
@@ -232,7 +238,9 @@ async def _chosen(
             "Would you like to add a short note on what the team will do with what partners said? Type it now, in one language: partners will see which language it is written in. Or press Skip."
         ),
         person.lang,
-        keyboard=column([button(_("Skip"), callbacks.data(PREFIX, "skip"))]),
+        keyboard=column(
+            [button(_("Skip"), callbacks.data(PREFIX, "skip", _tag(_flow_data(source))))]
+        ),
     )
 
 
@@ -287,7 +295,7 @@ async def _preview(
     )
     keyboard = grid(
         [
-            button(_("Send to partners"), callbacks.data(PREFIX, "go")),
+            button(_("Send to partners"), callbacks.data(PREFIX, "go", _tag(data))),
             button(_("Cancel"), callbacks.data(PREFIX, "cancel")),
         ]
     )
