@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from bot.sandbox.sandbox import Sandbox
 
 
+#: How long ``settle`` waits, in real seconds, for the bot to answer a press.
+PRESS_GRACE = 3.0
+
+
 class WaitTimeout(TimeoutError):
     """The bot did not do what a test waited for in time (the message shows what it did)."""
 
@@ -54,6 +58,7 @@ class ChatView:
         self._chat = chat
         self._consumed: set[int] = set()
         self._floor = 0  # events[:_floor] are all consumed
+        self._presses: list[tuple[str, float]] = []  # (callback query id, real time pressed)
 
     @property
     def chat_id(self) -> int:
@@ -148,7 +153,7 @@ class ChatView:
         step = max(0.005, min(0.05, quiet / 4))
         while True:
             now = time.monotonic()
-            busy = self._sb.updates.has_undelivered(self.chat_id)
+            busy = self._sb.updates.has_undelivered(self.chat_id) or self._press_unanswered(now)
             if not busy and now - self._chat.last_change >= quiet:
                 return self.consume_all()
             if now >= deadline:
@@ -158,6 +163,21 @@ class ChatView:
                     f"{self._describe()}"
                 )
             await asyncio.sleep(step)
+
+    def _press_unanswered(self, now: float) -> bool:
+        """A press the bot has not answered yet, for at most ``PRESS_GRACE`` real seconds.
+
+        The bot answers every press; until it has, the chat is not quiet even if a slow
+        handler has not sent anything yet. The grace bounds the wait for a bot that never
+        answers (a test of that still settles).
+        """
+        queries = self._sb.state.callback_queries
+        self._presses = [
+            (query_id, at)
+            for query_id, at in self._presses
+            if now - at < PRESS_GRACE and not queries[query_id].answered
+        ]
+        return bool(self._presses)
 
     def transcript(self, *, times: bool = False) -> str:
         """Readable transcript of this chat."""
@@ -329,6 +349,7 @@ class Phone(ChatView):
             data=data,
             created=self._sb.clock(),
         )
+        self._presses.append((query_id, time.monotonic()))
         state.record_action(
             self._chat, "press", f"[pressed: {label}]", self.user.id, message.message_id
         )
