@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.sandbox import Limits, Sandbox
 from bot.services import Services
 from bot.settings import Settings, load_settings
+from bot.update_processor import PerChatUpdateProcessor
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -65,6 +66,13 @@ class LocalWorld:
         assert self.bot is not None
         return self.bot.services
 
+    def busy_with(self, chat_id: int) -> bool:
+        """The bot is still handling an update from this chat (for the sandbox's ``settle``)."""
+        if self.bot is None:
+            return False
+        processor = self.bot.application.update_processor
+        return isinstance(processor, PerChatUpdateProcessor) and processor.busy_with(chat_id)
+
     async def start_bot(self) -> RunningBot:
         self.bot = await start_bot(self.settings, self.db, clock=self.clock)
         return self.bot
@@ -103,6 +111,7 @@ async def local_world(
             **settings_overrides,
         )
         world = LocalWorld(sandbox=sandbox, db=db, settings=settings, clock=clock)
+        sandbox.bot_busy = world.busy_with
         if start:
             await world.start_bot()
         try:

@@ -37,6 +37,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._users[key]
                 self._locks.pop(key, None)
 
+    def busy_with(self, chat_id: int) -> bool:
+        """An update from this chat is being handled (or waits its turn) right now."""
+        return chat_id in self._users
+
     async def initialize(self) -> None:
         return None
 

@@ -153,7 +153,11 @@ class ChatView:
         step = max(0.005, min(0.05, quiet / 4))
         while True:
             now = time.monotonic()
-            busy = self._sb.updates.has_undelivered(self.chat_id) or self._press_unanswered(now)
+            busy = (
+                self._sb.updates.has_undelivered(self.chat_id)
+                or self._press_unanswered(now)
+                or self._sb.bot_busy(self.chat_id)
+            )
             if not busy and now - self._chat.last_change >= quiet:
                 return self.consume_all()
             if now >= deadline:

@@ -8,6 +8,7 @@ threads and no network beyond 127.0.0.1.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -74,6 +75,10 @@ class Sandbox:
         self.bot_texts: dict[tuple[str, str], str] = {("name", ""): bot_first_name}
         self._phones: dict[int, Phone] = {}
         self._groups: dict[int, Group] = {}
+        #: Set by a harness that runs the bot in this process: True while the bot is still
+        #: handling an update of that chat, so ``settle`` does not mistake a slow handler
+        #: for a quiet chat.
+        self.bot_busy: Callable[[int], bool] = lambda _chat_id: False
         self._runner: web.AppRunner | None = None
         self.host: str | None = None
         self.port: int | None = None
