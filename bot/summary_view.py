@@ -178,6 +178,13 @@ class View:
         if figures.answered == 0 and figures.suppressed:
             lines.append(_("No answers."))
             return "\n".join(lines)
+        if figures.suppressed and figures.alone:
+            lines.append(
+                _(
+                    "Not shown: every answer to this question comes from one organisation, and some of its partners asked to be counted only in totals."
+                )
+            )
+            return "\n".join(lines)
         if figures.suppressed:
             lines.append(
                 _.ngettext(

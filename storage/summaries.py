@@ -97,6 +97,9 @@ class QuestionFigures:
     voice: int = 0
     suppressed: bool = False
     people: int = 0  # distinct people among ``answered`` (one person may answer twice)
+    #: Suppressed because every answer comes from one organisation and some of those people
+    #: asked to be counted only in totals (a follow-up only one organisation reached).
+    alone: bool = False
     mean: float | None = None
     median: float | None = None
     minimum: float | None = None
@@ -303,9 +306,12 @@ async def summarise(
     ids = included_ids(scope)
     by_key = {q.key: q for q in summary.questions}
     await _counts(session, ids, by_key)
-    await _people(session, ids, by_key)
+    one_organisation = await _answerers(session, ids, by_key)
+    if unattributed and one_organisation:
+        for key in await _with_unnamed(session, ids, one_organisation):
+            by_key[key].alone = True
     for figures in summary.questions:
-        figures.suppressed = figures.people < threshold
+        figures.suppressed = figures.people < threshold or figures.alone
         if figures.suppressed:  # counted, never shown
             figures.mean = figures.median = figures.minimum = figures.maximum = None
             figures.distribution, figures.choices = [], {}
@@ -403,16 +409,39 @@ async def _counts(session: AsyncSession, ids: Any, by_key: dict[str, QuestionFig
         figures.distribution = [Bucket(v, v, n) for v, n in counts]
 
 
-async def _people(session: AsyncSession, ids: Any, by_key: dict[str, QuestionFigures]) -> None:
-    """Per question, how many distinct people gave an answer: the threshold counts people."""
+async def _answerers(
+    session: AsyncSession, ids: Any, by_key: dict[str, QuestionFigures]
+) -> list[str]:
+    """Per question, how many distinct people gave an answer (the threshold counts people);
+    returns the questions whose answers all come from one organisation."""
     result = await session.execute(
-        select(AnswerRow.question_key, func.count(distinct(_person())))
+        select(
+            AnswerRow.question_key,
+            func.count(distinct(_person())),
+            func.count(distinct(Response.organisation_id)),
+        )
         .join(Response, Response.id == AnswerRow.response_id)
         .where(*_answered(ids, list(by_key)))
         .group_by(AnswerRow.question_key)
     )
-    for key, people in result.all():
+    one_organisation = []
+    for key, people, organisations in result.all():
         by_key[key].people = int(people)
+        if int(organisations) < 2:
+            one_organisation.append(key)
+    return one_organisation
+
+
+async def _with_unnamed(session: AsyncSession, ids: Any, keys: list[str]) -> list[str]:
+    """Of these questions, those answered by someone who asked to be counted only in totals
+    (a second look only where one organisation answered, usually none)."""
+    result = await session.scalars(
+        select(AnswerRow.question_key)
+        .join(Response, Response.id == AnswerRow.response_id)
+        .where(*_answered(ids, keys), ~_attributed())
+        .distinct()
+    )
+    return list(result)
 
 
 def median_of_counts(counts: list[tuple[float, int]]) -> float | None:

@@ -235,6 +235,29 @@ async def test_the_threshold_counts_people_not_answer_sheets(db: Database) -> No
     assert point.suppressed is None and point.means == {"satisfaction": 3.8}
 
 
+async def test_a_question_only_one_organisation_answered_keeps_its_unnamed_partners_hidden(
+    db: Database,
+) -> None:
+    """Two organisations in the total, but a follow-up only one of them reached: its answers
+    would all be that organisation's, including a partner who asked for totals only."""
+    hope = [
+        Person("Hope", {"satisfaction": 2, "improve": "Pay on time"}),
+        Person("Hope", {"satisfaction": 2, "improve": "More visits"}),
+        Person("Hope", {"satisfaction": 1, "improve": "Listen to us"}, attributed=False),
+    ]
+    async with db.transaction() as session:
+        await seed(session, "pulse", [*hope, Person("Amal", {"satisfaction": 5})], invited_at=Q1)
+    async with db.sessions() as session:
+        summary = await summaries.summarise(
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+        )
+    assert (summary.people, summary.organisations, summary.suppressed) == (4, 2, None)
+    rated, written = summary.question("satisfaction"), summary.question("improve")
+    assert rated is not None and not rated.suppressed and rated.mean == 2.5
+    assert written is not None and written.alone and written.suppressed
+    assert written.people == 3 and written.latest == []
+
+
 async def test_a_tag_groups_organisations(db: Database) -> None:
     async with db.transaction() as session:
         orgs = {

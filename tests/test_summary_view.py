@@ -80,3 +80,13 @@ def test_a_partner_reads_what_was_heard_in_their_language() -> None:
     assert "4 Satisfait(e)" in text and "50" in text
     assert "anglais" in text and "We will pay on time." in text
     assert "a private remark" not in text  # never quoted back to partners
+
+
+def test_a_hidden_question_says_why() -> None:
+    view = View(load_all()["partner_feedback"], "en")
+    few = QuestionFigures("improve", "text", answered=4, people=1, suppressed=True)
+    alone = QuestionFigures("improve", "text", answered=3, people=3, suppressed=True, alone=True)
+    assert "Answered by 1 person: too few to show (fewer than 3)." in view.question_block(
+        7, few, 3, quotes=True
+    )
+    assert "comes from one organisation" in view.question_block(7, alone, 3, quotes=True)
