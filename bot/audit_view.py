@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
 from bot.i18n import Translator, translator
+from bot.periods import zone_info
 
 
 def _labels(_: Translator) -> dict[str, Callable[[], str]]:
@@ -78,11 +78,7 @@ def entry_line(
     zone: str,
 ) -> str:
     _ = translator(lang)
-    try:
-        tz = ZoneInfo(zone)
-    except Exception:
-        tz = ZoneInfo("UTC")
-    when = format_datetime(at, "short", tzinfo=tz, locale=_.locale)
+    when = format_datetime(at, "short", tzinfo=zone_info(zone), locale=_.locale)
     what = action_text(code, lang)
     if refused and code != "command.refused":
         what = _("{action} (refused)", action=what)

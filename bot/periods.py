@@ -17,7 +17,8 @@ from storage.summaries import Period
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
-def _zone(name: str | None) -> ZoneInfo:
+def zone_info(name: str | None) -> ZoneInfo:
+    """The reader's zone; UTC for a missing or unknown name rather than an error."""
     try:
         return ZoneInfo(name or "UTC")
     except (KeyError, ValueError):
@@ -26,7 +27,7 @@ def _zone(name: str | None) -> ZoneInfo:
 
 def day_in(moment: datetime, zone: str | None) -> date:
     """The calendar day a UTC moment falls on where the reader lives."""
-    return moment.astimezone(_zone(zone)).date()
+    return moment.astimezone(zone_info(zone)).date()
 
 
 def quarter_start(day: date) -> date:
@@ -39,7 +40,7 @@ def _shift(first: date, quarters: int) -> date:
 
 
 def _bounds(first: date, last_exclusive: date, zone: str | None) -> Period:
-    tz = _zone(zone)
+    tz = zone_info(zone)
     start = datetime(first.year, first.month, first.day, tzinfo=tz).astimezone(UTC)
     end = datetime(
         last_exclusive.year, last_exclusive.month, last_exclusive.day, tzinfo=tz
@@ -49,7 +50,7 @@ def _bounds(first: date, last_exclusive: date, zone: str | None) -> Period:
 
 def quarter(now: datetime, zone: str | None, back: int = 0) -> Period:
     """The calendar quarter ``back`` quarters before the one ``now`` is in."""
-    first = _shift(quarter_start(now.astimezone(_zone(zone)).date()), -back)
+    first = _shift(quarter_start(now.astimezone(zone_info(zone)).date()), -back)
     return _bounds(first, _shift(first, 1), zone)
 
 
@@ -77,7 +78,7 @@ def parse_dates(text: str, zone: str | None) -> Period | None:
 
 def label(period: Period, zone: str | None, locale: object) -> str:
     """ "1 janv. – 31 mars 2026" in the reader's language; open ends are left out."""
-    tz = _zone(zone)
+    tz = zone_info(zone)
     if period.start is None or period.end is None:
         return ""
     first = period.start.astimezone(tz).date()
@@ -90,4 +91,4 @@ def label(period: Period, zone: str | None, locale: object) -> str:
 def quarter_label(period: Period, zone: str | None, locale: object) -> str:
     """ "Q1 2026", "T1 2026", "الربع الأول 2026"..."""
     assert period.start is not None
-    return format_date(period.start.astimezone(_zone(zone)).date(), "QQQ y", locale=locale)
+    return format_date(period.start.astimezone(zone_info(zone)).date(), "QQQ y", locale=locale)

@@ -13,11 +13,10 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from bot import dispatch
 from bot.clock import Clock
 from bot.sandbox import Phone
+from storage import meetings
 from storage.models import Meeting
 
 TIMEOUT = 40.0
@@ -65,7 +64,7 @@ async def _new_meeting(world: Any) -> Meeting | None:
     deadline = loop.time() + TIMEOUT
     while loop.time() < deadline:
         async with world.db.sessions() as session:
-            meeting = await session.scalar(select(Meeting).order_by(Meeting.id.desc()))
+            meeting = await meetings.latest(session)
         if meeting is not None:
             return meeting
         await asyncio.sleep(0.1)

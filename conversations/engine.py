@@ -290,7 +290,7 @@ def advance(
         return Step(progress, asked if key is None else question, removed=removed, refusal=outcome)
     if isinstance(outcome, Selection):
         return Step(progress, question, removed=removed, selection=outcome.codes)
-    answers = {key: answer for key, answer in progress.answers.items() if key != question.key}
+    answers = {k: answer for k, answer in progress.answers.items() if k != question.key}
     answers[question.key] = outcome  # re-inserted last: answers stay in the order given
     kept, hidden = _prune(survey, answers)
     # On a screen reached by Back the cursor stays until Next; elsewhere an answer clears it.

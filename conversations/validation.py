@@ -102,6 +102,7 @@ def _check_one_screen(survey: Survey, key: str, source: str) -> None:
             field="sections",
         )
     keys = {survey.questions[i].key for i in positions}
+    first = survey.questions[positions[0]]
     for i in positions:
         question = survey.questions[i]
         if not isinstance(question, ScaleQuestion) or not question.required:
@@ -118,7 +119,6 @@ def _check_one_screen(survey: Survey, key: str, source: str) -> None:
                 question.key,
                 "max",
             )
-        first = survey.questions[positions[0]]
         if isinstance(first, ScaleQuestion) and (
             question.points != first.points or question.labels != first.labels
         ):

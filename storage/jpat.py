@@ -146,13 +146,11 @@ async def _invite(
 JOINER_INVITE_DELAY = timedelta(minutes=10)
 
 
-async def welcome_partner(session: AsyncSession, contact: Contact, now: datetime) -> int:
+async def welcome_partner(session: AsyncSession, contact: Contact, now: datetime) -> None:
     """A partner who joined their organisation: they join the partner side of its
-    partnerships, and any round open now invites them too. Returns the rounds they were
-    invited to."""
+    partnerships, and any round open now invites them too."""
     if contact.organisation_id is None:
-        return 0
-    invited = 0
+        return
     ids = await session.scalars(
         select(Partnership.id).where(Partnership.organisation_id == contact.organisation_id)
     )
@@ -181,9 +179,7 @@ async def welcome_partner(session: AsyncSession, contact: Contact, now: datetime
                 now=now,
                 due_at=now + JOINER_INVITE_DELAY,
             )
-            invited += 1
     await session.flush()
-    return invited
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,11 @@ async def create(
     return meeting
 
 
+async def latest(session: AsyncSession) -> Meeting | None:
+    """The meeting scheduled last (the walkthrough waits for it)."""
+    return await session.scalar(select(Meeting).order_by(Meeting.id.desc()).limit(1))
+
+
 async def get(session: AsyncSession, meeting_id: int) -> Meeting | None:
     return await session.get(Meeting, meeting_id)
 

@@ -132,7 +132,7 @@ async def _export(
     if entry is None:
         return
     survey = entry[0]
-    zone = person.contact.timezone if person.contact else svc.settings.default_timezone
+    zone = person.zone(svc.settings.default_timezone)
     period = pickers.period_of(data["period"], svc.clock.now(), zone, data)
     scope = Scope(survey.id, period)
     threshold = svc.settings.privacy_threshold

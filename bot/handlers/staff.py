@@ -207,7 +207,7 @@ async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
             context, update.effective_chat.id, _("The audit log is empty."), person.lang
         )
         return
-    zone = person.contact.timezone if person.contact else svc.settings.default_timezone
+    zone = person.zone(svc.settings.default_timezone)
     lines = [_("Recent staff actions (newest first):")]
     for entry, name in entries:
         who = name or (str(entry.actor_telegram_id) if entry.actor_telegram_id else "—")

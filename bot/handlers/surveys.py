@@ -506,13 +506,10 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE, person:
     _ = translator(response.language)
     chat_id = update.effective_chat.id
     if svc.clock.now() - response.updated_at > RESUME_AFTER:
-        if current_question(survey, progress) is not None:
+        shown_now = view_text(survey, progress, response.language)
+        if shown_now:
             await _close_question_message(
-                context,
-                chat_id,
-                response.message_id,
-                view_text(survey, progress, response.language),
-                response.language,
+                context, chat_id, response.message_id, shown_now, response.language
             )
         async with svc.db.transaction() as session:
             row = await store.get_response(session, response.id)
