@@ -2,9 +2,15 @@
 
 Each answer appears twice where that helps analysis: its label in the language staff chose and
 its raw code (``satisfaction`` = "4 Satisfied", ``satisfaction_code`` = 4). A multiple-choice
-question gets one 0/1 column per option. The organisation is filled in only for partners who
-agreed to be named (storage decides that in SQL). Text typed by partners is defused against
+question gets one 0/1 column per option. Text typed by partners is defused against
 spreadsheet formula injection.
+
+What may be in the file is decided by ``storage.disclosure`` like any summary (the handler
+passes the verdicts in as ``withheld``): a question's columns are blank where its answers may
+not be shown; there is no response number and dates are days, not minutes; the organisation
+(and, for the others, the language) only for partners who agreed to be named; confidential
+questions never. The raw file (``raw=True``) is the admins' own: every cell, response numbers
+and times, said so on its first sheet; it still names no one who did not agree.
 
 Rows are streamed from the database and written in batches in a worker thread, so a large
 export neither fills memory nor stalls the bot for other people.
@@ -23,8 +29,9 @@ from typing import Any
 from bot.i18n import translator
 from bot.summary_view import View
 from conversations import Survey
-from storage import exports, jpat
+from storage import disclosure, exports, jpat
 from storage.db import Database
+from storage.disclosure import REMOVED
 from storage.exports import ExportAnswer, ExportResponse
 from storage.summaries import Period, Scope
 
@@ -64,28 +71,56 @@ def safe(value: Any) -> Any:
 class Layout:
     """The columns of one survey in one language, and how a response fills them."""
 
-    def __init__(self, survey: Survey, lang: str) -> None:
+    def __init__(
+        self,
+        survey: Survey,
+        lang: str,
+        *,
+        withheld: frozenset[str] = frozenset(),
+        blanked: frozenset[str] = frozenset(),
+        raw: bool = False,
+    ) -> None:
         self.survey = survey
         self.view = View(survey, lang)
         self.tr = translator(lang)
         self.lang = lang
+        self.raw = raw
+        self.withheld = frozenset() if raw else withheld
+        #: Withheld questions that had answers: the ones worth naming on the About sheet.
+        self.answered = blanked
         _ = self.tr
-        self.columns: list[Column] = [
-            Column("response", _("Response number")),
-            Column("organisation", _("Organisation (only for partners who agreed to be named)")),
-            Column("language", _("Language of the answers")),
-            Column("status", _("Status")),
-            Column("invited_utc", _("Invited (UTC)")),
-            Column("started_utc", _("Started (UTC)")),
-            Column("completed_utc", _("Completed (UTC)")),
-        ]
+        if raw:
+            self.columns: list[Column] = [
+                Column("response", _("Response number")),
+                Column(
+                    "organisation", _("Organisation (only for partners who agreed to be named)")
+                ),
+                Column("language", _("Language of the answers")),
+                Column("status", _("Status")),
+                Column("invited_utc", _("Invited (UTC)")),
+                Column("started_utc", _("Started (UTC)")),
+                Column("completed_utc", _("Completed (UTC)")),
+            ]
+        else:
+            self.columns = [
+                Column(
+                    "organisation", _("Organisation (only for partners who agreed to be named)")
+                ),
+                Column("language", _("Language (only for partners who agreed to be named)")),
+                Column("status", _("Status")),
+                Column("completed_day", _("Completed (day, UTC)")),
+            ]
         if survey.id == "jpat":
             self.columns.append(Column("side", _("Side")))
         self._fillers: list[Callable[[ExportResponse], list[Any]]] = []
         for question in survey.questions:
-            if question.type == "note":
+            if question.type == "note" or getattr(question, "confidential", False):
                 continue
             text = self.view.text(question.text)
+            if question.key in self.withheld:
+                text = _(
+                    "{question} (not shown: too few answers to keep them anonymous)", question=text
+                )
             if question.type == "multiple_choice":
                 for choice in question.choices:
                     self.columns.append(
@@ -105,15 +140,24 @@ class Layout:
         return [c.id for c in self.columns]
 
     def row(self, response: ExportResponse, dates: Callable[[datetime | None], Any]) -> list[Any]:
-        cells: list[Any] = [
-            response.id,
-            safe(response.organisation or ""),
-            response.language,
-            response.status,
-            dates(response.invited_at),
-            dates(response.started_at),
-            dates(response.completed_at),
-        ]
+        if self.raw:
+            cells: list[Any] = [
+                response.id,
+                safe(response.organisation or ""),
+                response.language,
+                response.status,
+                dates(response.invited_at),
+                dates(response.started_at),
+                dates(response.completed_at),
+            ]
+        else:
+            named = response.organisation is not None
+            cells = [
+                safe(response.organisation or ""),
+                response.language if named else "",
+                response.status,
+                disclosure.export_day(response.completed_at),
+            ]
         if self.survey.id == "jpat":
             cells.append(response.side or "")
         for fill in self._fillers:
@@ -132,7 +176,7 @@ class Layout:
         labels: dict[Any, str] = {}  # code -> label, looked up once per export
 
         def fill(response: ExportResponse) -> list[Any]:
-            answer = response.answers.get(key)
+            answer = None if key in self.withheld else response.answers.get(key)
             if answer is None:
                 return ["", ""]
             special = self._status_cells(answer)
@@ -153,7 +197,7 @@ class Layout:
 
     def _multi(self, key: str, codes: tuple[str, ...]) -> Callable[[ExportResponse], list[Any]]:
         def fill(response: ExportResponse) -> list[Any]:
-            answer = response.answers.get(key)
+            answer = None if key in self.withheld else response.answers.get(key)
             if answer is None or answer.status != "answered":
                 return ["" for _c in codes]
             chosen = set(answer.choice_codes or [])
@@ -163,7 +207,7 @@ class Layout:
 
     def _plain(self, key: str, kind: str) -> Callable[[ExportResponse], list[Any]]:
         def fill(response: ExportResponse) -> list[Any]:
-            answer = response.answers.get(key)
+            answer = None if key in self.withheld else response.answers.get(key)
             if answer is None:
                 return [""]
             special = self._status_cells(answer)
@@ -175,6 +219,8 @@ class Layout:
             if answer.value_text is None and answer.has_voice:
                 _ = self.tr
                 return [_("[voice message, {seconds} s]", seconds=answer.voice_duration or 0)]
+            if answer.value_text == REMOVED:  # erased by /forget: blank like any empty text
+                return [""]
             return [safe(answer.value_text or "")]
 
         return fill
@@ -204,10 +250,14 @@ class _Sheet:
 
 
 class _XlsxWriter:
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, about: tuple[str, list[str]] | None = None) -> None:
         from openpyxl import Workbook
 
         self.book = Workbook(write_only=True)
+        if about is not None:  # first, so it is what opens
+            sheet = self.book.create_sheet(about[0][:31])
+            for line in about[1]:
+                sheet.append([safe(line)])
         self.sheet = self.book.create_sheet(title[:31] or "Responses")
 
     def write(self, rows: list[list[Any]]) -> None:
@@ -254,23 +304,77 @@ async def _responses(
     return rows
 
 
+def about(layout: Layout) -> tuple[str, list[str]]:
+    """The file's first sheet: what this file is and what was left out, in the reader's
+    language."""
+    _ = layout.tr
+    if layout.raw:
+        lines = [
+            _("RAW EXPORT FOR ADMINS ONLY. Do not share this file."),
+            _(
+                "Every answer of every finished response, with response numbers and times. Its creation is in the audit log."
+            ),
+            _("Organisations are named only for partners who agreed to it."),
+        ]
+        return _("Raw export"), lines
+    lines = [
+        _(
+            "Answers of finished responses. There is no response number, and dates are days, so a row cannot be traced back to a person."
+        ),
+        _("Organisations and languages are given only for partners who agreed to be named."),
+    ]
+    for question in layout.survey.questions:
+        if question.key in layout.withheld and question.key in layout.answered:
+            lines.append(
+                _(
+                    "Not shown: {question} (too few answers to keep them anonymous, or they would differ from figures already shown by too few people).",
+                    question=layout.view.text(question.text),
+                )
+            )
+    return _("About this file"), lines
+
+
 async def build(
-    db: Database, survey: Survey, scope: Scope, lang: str, fmt: str, filename: str
+    db: Database,
+    survey: Survey,
+    scope: Scope,
+    lang: str,
+    fmt: str,
+    filename: str,
+    *,
+    withheld: frozenset[str] = frozenset(),
+    blanked: frozenset[str] = frozenset(),
+    raw: bool = False,
 ) -> ExportFile:
-    """Stream the responses in scope into a CSV or XLSX file."""
-    layout = Layout(survey, lang)
-    writer: Any = _XlsxWriter(layout.tr("Responses")) if fmt == "xlsx" else _CsvWriter()
+    """Stream the responses in scope into a CSV or XLSX file (raw: always XLSX)."""
+    layout = Layout(survey, lang, withheld=withheld, blanked=blanked, raw=raw)
+    fmt = "xlsx" if raw else fmt
+    writer: Any = (
+        _XlsxWriter(layout.tr("Responses"), about(layout)) if fmt == "xlsx" else _CsvWriter()
+    )
     rows = await _responses(db, layout, scope, writer, _dates(fmt))
     data = await asyncio.to_thread(writer.finish, layout)
     return ExportFile(data, f"{filename}.{fmt}", rows, MIME[fmt])
 
 
 async def build_jpat(
-    db: Database, survey: Survey, period: Period, lang: str, fmt: str, filename: str
+    db: Database,
+    survey: Survey,
+    period: Period,
+    lang: str,
+    fmt: str,
+    filename: str,
+    *,
+    withheld: frozenset[str] | None = frozenset(),
+    blanked: frozenset[str] = frozenset(),
+    raw: bool = False,
 ) -> ExportFile:
     """The J-PAT: per round and statement both sides' scores, the gap, the agreed score and the
-    action (CSV: that table; XLSX: it, the rounds, and every submission as a row)."""
-    layout = Layout(survey, lang)
+    action (CSV: that table; XLSX: it, the rounds, and every submission as a row). The rounds
+    are the joint reviews staff took part in; the submissions sheet follows the cell rules
+    (``withheld``; None leaves it out, when the whole group may not be shown)."""
+    layout = Layout(survey, lang, withheld=withheld or frozenset(), blanked=blanked, raw=raw)
+    fmt = "xlsx" if raw else fmt
     _ = layout.tr
     dates = _dates(fmt)
     keys = [q.key for q in survey.questions if q.type == "scale"]
@@ -352,10 +456,14 @@ async def build_jpat(
         writer.write(items)
         data = writer.finish(layout)
         return ExportFile(data, f"{filename}.csv", len(items) - 1, MIME["csv"])
-    book = _XlsxWriter(_("J-PAT"))
+    book = _XlsxWriter(_("J-PAT"), about(layout))
     book.write(items)
     book.add_sheet(_("Rounds"), rounds)
-    responses = book.add_sheet(_("Submissions"), [])
-    count = await _responses(db, layout, Scope(survey.id, period), responses, dates)
+    count = 0
+    if withheld is not None:
+        responses = book.add_sheet(_("Submissions"), [])
+        count = await _responses(
+            db, layout, Scope(survey.id, period, include_forgotten=False), responses, dates
+        )
     data = await asyncio.to_thread(book.finish, layout)
     return ExportFile(data, f"{filename}.xlsx", count, MIME["xlsx"])

@@ -59,6 +59,17 @@ def quarters(now: datetime, zone: str | None, count: int) -> list[Period]:
     return [quarter(now, zone, back) for back in range(count - 1, -1, -1)]
 
 
+def whole_quarters(period: Period, zone: str | None) -> Period:
+    """The smallest run of whole calendar quarters covering ``period`` (disclosure rule 5:
+    fixed windows, so "1–28 Feb" and "11–28 Feb" are both Q1 and cannot be subtracted)."""
+    if period.start is None or period.end is None:
+        return period
+    tz = zone_info(zone)
+    first = quarter_start(period.start.astimezone(tz).date())
+    last = quarter_start((period.end.astimezone(tz) - timedelta(microseconds=1)).date())
+    return _bounds(first, _shift(last, 1), zone)
+
+
 def parse_dates(text: str, zone: str | None) -> Period | None:
     """Two dates typed as ``YYYY-MM-DD`` (first and last day, in either order)."""
     found = []

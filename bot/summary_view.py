@@ -18,7 +18,9 @@ from bot.i18n import Translator, translator
 from bot.summary_charts import Bar, Panel
 from conversations import Survey
 from storage.summaries import (
+    COMPLEMENT,
     ONE_ORGANISATION,
+    OVERLAP,
     TOO_FEW,
     QuestionFigures,
     QuestionSpec,
@@ -41,11 +43,12 @@ KIND_OF_TYPE = {
 
 
 def specs(survey: Survey) -> list[QuestionSpec]:
-    """The survey's answerable questions as storage's summary needs them."""
+    """The survey's answerable questions as storage's summary needs them. A confidential
+    question is never one of them: its words go to the safeguarding focal point only."""
     return [
         QuestionSpec(q.key, KIND_OF_TYPE[q.type])
         for q in survey.questions
-        if q.type in KIND_OF_TYPE
+        if q.type in KIND_OF_TYPE and not getattr(q, "confidential", False)
     ]
 
 
@@ -140,13 +143,11 @@ class View:
             )
         return ""
 
-    def left_out_note(self, summary: Summary) -> str:
-        if not summary.left_out:
-            return ""
-        return self._.ngettext(
-            "{n} partner who asked to be counted only in overall totals is left out of this breakdown.",
-            "{n} partners who asked to be counted only in overall totals are left out of this breakdown.",
-            summary.left_out,
+    def breakdown_note(self) -> str:
+        """Said of every breakdown, whoever answered: a note only where someone asked for
+        totals only would tell which organisation they belong to."""
+        return self._(
+            "Partners who asked to be counted only in overall totals are never part of a breakdown."
         )
 
     # ---------------------------------------------------------------- staff text
@@ -162,7 +163,6 @@ class View:
 
     def staff_text(self, summary: Summary, heading: str) -> str:
         parts = [heading, self.counts_line(summary)]
-        parts.append(self.left_out_note(summary))
         if summary.suppressed:
             parts.append(self.suppressed_reason(summary))
             return self._.paragraphs(*parts)
@@ -177,6 +177,22 @@ class View:
         lines = [f"{n}. {self.question_text(figures.key)}"]
         if figures.answered == 0 and figures.suppressed:
             lines.append(_("No answers."))
+            return "\n".join(lines)
+        if figures.reason == COMPLEMENT:
+            lines.append(
+                _(
+                    "Not shown: outside this group fewer than {threshold} people answered it, so comparing with all partners would reveal their answers.",
+                    threshold=threshold,
+                )
+            )
+            return "\n".join(lines)
+        if figures.reason == OVERLAP:
+            lines.append(
+                _(
+                    "Held back: these figures would differ from figures already shown by fewer than {threshold} people, and the difference would reveal their answers. They will be shown when more people have answered.",
+                    threshold=threshold,
+                )
+            )
             return "\n".join(lines)
         if figures.suppressed and figures.alone:
             lines.append(
@@ -411,13 +427,22 @@ class View:
                         n=point.answered[key],
                     )
                 else:
-                    value = _("not shown (too few answers)")
+                    value = _("not shown")
                 lines.append(f"{label}: {value}")
             parts.append("\n".join(lines))
         if any(p.suppressed for p in points):
             parts.append(
                 _(
                     "Periods with fewer than {threshold} people answering are not shown, so answers cannot be traced back to someone.",
+                    threshold=threshold,
+                )
+            )
+        if any(
+            key not in point.means for point in points if point.suppressed is None for key in keys
+        ):
+            parts.append(
+                _(
+                    "A figure not shown in a period with enough people had too few answers, or would differ from figures already shown by fewer than {threshold} people.",
                     threshold=threshold,
                 )
             )
@@ -433,8 +458,7 @@ class View:
             line = f"{label}: {self.counts_line(summary)}"
             if summary.suppressed:
                 line += "\n" + self.suppressed_reason(summary)
-            note = self.left_out_note(summary)
-            parts.append(line + (f"\n{note}" if note else ""))
+            parts.append(line)
         for n, figures in enumerate(partner.questions, start=1):
             if figures.kind != "scale":
                 continue

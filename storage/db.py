@@ -6,6 +6,7 @@ processes (or the bot and a CLI command) can share one file without "database is
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # Errors and echo never print a statement's parameters: they are answers and names.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -62,6 +65,8 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     write_turn: WriteTurn = field(default_factory=lambda: WriteTurn(enabled=False))
+    #: Held from a release's check to its commit (``storage.releases.releasing``).
+    release_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.write_turn.enabled = is_sqlite(self.url)

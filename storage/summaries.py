@@ -5,16 +5,14 @@ and must never pull a million answer rows into the bot's memory. Every figure he
 GROUP BY with COUNT / AVG / MIN / MAX (medians come from a window over per-value counts); Python
 only arranges the handful of rows that come back.
 
-Privacy is decided here too, so that no caller can forget it:
+Privacy is not decided here: this module gathers the sets of people behind each figure and
+``storage.disclosure`` decides (the privacy model is written there), against the record of
+earlier releases (``storage.releases``). What this module adds is who is in scope:
 
-* A group (the whole audience, one organisation, a tag) shows figures only when at least
-  ``threshold`` people answered; each question shows figures only when at least ``threshold``
-  people answered it. Below that, only counts of how many answered are given.
+* Only finished answer sheets count (``disclosure.FINISHED``); started ones only in the
+  "started" count.
 * A partner who chose "only in totals" (``Contact.attribution == "aggregate"``) is never counted
-  in a breakdown by organisation or tag, and a total that would contain their answer is shown
-  only when the answers come from at least two organisations, so a total can never be one
-  organisation's answers in disguise.
-* Text answers are only quoted where the question's group is large enough.
+  in a breakdown by organisation or tag.
 * J-PAT answers count only once their round is closed: while it is open each side answers
   without seeing the other's, and a summary must not break that. A round reported back to
   its own members (``for_the_round``) still needs ``threshold`` respondents.
@@ -33,6 +31,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import disclosure, releases
+from storage.disclosure import (
+    COMPLEMENT,
+    FINISHED,
+    ONE_ORGANISATION,
+    OVERLAP,
+    REMOVED,
+    TOO_FEW,
+    Cell,
+)
 from storage.jpat import VIEWABLE_STATUSES
 from storage.models import (
     AnswerRow,
@@ -42,11 +50,11 @@ from storage.models import (
     Partnership,
     Response,
 )
+from storage.types import utcnow
 
 STARTED = ("in_progress", "paused", "completed", "partial")
 KINDS = ("scale", "number", "choice", "multi", "text", "other")
-TOO_FEW = "too_few"
-ONE_ORGANISATION = "one_organisation"
+__all__ = ["COMPLEMENT", "FINISHED", "ONE_ORGANISATION", "OVERLAP", "TOO_FEW"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,9 @@ class Scope:
     campaign_id: int | None = None
     jpat_round_id: int | None = None
     side: str | None = None  # J-PAT: "partner" | "ngo"
+    #: Rows of people who used /forget: counted in figures, never in a row-level export
+    #: (what stays of them is counts the threshold protects).
+    include_forgotten: bool = True
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,8 @@ class QuestionFigures:
     #: Suppressed because every answer comes from one organisation and some of those people
     #: asked to be counted only in totals (a follow-up only one organisation reached).
     alone: bool = False
+    #: Why the figures are held back (a ``storage.disclosure`` verdict), None when shown.
+    reason: str | None = None
     mean: float | None = None
     median: float | None = None
     minimum: float | None = None
@@ -191,13 +204,16 @@ def scope_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     audience = _audience_condition(scope)
     if audience is not None:
         conditions.append(audience)
+    if not scope.include_forgotten:
+        forgotten = select(Contact.id).where(Contact.forgotten_at.is_not(None))
+        conditions.append(or_(Response.contact_id.is_(None), Response.contact_id.not_in(forgotten)))
     return conditions
 
 
 def shown_conditions(scope: Scope) -> list[ColumnElement[bool]]:
-    """What a response in scope needs for its answers to count: it was started, and in a
-    breakdown its respondent agreed to be named."""
-    conditions: list[ColumnElement[bool]] = [Response.status.in_(STARTED)]
+    """What a response in scope needs for its answers to count: it is finished (its answers
+    can no longer change), and in a breakdown its respondent agreed to be named."""
+    conditions: list[ColumnElement[bool]] = [Response.status.in_(FINISHED)]
     if scope.audience != "all":
         conditions.append(_attributed())
     return conditions
@@ -253,15 +269,7 @@ async def group(session: AsyncSession, scope: Scope) -> Group:
     return Group(*(int(value) for value in row))
 
 
-def suppression(
-    respondents: int, organisations: int, unattributed: int, threshold: int
-) -> str | None:
-    """Why a group's figures may not be shown (None when they may)."""
-    if respondents < threshold:
-        return TOO_FEW
-    if unattributed and organisations < 2:
-        return ONE_ORGANISATION
-    return None
+suppression = disclosure.group_verdict
 
 
 # ---------------------------------------------------------------------------- the summary
@@ -273,10 +281,16 @@ async def summarise(
     questions: list[QuestionSpec],
     *,
     threshold: int,
+    release: disclosure.Release | None,
     latest: int = 3,
     for_the_round: bool = False,
 ) -> Summary:
-    """All figures of one scope; per-question figures only where privacy allows.
+    """All figures of one scope; per-question figures only where ``storage.disclosure`` allows.
+
+    ``release`` names who is releasing what: the sets of people behind the figures shown are
+    checked against, then added to, the release record, in ``session``'s transaction (use
+    ``releases.releasing``). ``None`` is for tests and benchmarks only: it decides without
+    the record.
 
     ``for_the_round``: the figures go back only to the people asked in this J-PAT round, on
     both sides. The round is theirs (both sides see its comparison anyway) and it is not a
@@ -287,7 +301,7 @@ async def summarise(
         raise ValueError("for_the_round needs a J-PAT round scope")
     counts = await group(session, scope)
     unattributed = 0 if for_the_round else counts.unattributed
-    reason = suppression(counts.people, counts.organisations, unattributed, threshold)
+    reason = disclosure.group_verdict(counts.people, counts.organisations, unattributed, threshold)
     summary = Summary(
         survey_id=scope.survey_id,
         recipients=counts.recipients,
@@ -302,20 +316,41 @@ async def summarise(
         people=counts.people,
     )
     if reason is not None or not summary.questions:
+        for figures in summary.questions:
+            figures.suppressed, figures.reason = True, reason
         return summary
     ids = included_ids(scope)
     by_key = {q.key: q for q in summary.questions}
     await _counts(session, ids, by_key)
     one_organisation = await _answerers(session, ids, by_key)
+    lonely: list[str] = []
     if unattributed and one_organisation:
-        for key in await _with_unnamed(session, ids, one_organisation):
-            by_key[key].alone = True
-    for figures in summary.questions:
-        figures.suppressed = figures.people < threshold or figures.alone
+        lonely = await _with_unnamed(session, ids, one_organisation)
+    candidates = [k for k, q in by_key.items() if q.people >= threshold and k not in lonely]
+    cells = await people_sets(session, ids, candidates)
+    parents = None
+    if scope.audience != "all" and candidates:
+        whole = Scope(**{**asdict_shallow(scope), "audience": "all", "value": None})
+        parents = await people_sets(session, included_ids(whole), candidates)
+    earlier = await releases.released(session, scope.survey_id, candidates) if release else None
+    verdicts: dict[str, str | None] = {
+        key: TOO_FEW if figures.people < threshold else ONE_ORGANISATION
+        for key, figures in by_key.items()
+        if key not in candidates
+    }
+    verdicts |= disclosure.decide(cells, threshold, parents=parents, released=earlier)
+    for key, figures in by_key.items():
+        figures.reason = verdicts[key]
+        figures.alone = figures.reason == ONE_ORGANISATION
+        figures.suppressed = figures.reason is not None
         if figures.suppressed:  # counted, never shown
             figures.mean = figures.median = figures.minimum = figures.maximum = None
             figures.distribution, figures.choices = [], {}
     shown = {k: q for k, q in by_key.items() if not q.suppressed}
+    if release is not None:
+        await releases.record(
+            session, scope.survey_id, release, [(k, cells[k]) for k in shown], utcnow()
+        )
 
     def keys(*kinds: str) -> list[str]:
         return [k for k, q in shown.items() if q.kind in kinds]
@@ -327,6 +362,22 @@ async def summarise(
     if keys("text") and latest > 0:
         await _latest_texts(session, ids, keys("text"), latest, shown)
     return summary
+
+
+async def people_sets(session: AsyncSession, ids: Any, keys: list[str]) -> dict[str, Cell]:
+    """Per question, the answer sheets (and whose) that would be in its figures: what
+    disclosure control judges. One query; as many rows as answers in the figures."""
+    found: dict[str, dict[int, int]] = {key: {} for key in keys}
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(AnswerRow.question_key, Response.id, _person())
+        .join(Response, Response.id == AnswerRow.response_id)
+        .where(*_answered(ids, keys))
+    )
+    for key, response, person in rows.all():
+        found[key][int(response)] = int(person)
+    return found
 
 
 def _answered(ids: Any, keys: list[str]) -> list[ColumnElement[bool]]:
@@ -575,7 +626,11 @@ async def _latest_texts(
     for key in keys:
         rows = await session.scalars(
             select(AnswerRow.value_text)
-            .where(*_answered(ids, [key]), AnswerRow.value_text.is_not(None))
+            .where(
+                *_answered(ids, [key]),
+                AnswerRow.value_text.is_not(None),
+                AnswerRow.value_text != REMOVED,  # erased by /forget: nothing to quote
+            )
             .order_by(AnswerRow.answered_at.desc(), AnswerRow.id.desc())
             .limit(limit)
         )
@@ -609,10 +664,13 @@ async def trend(
     keys: list[str],
     *,
     threshold: int,
+    release: disclosure.Release | None,
 ) -> list[TrendPoint]:
     """The same figures across consecutive periods (e.g. quarters), in two GROUP BY queries.
 
-    ``scope.period`` is ignored; each period is suppressed on its own like a summary.
+    ``scope.period`` is ignored; each period is judged on its own like a summary, and each
+    period's mean of a question is a cell that ``storage.disclosure`` decides (``release``
+    as for ``summarise``).
     """
     points = [TrendPoint(period=p) for p in periods]
     if not periods:
@@ -673,14 +731,59 @@ async def trend(
         )
         .group_by(bucket, AnswerRow.question_key)
     )
+    candidates: dict[tuple[int, str], tuple[float, int]] = {}
     for index, key, count, mean, people in means.all():
         if index is None or int(index) < 0:
             continue
-        point = points[int(index)]
-        if point.suppressed is None and int(people) >= threshold:
-            point.means[key] = float(mean)
-            point.answered[key] = int(count)
+        if points[int(index)].suppressed is None and int(people) >= threshold:
+            candidates[(int(index), key)] = (float(mean), int(count))
+    if not candidates:
+        return points
+    cells = await _bucket_cells(session, whole, bucket, keys)
+    parents = None
+    if scope.audience != "all":
+        parent = Scope(**{**asdict_shallow(whole), "audience": "all", "value": None})
+        parents = await _bucket_cells(session, parent, bucket, keys)
+    earlier = await releases.released(session, scope.survey_id, keys) if release else {}
+    accepted: list[tuple[str, Cell]] = []
+    for (index, key), (mean, count) in sorted(candidates.items()):
+        cell = cells.get((index, key), {})
+        verdict = disclosure.cell_verdict(
+            cell,
+            threshold,
+            parent=None if parents is None else parents.get((index, key), {}),
+            released=earlier.get(key, []),
+        )
+        if verdict is None:  # later periods of this trend are judged against it too
+            earlier.setdefault(key, []).append(cell)
+            accepted.append((key, cell))
+            points[index].means[key] = mean
+            points[index].answered[key] = count
+    if release is not None:
+        await releases.record(session, scope.survey_id, release, accepted, utcnow())
     return points
+
+
+async def _bucket_cells(
+    session: AsyncSession, scope: Scope, bucket: Any, keys: list[str]
+) -> dict[tuple[int, str], Cell]:
+    """Per period and question, the answer sheets (and whose) behind a trend's mean."""
+    rows = await session.execute(
+        select(bucket, AnswerRow.question_key, Response.id, _person())
+        .select_from(AnswerRow)
+        .join(Response, Response.id == AnswerRow.response_id)
+        .where(
+            *included_conditions(scope),
+            AnswerRow.question_key.in_(keys),
+            AnswerRow.status == "answered",
+            AnswerRow.value_num.is_not(None),
+        )
+    )
+    found: dict[tuple[int, str], dict[int, int]] = {}
+    for index, key, response, person in rows.all():
+        if index is not None and int(index) >= 0:
+            found.setdefault((int(index), key), {})[int(response)] = int(person)
+    return found
 
 
 def asdict_shallow(scope: Scope) -> dict[str, Any]:

@@ -234,7 +234,7 @@ async def test_custom_dates_and_a_trend_by_quarter(sqlite_url: str) -> None:
         await command_and_wait(admin, "summary")
         await press_and_wait(admin, "Partnership pulse")
         events = await press_and_wait(admin, "Choose dates")
-        assert "2026-01-01 2026-03-31" in shown(events)
+        assert "widened to the quarters" in shown(events)
         events = await say_and_wait(admin, "2025-10-01 2025-12-31")
         assert "Whose answers?" in shown(events)
         events = await press_and_wait(admin, "All partners", expect=("message", "photo"), count=2)
@@ -248,7 +248,7 @@ async def test_custom_dates_and_a_trend_by_quarter(sqlite_url: str) -> None:
         assert "Q4 2025: asked 3, completed 3 (100%)" in text
         assert "Q4 2025: mean 3 (3 answers)" in text
         assert "Q1 2026: mean 4.7 (3 answers)" in text
-        assert "Q3 2025: not shown (too few answers)" in text
+        assert "Q3 2025: not shown" in text
         [chart] = photos(events)
         assert chart.file is not None and chart.file.size > 10_000
         assert "summary.trend" in await audit_actions(world)
@@ -320,6 +320,7 @@ async def test_attribution_is_honoured_in_breakdowns_and_exports(sqlite_url: str
             Person("Hope RLO", {"satisfaction": 4, "improve": "Named three"}),
             Person("Hope RLO", {"satisfaction": 1, "improve": "Only in totals"}, attributed=False),
             Person("Amal Network", {"satisfaction": 2, "improve": "Elsewhere"}),
+            Person("Amal Network", {"satisfaction": 2, "improve": "Elsewhere too"}),
         ]
         await seed_pulse(world, people)
         admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="en")
@@ -329,10 +330,13 @@ async def test_attribution_is_honoured_in_breakdowns_and_exports(sqlite_url: str
         await press_and_wait(admin, "One organisation")
         events = await press_and_wait(admin, "Hope RLO", expect=("message", "photo"), count=2)
         text = shown(events)
+        # Said of every breakdown: a count here would tell which organisation the partner
+        # who asked for totals only belongs to.
         assert (
-            "1 partner who asked to be counted only in overall totals is left out of this "
+            "Partners who asked to be counted only in overall totals are never part of a "
             "breakdown." in text
         )
+        assert "left out" not in text
         assert "Mean 4 · median 4 · 3 answers" in text  # 5, 3, 4: the 1 is not in it
         assert "Only in totals" not in text
 
@@ -347,7 +351,11 @@ async def test_attribution_is_honoured_in_breakdowns_and_exports(sqlite_url: str
             "Named three": "Hope RLO",
             "Only in totals": None,  # an empty cell: never named
             "Elsewhere": "Amal Network",
+            "Elsewhere too": "Amal Network",
         }
+        language_of = {k: r[header.index("language")] for k, r in by_text.items()}
+        assert language_of["Only in totals"] is None and language_of["Named one"] == "en"
+        assert "response" not in header
 
 
 # ------------------------------------------------------------------------------ exports
@@ -363,7 +371,9 @@ async def export_xlsx(admin: Phone, period: str, language: str):  # type: ignore
     assert document.file is not None and document.file.data is not None
     assert (document.file.filename or "").endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(document.file.data), read_only=True)
-    return book.worksheets[0]
+    about = [r[0] for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert any("no response number" in (line or "") or "numéro" in (line or "") for line in about)
+    return book.worksheets[1]
 
 
 async def test_an_xlsx_export_checked_cell_by_cell(sqlite_url: str) -> None:
@@ -374,16 +384,8 @@ async def test_an_xlsx_export_checked_cell_by_cell(sqlite_url: str) -> None:
         sheet = await export_xlsx(admin, "This quarter", "Français")
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
         header = rows[0]
-        assert header[:7] == [
-            "response",
-            "organisation",
-            "language",
-            "status",
-            "invited_utc",
-            "started_utc",
-            "completed_utc",
-        ]
-        assert header[7:11] == [
+        assert header[:4] == ["organisation", "language", "status", "completed_day"]
+        assert header[4:8] == [
             "satisfaction",
             "satisfaction_code",
             "what_went_wrong",
@@ -399,18 +401,19 @@ async def test_an_xlsx_export_checked_cell_by_cell(sqlite_url: str) -> None:
         assert cell(first, "organisation") == "Hope RLO"
         assert cell(second, "organisation") is None  # asked to be counted only in totals
         assert cell(first, "status") == "completed"
-        assert cell(first, "completed_utc") == datetime(2026, 3, 1, 7, 0)
+        assert cell(first, "completed_day") == datetime(2026, 3, 1)  # a day, not a minute
         assert cell(first, "satisfaction") == "5 Très satisfait(e)"
         assert cell(first, "satisfaction_code") == 5
         assert cell(fourth, "satisfaction") == t("fr", "Don't know")
         assert cell(fourth, "satisfaction_code") == "dont_know"
         assert cell(first, "consulted") == "Souvent"
         assert cell(first, "consulted_code") == "often"
-        assert cell(third, "what_went_wrong") == "Late payments"
+        # Only one person answered it: blank in every row, as /summary would not show it.
+        assert cell(third, "what_went_wrong") is None
         assert cell(first, "what_went_wrong") is None
         assert cell(second, "improve") == "'=SUM(A1:A9)"  # never run as a formula
         assert cell(third, "improve") == t("fr", "[voice message, {seconds} s]", seconds=12)
-        questions = sheet.parent.worksheets[1]
+        questions = sheet.parent.worksheets[2]
         described = {r[0]: r[1] for r in questions.iter_rows(values_only=True)}
         assert described["satisfaction"] == (
             "Dans l'ensemble, êtes-vous satisfait(e) de notre partenariat ?"
@@ -450,8 +453,11 @@ async def test_a_csv_export_checked_cell_by_cell(sqlite_url: str) -> None:
         assert [r["topics_protection"] for r in records] == ["1", "0", "1"]
         assert [r["has_office_code"] for r in records] == ["yes", "no", "yes"]
         assert [r["has_office"] for r in records] == ["Yes", "No", "Yes"]
-        assert [r["people_reached"] for r in records] == ["120", "80", ""]
-        assert [r["completed_utc"] for r in records] == ["2026-03-01 07:00"] * 3
+        # Only two people answered it: fewer than 3, so the column stays blank, as /summary
+        # would not show it either.
+        assert [r["people_reached"] for r in records] == ["", "", ""]
+        assert "1 question is left blank" in (document.content or "")
+        assert [r["completed_day"] for r in records] == ["2026-03-01"] * 3
         assert [r["organisation"] for r in records] == ["A", "B", "C"]
 
 
@@ -903,7 +909,7 @@ async def test_j_pat_summary_counts_only_closed_rounds_side_by_side(sqlite_url: 
         [document] = documents(events)
         assert document.file is not None and document.file.data is not None
         book = openpyxl.load_workbook(io.BytesIO(document.file.data), read_only=True)
-        assert book.sheetnames == ["J-PAT", "Rounds", "Submissions", "Questions"]
+        assert book.sheetnames == ["About this file", "J-PAT", "Rounds", "Submissions", "Questions"]
         items = [list(r) for r in book["J-PAT"].iter_rows(values_only=True)]
         header = items[0]
         e1a = [dict(zip(header, r, strict=False)) for r in items[1:] if r[4] == "e1a"]

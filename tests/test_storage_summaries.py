@@ -95,7 +95,7 @@ async def test_hand_checked_figures_for_everyone(db: Database) -> None:
     await seeded(db)
     async with db.sessions() as session:
         summary = await summaries.summarise(
-            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3, release=None
         )
     assert (summary.recipients, summary.started, summary.completed) == (7, 5, 4)
     assert summary.response_rate == pytest.approx(4 / 7)
@@ -150,6 +150,7 @@ async def test_an_organisation_counts_only_partners_who_may_be_named(db: Databas
             Scope("pulse", FIRST_QUARTER, "organisation", str(orgs["Hope"])),
             SPECS,
             threshold=1,
+            release=None,
         )
     assert (hope.recipients, hope.started, hope.respondents, hope.left_out) == (2, 2, 1, 1)
     satisfaction = hope.question("satisfaction")
@@ -165,6 +166,7 @@ async def test_small_groups_are_suppressed(db: Database) -> None:
             Scope("pulse", FIRST_QUARTER, "organisation", str(orgs["Amal"])),
             SPECS,
             threshold=3,
+            release=None,
         )
     assert amal.suppressed == summaries.TOO_FEW
     assert amal.respondents == 2
@@ -185,7 +187,7 @@ async def test_a_total_of_one_organisation_hides_unnamed_answers(db: Database) -
         )
     async with db.sessions() as session:
         summary = await summaries.summarise(
-            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3, release=None
         )
     assert summary.suppressed == summaries.ONE_ORGANISATION
 
@@ -204,10 +206,15 @@ async def test_the_threshold_counts_people_not_answer_sheets(db: Database) -> No
             (await session.get(Response, response_id)).contact_id = first.contact_id
     async with db.sessions() as session:
         alone = await summaries.summarise(
-            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3, release=None
         )
         [point] = await summaries.trend(
-            session, Scope("pulse", FIRST_QUARTER), [FIRST_QUARTER], ["satisfaction"], threshold=3
+            session,
+            Scope("pulse", FIRST_QUARTER),
+            [FIRST_QUARTER],
+            ["satisfaction"],
+            threshold=3,
+            release=None,
         )
     assert (alone.respondents, alone.people, alone.suppressed) == (3, 1, summaries.TOO_FEW)
     assert point.suppressed == summaries.TOO_FEW and point.means == {}
@@ -221,10 +228,15 @@ async def test_the_threshold_counts_people_not_answer_sheets(db: Database) -> No
         )
     async with db.sessions() as session:
         summary = await summaries.summarise(
-            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3, release=None
         )
         [point] = await summaries.trend(
-            session, Scope("pulse", FIRST_QUARTER), [FIRST_QUARTER], ["satisfaction"], threshold=3
+            session,
+            Scope("pulse", FIRST_QUARTER),
+            [FIRST_QUARTER],
+            ["satisfaction"],
+            threshold=3,
+            release=None,
         )
     assert (summary.people, summary.suppressed) == (3, None)
     rated = summary.question("satisfaction")
@@ -249,7 +261,7 @@ async def test_a_question_only_one_organisation_answered_keeps_its_unnamed_partn
         await seed(session, "pulse", [*hope, Person("Amal", {"satisfaction": 5})], invited_at=Q1)
     async with db.sessions() as session:
         summary = await summaries.summarise(
-            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3, release=None
         )
     assert (summary.people, summary.organisations, summary.suppressed) == (4, 2, None)
     rated, written = summary.question("satisfaction"), summary.question("improve")
@@ -278,11 +290,25 @@ async def test_a_tag_groups_organisations(db: Database) -> None:
             invited_at=Q1,
             orgs=orgs,
         )
+    scope = Scope("pulse", FIRST_QUARTER, "tag", "women")
     async with db.sessions() as session:
-        women = await summaries.summarise(
-            session, Scope("pulse", FIRST_QUARTER, "tag", "women"), SPECS, threshold=3
-        )
+        women = await summaries.summarise(session, scope, SPECS, threshold=3, release=None)
+    # Outside the tag only two people answered (B's unnamed partner and C): "all partners"
+    # minus "women" would be their answers, so the breakdown is hidden (complementary
+    # suppression), though the tag itself has three named people.
     assert (women.recipients, women.respondents, women.left_out) == (4, 3, 1)
+    assert women.question("satisfaction").reason == summaries.COMPLEMENT  # type: ignore[union-attr]
+    assert women.question("satisfaction").mean is None  # type: ignore[union-attr]
+    async with db.transaction() as session:
+        await seed(
+            session,
+            "pulse",
+            [Person("C", {"satisfaction": 1}), Person("C", {"satisfaction": 2})],
+            invited_at=Q1,
+            orgs=orgs,
+        )
+    async with db.sessions() as session:
+        women = await summaries.summarise(session, scope, SPECS, threshold=3, release=None)
     assert women.question("satisfaction").mean == 3  # type: ignore[union-attr]
 
 
@@ -314,9 +340,15 @@ async def test_trend_by_quarter(db: Database) -> None:
             [FIRST_QUARTER, SECOND_QUARTER],
             ["satisfaction"],
             threshold=2,
+            release=None,
         )
         strict = await summaries.trend(
-            session, Scope("pulse"), [FIRST_QUARTER, SECOND_QUARTER], ["satisfaction"], threshold=3
+            session,
+            Scope("pulse"),
+            [FIRST_QUARTER, SECOND_QUARTER],
+            ["satisfaction"],
+            threshold=3,
+            release=None,
         )
     first, second = points
     assert (first.recipients, first.completed, first.respondents) == (3, 3, 3)
@@ -331,7 +363,7 @@ async def test_a_summary_survives_its_json_copy(db: Database) -> None:
     await seeded(db)
     async with db.sessions() as session:
         summary = await summaries.summarise(
-            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3
+            session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3, release=None
         )
     assert summaries.from_json(summaries.to_json(summary)) == summary
 

@@ -36,8 +36,9 @@ from bot.summary_charts import bar_panels
 from bot.summary_view import View, specs
 from bot.survey_registry import SurveyRegistry
 from conversations import Survey
-from storage import summaries
+from storage import releases, summaries
 from storage.db import Database, is_sqlite
+from storage.disclosure import Release
 from storage.migrate import upgrade
 from storage.models import (
     AnswerRow,
@@ -300,8 +301,12 @@ async def run(answers: int, database: str | None) -> dict[str, Any]:
     this_quarter = periods.quarter(NOW, "UTC", 0)
 
     async def summarise(scope: Scope) -> summaries.Summary:
-        async with db.sessions() as session:
-            return await summaries.summarise(session, scope, questions, threshold=3)
+        """As /summary does it: decided against the release record, and recorded."""
+        release = Release("summary", "bench", f"{scope.audience}:{scope.value}")
+        async with releases.releasing(db) as session:
+            return await summaries.summarise(
+                session, scope, questions, threshold=3, release=release
+            )
 
     main = Scope(survey.id, this_quarter)
     summary_ms, summary = await _timed(lambda: summarise(main))
@@ -315,8 +320,15 @@ async def run(answers: int, database: str | None) -> dict[str, Any]:
     keys = [q.key for q in questions if q.kind in ("scale", "number")]
 
     async def trend() -> list[summaries.TrendPoint]:
-        async with db.sessions() as session:
-            return await summaries.trend(session, Scope(survey.id), quarters, keys, threshold=3)
+        async with releases.releasing(db) as session:
+            return await summaries.trend(
+                session,
+                Scope(survey.id),
+                quarters,
+                keys,
+                threshold=3,
+                release=Release("trend", "bench", "all"),
+            )
 
     trend_ms, _t = await _timed(trend)
     view = View(survey, "en")

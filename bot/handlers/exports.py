@@ -1,8 +1,9 @@
 """/export: survey (or J-PAT) → period → CSV or XLSX → language of the labels → a document.
 
-The same privacy rules as summaries apply: nothing is exported for fewer than the threshold of
-respondents, and the organisation column is filled only for partners who agreed to be named.
-Every export is written to the audit log.
+The same disclosure control as summaries decides what is in the file (``storage.disclosure``):
+nothing is exported for fewer than the threshold of people, a question's columns are blank
+where /summary would not show it, and each export is recorded as a release. Admins can also
+take the raw file (every cell, marked as such). Every export is written to the audit log.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from bot.i18n import LANGUAGES, NATIVE_NAMES, Translator, bidi, translator
 from bot.keyboards import button, grid
 from bot.replies import send_text
 from bot.services import services
-from storage import flows, summaries
+from bot.summary_view import specs
+from storage import flows, releases, summaries
+from storage.disclosure import Release
 from storage.summaries import Scope
 
 FLOW = "export"
 PREFIX = "exp"
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx", "raw")
 MAX_DOCUMENT = 50 * 1024 * 1024  # what a bot may upload
 
 
@@ -71,20 +74,27 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         names = {"this": _("This quarter"), "last": _("Last quarter"), "all": _("All time")}
         await common.close_keyboard(query, names[arg], person.lang)
         await goto("format", {**flow.data, "period": arg})
-        keyboard = grid(
-            [
-                button(_("Excel (XLSX)"), callbacks.data(PREFIX, "fmt", "xlsx")),
-                button(_("CSV"), callbacks.data(PREFIX, "fmt", "csv")),
-                pickers.cancel_button(PREFIX, _),
-            ],
-            2,
-        )
+        choices = [
+            button(_("Excel (XLSX)"), callbacks.data(PREFIX, "fmt", "xlsx")),
+            button(_("CSV"), callbacks.data(PREFIX, "fmt", "csv")),
+        ]
+        if person.is_admin:
+            choices.append(
+                button(_("Raw file (admins only)"), callbacks.data(PREFIX, "fmt", "raw"))
+            )
+        keyboard = grid([*choices, pickers.cancel_button(PREFIX, _)], 2)
         await send_text(context, chat_id, _("Which file format?"), person.lang, keyboard=keyboard)
         return
     if action == "fmt" and flow.step == "format" and arg in FORMATS:
-        await common.close_keyboard(
-            query, _("Excel (XLSX)") if arg == "xlsx" else _("CSV"), person.lang
-        )
+        if arg == "raw" and not person.is_admin:  # a forged or stale press
+            await common.expired_button(update, context, person.lang)
+            return
+        names = {
+            "xlsx": _("Excel (XLSX)"),
+            "csv": _("CSV"),
+            "raw": _("Raw file (admins only)"),
+        }
+        await common.close_keyboard(query, names[arg], person.lang)
         await goto("language", {**flow.data, "format": arg})
         survey, _v = svc.surveys.get(flow.data["survey"])
         codes = [person.lang, *[c for c in survey.languages if c != person.lang]]
@@ -132,24 +142,38 @@ async def _export(
     if entry is None:
         return
     survey = entry[0]
-    zone = person.zone(svc.settings.default_timezone)
+    zone = pickers.window_zone(svc)
     period = pickers.period_of(data["period"], svc.clock.now(), zone, data)
-    scope = Scope(survey.id, period)
+    scope = Scope(survey.id, period, include_forgotten=False)
     threshold = svc.settings.privacy_threshold
-    async with svc.db.sessions() as session:
-        group = await summaries.group(session, scope)
+    raw = data["format"] == "raw" and person.is_admin
+    release = Release(
+        kind="raw_export" if raw else "export",
+        window=pickers.window_name(period),
+        audience="all",
+        contact_id=person.contact.id if person.contact is not None else None,
+    )
+    async with releases.releasing(svc.db) as session:
+        decided = await summaries.summarise(
+            session, scope, specs(survey), threshold=threshold, release=release, latest=0
+        )
+    withheld = frozenset(q.key for q in decided.questions if q.suppressed)
+    blanked = [q.key for q in decided.questions if q.suppressed and q.answered]
     details = {
         "format": data["format"],
         "language": data["lang"],
         "start": period.start.isoformat() if period.start else None,
         "end": period.end.isoformat() if period.end else None,
-        "respondents": group.respondents,
-        "people": group.people,
+        "respondents": decided.respondents,
+        "people": decided.people,
+        "withheld": sorted(blanked),
     }
     # The J-PAT export is the record of rounds staff took part in; the one-organisation rule
-    # protects partners from being singled out among organisations, so it applies to surveys.
-    unattributed = 0 if survey.id == "jpat" else group.unattributed
-    reason = summaries.suppression(group.people, group.organisations, unattributed, threshold)
+    # protects partners from being singled out among organisations: for the J-PAT it keeps the
+    # submissions sheet out of the file.
+    reason = decided.suppressed
+    if survey.id == "jpat" and reason == summaries.ONE_ORGANISATION:
+        reason = None
     if reason is not None:
         await log_staff_action(
             svc,
@@ -158,21 +182,41 @@ async def _export(
             subject=f"survey:{survey.id}",
             details={**details, "reason": reason},
         )
-        await send_text(context, chat_id, _refusal(reason, group.people, threshold, _), person.lang)
+        await send_text(
+            context, chat_id, _refusal(reason, decided.people, threshold, _), person.lang
+        )
         return
     slug = "all" if period.start is None else period.start.date().isoformat()
+    if raw:
+        slug = f"RAW-ADMIN-ONLY-{slug}"
     if survey.id == "jpat":  # both sides, gaps, the agreed J-PAT and its actions
         built = await exports.build_jpat(
-            svc.db, survey, period, data["lang"], data["format"], f"jpat-{slug}"
+            svc.db,
+            survey,
+            period,
+            data["lang"],
+            data["format"],
+            f"jpat-{slug}",
+            withheld=None if decided.suppressed else withheld,
+            blanked=frozenset(blanked),
+            raw=raw,
         )
     else:
         built = await exports.build(
-            svc.db, survey, scope, data["lang"], data["format"], f"{survey.id}-{slug}"
+            svc.db,
+            survey,
+            scope,
+            data["lang"],
+            data["format"],
+            f"{survey.id}-{slug}",
+            withheld=withheld,
+            blanked=frozenset(blanked),
+            raw=raw,
         )
     await log_staff_action(
         svc,
         person,
-        "export.create",
+        "export.raw" if raw else "export.create",
         subject=f"survey:{survey.id}",
         details={**details, "rows": built.rows, "bytes": len(built.data)},
     )
@@ -198,6 +242,18 @@ async def _export(
             built.rows,
             title=survey.text_for(survey.title, person.lang),
             period=period_label,
+        )
+    if raw:
+        caption = (
+            _("Raw file for admins only: do not share it. Its creation is in the audit log.")
+            + "\n"
+            + caption
+        )
+    elif blanked:
+        caption += "\n" + _.ngettext(
+            "{n} question is left blank: too few answers to keep them anonymous.",
+            "{n} questions are left blank: too few answers to keep them anonymous.",
+            len(blanked),
         )
     await context.bot.send_document(
         chat_id,

@@ -94,8 +94,29 @@ def period_of(choice: str, now: datetime, zone: str | None, data: dict) -> Perio
     if choice == "last":
         return periods.quarter(now, zone, 1)
     if choice == "custom" and data.get("start") and data.get("end"):
-        return Period(datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]))
+        typed = Period(datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]))
+        return periods.whole_quarters(typed, zone)
     return Period()
+
+
+def window_zone(svc: Services) -> str:
+    """Release windows are quarters in the organisation's zone, the same for every reader
+    (disclosure rule 5): two staff members in different zones asking for "this quarter" must
+    not get windows a few hours apart."""
+    return svc.settings.default_timezone
+
+
+def window_name(period: Period, campaign_id: int | None = None, round_id: int | None = None) -> str:
+    """How the release record names a window."""
+    if round_id is not None:
+        return f"round:{round_id}"
+    if campaign_id is not None:
+        return f"campaign:{campaign_id}"
+    if period.start is None and period.end is None:
+        return "all"
+    start = period.start.date().isoformat() if period.start else ""
+    end = period.end.date().isoformat() if period.end else ""
+    return f"{start}/{end}"
 
 
 def period_text(choice: str, period: Period, zone: str | None, _: Translator) -> str:

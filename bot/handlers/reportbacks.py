@@ -28,7 +28,8 @@ from bot.replies import send_text
 from bot.services import Services, services
 from bot.summary_charts import bar_panels
 from bot.summary_view import View, specs
-from storage import flows, reportbacks, summaries
+from storage import flows, releases, reportbacks, summaries
+from storage.disclosure import Release
 from storage.jpat import JPAT_SURVEY, VIEWABLE_STATUSES
 from storage.models import Campaign, ChatFlow, Contact, JpatRound, Organisation
 from storage.summaries import Scope
@@ -165,8 +166,11 @@ async def _clear(svc: Services, person: Person) -> None:
         await flows.clear(session, person.user_id)
 
 
-async def _figures(svc: Services, source: Source) -> summaries.Summary | None:
-    """The aggregate figures partners will read, with the privacy threshold applied; for a
+async def _figures(
+    svc: Services, source: Source, person: Person | None = None
+) -> summaries.Summary | None:
+    """The aggregate figures partners will read, decided by disclosure control and recorded
+    as a release (the preview staff see is the same release: the same answer sheets); for a
     J-PAT round, both sides' answers together."""
     survey = await svc.surveys.for_version(svc.db, source.survey_version_id)
     if survey is None:
@@ -175,12 +179,19 @@ async def _figures(svc: Services, source: Source) -> summaries.Summary | None:
         scope = Scope(JPAT_SURVEY, jpat_round_id=source.id)
     else:
         scope = Scope(source.survey_id, campaign_id=source.id)
-    async with svc.db.sessions() as session:
+    release = Release(
+        kind="reportback",
+        window=pickers.window_name(scope.period, scope.campaign_id, scope.jpat_round_id),
+        audience="asked",
+        contact_id=person.contact.id if person is not None and person.contact else None,
+    )
+    async with releases.releasing(svc.db) as session:
         return await summaries.summarise(
             session,
             scope,
             specs(survey),
             threshold=svc.settings.privacy_threshold,
+            release=release,
             latest=0,
             for_the_round=isinstance(source, JpatRound),
         )
@@ -205,7 +216,7 @@ async def _chosen(
             title=_title(svc, source.survey_id, person.lang),
         )
     await common.close_keyboard(update.callback_query, chosen, person.lang)
-    figures = await _figures(svc, source)
+    figures = await _figures(svc, source, person)
     await log_staff_action(
         svc,
         person,
@@ -266,7 +277,7 @@ async def _preview(
         return
     async with svc.db.sessions() as session:
         asked = await reportbacks.count_asked(session, source)
-    figures = await _figures(svc, source)
+    figures = await _figures(svc, source, person)
     survey = await svc.surveys.for_version(svc.db, source.survey_version_id)
     if figures is None or survey is None or figures.suppressed:
         await _clear(svc, person)
@@ -324,7 +335,7 @@ async def _send(
     svc = services(context)
     _ = translator(person.lang)
     source = await _source(svc, data)
-    figures = await _figures(svc, source) if source else None
+    figures = await _figures(svc, source, person) if source else None
     if source is None or figures is None or figures.suppressed:
         await _clear(svc, person)
         return

@@ -25,7 +25,8 @@ from bot.services import Services, services
 from bot.summary_charts import Series, bar_panels
 from bot.summary_view import View, specs
 from conversations import Survey
-from storage import flows, organisations, summaries
+from storage import flows, organisations, releases, summaries
+from storage.disclosure import Release
 from storage.models import ChatFlow
 from storage.summaries import Period, Scope, Summary
 
@@ -54,7 +55,18 @@ async def summary_command(
 
 
 def _zone(person: Person, svc: Services) -> str:
-    return person.zone(svc.settings.default_timezone)
+    """Windows are the organisation's quarters, whoever reads (``pickers.window_zone``)."""
+    return pickers.window_zone(svc)
+
+
+def _release(kind: str, person: Person, scope: Scope) -> Release:
+    audience = scope.audience if scope.value is None else f"{scope.audience}:{scope.value}"
+    return Release(
+        kind=kind,
+        window=pickers.window_name(scope.period, scope.campaign_id, scope.jpat_round_id),
+        audience=audience if scope.side is None else f"{audience}:{scope.side}",
+        contact_id=person.contact.id if person.contact is not None else None,
+    )
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -97,7 +109,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 context,
                 chat_id,
                 _(
-                    "Type the first and the last day of the period, for example: 2026-01-01 2026-03-31"
+                    "Type the first and the last day of the period, for example: 2026-01-01 2026-06-30. Figures always cover whole quarters, so the period is widened to the quarters these days fall in."
                 ),
                 person.lang,
             )
@@ -236,16 +248,30 @@ async def send_summary(
         [pickers.period_text(data["period"], scope.period, zone, _), _audience_text(data, _)]
     )
     heading = f"📊 {view.title}\n{subtitle}"
-    async with svc.db.sessions() as session:
+    if scope.audience != "all":
+        heading += "\n" + view.breakdown_note()
+    async with releases.releasing(svc.db) as session:
         if survey.id == "jpat":
             sides = [
                 await summaries.summarise(
-                    session, _with(scope, side=side), questions, threshold=threshold
+                    session,
+                    _with(scope, side=side),
+                    questions,
+                    threshold=threshold,
+                    release=_release("summary", person, _with(scope, side=side)),
                 )
                 for side in ("partner", "ngo")
             ]
         else:
-            sides = [await summaries.summarise(session, scope, questions, threshold=threshold)]
+            sides = [
+                await summaries.summarise(
+                    session,
+                    scope,
+                    questions,
+                    threshold=threshold,
+                    release=_release("summary", person, scope),
+                )
+            ]
     if survey.id == "jpat":
         text = view.jpat_text(heading, sides[0], sides[1])
         panels = view.jpat_panel(sides[0], sides[1])
@@ -277,6 +303,7 @@ def _details(scope: Scope, sides: list[Summary]) -> dict[str, Any]:
         "value": scope.value,
         "respondents": [s.respondents for s in sides],
         "suppressed": [s.suppressed for s in sides],
+        "held": [sorted(q.key for q in s.questions if q.reason) for s in sides],
     }
 
 
@@ -318,10 +345,20 @@ async def _trend(
     scales = [s.key for s in specs(survey) if s.kind == "scale"]
     scope = Scope(survey.id, Period(), data.get("kind", "all"), data.get("value"))
     threshold = svc.settings.privacy_threshold
-    async with svc.db.sessions() as session:
-        points = await summaries.trend(session, scope, quarters, keys, threshold=threshold)
+    async with releases.releasing(svc.db) as session:
+        points = await summaries.trend(
+            session,
+            scope,
+            quarters,
+            keys,
+            threshold=threshold,
+            release=_release("trend", person, scope),
+        )
     subtitle = " · ".join([_("Trend by quarter"), _audience_text(data, _)])
-    text = view.trend_text(f"📈 {view.title}\n{subtitle}", points, labels, keys, threshold)
+    heading = f"📈 {view.title}\n{subtitle}"
+    if scope.audience != "all":
+        heading += "\n" + view.breakdown_note()
+    text = view.trend_text(heading, points, labels, keys, threshold)
     await log_staff_action(
         svc,
         person,

@@ -1,0 +1,209 @@
+"""Disclosure control: the one place that decides whether a figure, a quote, an export column
+or a chart may leave the database. Pure rules over sets of people; no I/O, so they are tested
+with generated data (tests/test_disclosure_props.py).
+
+The privacy model
+=================
+
+Who may see what, and why:
+
+* **A partner** sees their own answers (/mydata), exports and deletes them (/forget), and
+  receives report-backs: aggregate figures of a campaign or J-PAT round they were asked in.
+* **NGO staff** see aggregates (/summary, trends, charts), exports with one row per finished
+  answer sheet but nothing that points back to a person, participation lists needed to nudge
+  (/pending), and the J-PAT round comparison of the partnerships they are a side of. They fund
+  the partners, and a complaint may be about them: so what they see must never single out one
+  partner's answer, nor the organisation of a partner who asked to be counted only in totals.
+* **Admins** name staff and focal points, read the audit log and may take the raw,
+  row-level export (marked as such on the file, audited).
+* **The safeguarding focal point(s)** an admin names are the only readers of confidential
+  reports; those never enter a summary, an export, a report-back or a chart.
+* **Funders and the public** see only what staff put in reports: the same aggregates.
+
+What the threshold ``k`` (``PARTNERBOT_PRIVACY_THRESHOLD``, default 3) protects against: one
+staff member, or several comparing notes, learning one partner's answer, or the organisation of
+a partner who asked to be counted only in totals, from anything the bot released to any of
+them — including by subtracting one release from another ("differencing").
+
+The rules, applied to every release (a summary, a breakdown, a trend point, a chart, an export,
+a report-back):
+
+1. **Finished answer sheets only.** A response counts once completed (or closed unfinished):
+   its answers are then frozen, so the same person in two releases contributes the same
+   answers and a difference between releases can only come from different people.
+2. **A group needs k people** (distinct people, not answer sheets) and, when it contains a
+   partner who asked to be counted only in totals, answers from at least two organisations.
+3. **A cell needs k people.** A cell is one question's answers in one release; its figures
+   (distribution, mean, quotes, export column) are shown only if at least k people answered
+   it, and not if every answer comes from one organisation that has totals-only partners.
+4. **Complementary suppression.** A breakdown (one organisation, a tag) is hidden when the rest
+   of its parent set — everyone in the same window — is between 1 and k-1 people: otherwise
+   "all partners" minus the breakdown would be those few people.
+5. **Fixed windows.** Periods are whole calendar quarters in the organisation's time zone,
+   whole campaigns, or whole J-PAT rounds; typed dates are widened to whole quarters. Two
+   staff members asking for "this quarter" get the same window wherever they live.
+6. **The release record.** Every set of answer sheets whose answers to a question left the
+   database is recorded with whose they are (``storage.releases``). Sorting the answer sheets
+   by which of these released sets they are in gives *atoms*: sheets no combination of
+   releases can tell apart. Adding, subtracting or otherwise combining released figures can
+   at best reveal an atom's figures, never a part of one. So a new cell is released only if,
+   with it, every atom holds answers from at least k people. In particular any two releases,
+   by anyone, of any audience, period or file, differ by nobody or by at least k people (their
+   difference is a union of atoms): the invariant tests/test_disclosure_props.py checks over
+   thousands of generated request sequences, and it holds for three or more releases too
+   ("all partners" minus organisation A minus organisation B is an atom). A cell that would
+   break it is "held back" until enough new answers arrive.
+
+   The unit is the answer sheet, counted by person: the same partner answering in two
+   quarters gives two sheets, and a release of both quarters differs from a release of one by
+   every sheet of the other quarter; while two releases with the same people but one partner's
+   sheet swapped for their next one differ by that one person, and are refused.
+
+J-PAT rounds: while a round is open nobody sees the other side's answers. Once closed, the
+two parties — the NGO (its staff) and the partner side's members — see each side's medians next
+to each other in /jpat view: that comparison between the two parties is the purpose of the
+J-PAT, and each member was told so when invited; no member's own ratings are listed. Across
+rounds (/summary, exports, report-backs) the rules above apply as to any survey.
+
+Confidential reports (``confidential: true`` questions) never reach this module's releases:
+their words are stored apart, for the safeguarding focal points only. /forget erases a
+person's words; their numbers and choices stay, counted under these rules, and leave no row in
+an export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+#: The group has fewer than k people.
+TOO_FEW = "too_few"
+#: All answers come from one organisation, and some of its partners asked for totals only.
+ONE_ORGANISATION = "one_organisation"
+#: The rest of the parent set (everyone in the window) is between 1 and k-1 people.
+COMPLEMENT = "complement"
+#: Released, this cell would differ from an earlier release by between 1 and k-1 people.
+OVERLAP = "overlap"
+
+#: What /forget leaves where a person's words were (answers, comments, reports).
+REMOVED = "[removed at the person's request]"
+
+#: Response statuses whose answers are frozen and may count.
+FINISHED = ("completed", "partial")
+
+#: A cell: the answer sheets (response ids) whose answers it holds, each with its person
+#: (contact id, which /forget keeps so that a person stays one person).
+Cell = Mapping[int, int]
+
+
+@dataclass(frozen=True)
+class Release:
+    """Who releases what: written to the release record beside the sets it released."""
+
+    kind: str  # summary | trend | export | reportback | jpat
+    window: str  # e.g. "2026-01-01/2026-04-01", "campaign:4", "round:2", "all"
+    audience: str  # "all", "organisation:3", "tag:east", "side:partner"...
+    contact_id: int | None = None
+
+
+def group_verdict(people: int, organisations: int, unattributed: int, threshold: int) -> str | None:
+    """Why a whole group's figures may not be shown (None when they may): rule 2."""
+    if people < threshold:
+        return TOO_FEW
+    if unattributed and organisations < 2:
+        return ONE_ORGANISATION
+    return None
+
+
+def people(cell: Cell) -> int:
+    """How many distinct people a cell holds answers from."""
+    return len(set(cell.values()))
+
+
+def difference(first: Cell, second: Cell) -> int:
+    """How many people the answer sheets in one cell and not the other come from."""
+    return len({first.get(r, second.get(r)) for r in first.keys() ^ second.keys()})
+
+
+def differs_safely(first: Cell, second: Cell, threshold: int) -> bool:
+    """Two released cells may coexist when they hold the same answer sheets, or the sheets
+    in one but not the other come from at least k people."""
+    if first.keys() == second.keys():
+        return True
+    return difference(first, second) >= threshold
+
+
+def atoms(cells: Iterable[Cell]) -> dict[frozenset[int], set[int]]:
+    """The people in each atom: answer sheets grouped by which of ``cells`` hold them."""
+    inside: dict[int, set[int]] = {}
+    person: dict[int, int] = {}
+    for index, cell in enumerate(cells):
+        for response, who in cell.items():
+            inside.setdefault(response, set()).add(index)
+            person[response] = who
+    found: dict[frozenset[int], set[int]] = {}
+    for response, where in inside.items():
+        found.setdefault(frozenset(where), set()).add(person[response])
+    return found
+
+
+def atoms_safe(cells: Iterable[Cell], threshold: int) -> bool:
+    """No combination of these released cells reveals fewer than k people's answers."""
+    return all(len(people) >= threshold for people in atoms(cells).values())
+
+
+def rest(parent: Cell, cell: Cell) -> int:
+    """People in the parent set whose sheets are not in the cell."""
+    return len({person for r, person in parent.items() if r not in cell})
+
+
+def cell_verdict(
+    cell: Cell,
+    threshold: int,
+    *,
+    alone: bool = False,
+    parent: Cell | None = None,
+    released: Iterable[Cell] = (),
+) -> str | None:
+    """Whether one cell (a question in a release) may be shown: rules 3, 4 and 6, in the
+    order a reader would want them explained."""
+    if people(cell) < threshold:
+        return TOO_FEW
+    if alone:
+        return ONE_ORGANISATION
+    if parent is not None and 0 < rest(parent, cell) < threshold:
+        return COMPLEMENT
+    earlier = list(released)
+    if earlier and not atoms_safe([*earlier, cell], threshold):
+        return OVERLAP
+    return None
+
+
+def decide(
+    cells: Mapping[str, Cell],
+    threshold: int,
+    *,
+    alone: Iterable[str] = (),
+    parents: Mapping[str, Cell] | None = None,
+    released: Mapping[str, list[Cell]] | None = None,
+) -> dict[str, str | None]:
+    """The verdict for every cell of one release. Cells are judged against what was released
+    before, never against each other: two questions are different cells."""
+    lonely = set(alone)
+    return {
+        key: cell_verdict(
+            people,
+            threshold,
+            alone=key in lonely,
+            parent=None if parents is None else parents.get(key, {}),
+            released=(released or {}).get(key, ()),
+        )
+        for key, people in cells.items()
+    }
+
+
+def export_day(moment: datetime | None) -> date | None:
+    """Exports give times at day resolution: a minute shared with a named row would point a
+    totals-only partner's row to that organisation."""
+    return moment.date() if moment is not None else None
