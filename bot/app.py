@@ -36,6 +36,7 @@ from bot.handlers import (
     onboarding,
     partnerships,
     router,
+    safeguarding,
     selfservice,
     staff,
     surveys,
@@ -136,6 +137,8 @@ def register_handlers(application: AnyApplication) -> None:
         # admin
         "staff": staff.staff_command,
         "audit": staff.audit_command,
+        # safeguarding focal points only (refused to everyone else)
+        "reports": safeguarding.reports_command,
     }
     commands.update(EXTRA_COMMANDS)
     buttons = {
@@ -150,6 +153,7 @@ def register_handlers(application: AnyApplication) -> None:
         "rsvp": meetings.on_rsvp,
         "pt": partnerships.on_button,
         "jp": jpat.on_button,
+        safeguarding.PREFIX: safeguarding.on_button,
     }
     buttons.update(EXTRA_BUTTONS)
     from bot import reports  # issue 7: /summary /pending /export /share and report-backs
@@ -167,6 +171,8 @@ def register_handlers(application: AnyApplication) -> None:
             jpat_consolidate.DISPUTE_FLOW: jpat_consolidate.on_dispute_text,
         }
     )
+    router.FLOW_TEXT[safeguarding.FLOW_REPLY] = safeguarding.on_reply_text
+    router.FLOW_TEXT[safeguarding.FLOW_ANSWER] = safeguarding.on_answer_text
     router.FLOW_FORWARD[staff.FLOW] = staff.on_forward
     dispatch.COMPOSERS.update(meeting_push.COMPOSERS)
     dispatch.GUARDS.update(meeting_push.GUARDS)
@@ -177,6 +183,8 @@ def register_handlers(application: AnyApplication) -> None:
         dispatch.TICK_HOOKS.append(jpat_push.on_tick)
     if jpat_push.on_response_completed not in surveys.COMPLETION_HOOKS:
         surveys.COMPLETION_HOOKS.append(jpat_push.on_response_completed)
+    if safeguarding.on_voice not in router.FALLBACKS:  # before a survey takes the voice
+        router.FALLBACKS.insert(0, safeguarding.on_voice)
     if surveys.on_message not in router.FALLBACKS:
         router.FALLBACKS.append(surveys.on_message)
     if surveys.cancel_hook not in basic.CANCEL_HOOKS:

@@ -12,7 +12,8 @@ from bot.i18n import LANGUAGES, translator
 log = logging.getLogger(__name__)
 
 
-def commands_for(role: str, lang: str) -> list[BotCommand]:
+def commands_for(role: str, lang: str, *, focal_point: bool = False) -> list[BotCommand]:
+    """``focal_point``: a named safeguarding focal point also gets /reports."""
     _ = translator(lang)
     if role == "stranger":
         return [
@@ -52,6 +53,8 @@ def commands_for(role: str, lang: str) -> list[BotCommand]:
             BotCommand("staff", _("Manage staff")),
             BotCommand("audit", _("Recent staff actions")),
         ]
+    if focal_point and role in ("staff", "admin"):
+        menu.append(BotCommand("reports", _("Confidential reports (safeguarding)")))
     return menu
 
 
@@ -63,13 +66,17 @@ async def publish_command_menus(bot: Bot) -> None:
         await bot.set_my_commands(commands_for("stranger", lang), scope=scope, language_code=lang)
 
 
-async def publish_chat_menu(bot: Bot, chat_id: int, role: str, lang: str) -> None:
+async def publish_chat_menu(
+    bot: Bot, chat_id: int, role: str, lang: str, *, focal_point: bool = False
+) -> None:
     """One person's own menu; a failure here must not break the conversation."""
     try:
         scope = BotCommandScopeChat(chat_id)
         if role == "stranger":
             await bot.delete_my_commands(scope=scope)
         else:
-            await bot.set_my_commands(commands_for(role, lang), scope=scope)
+            await bot.set_my_commands(
+                commands_for(role, lang, focal_point=focal_point), scope=scope
+            )
     except TelegramError as err:
         log.warning("could not set the menu for %s: %s", chat_id, err)

@@ -349,14 +349,15 @@ def shown_answer(survey: Survey, question: Question, answer: Answer, lang: str) 
     return str(value) if value is not None else ""
 
 
-def answered_text(survey: Survey, question: Question, answer: Answer, lang: str) -> str:
-    """The question message after it was answered: its text, then ✓ and the answer."""
+def answered_text(
+    survey: Survey, question: Question, answer: Answer, lang: str, *, shown: str | None = None
+) -> str:
+    """The question message after it was answered: its text, then ✓ and the answer (or
+    ``shown`` instead, e.g. that a confidential report was sent: its words never show here)."""
     if not question.is_answerable:  # a note that was read: just its text, no "✓ ✓"
         return _e(survey.text_for(question.text, lang))
-    return (
-        f"{_e(survey.text_for(question.text, lang))}\n"
-        f"<b>✓ {_e(shown_answer(survey, question, answer, lang))}</b>"
-    )
+    given = shown if shown is not None else shown_answer(survey, question, answer, lang)
+    return f"{_e(survey.text_for(question.text, lang))}\n<b>✓ {_e(given)}</b>"
 
 
 def refusal_text(refusal: Refusal, lang: str) -> str:

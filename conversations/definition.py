@@ -24,6 +24,10 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
 )
 
 from conversations.conditions import Condition, parse_condition
@@ -133,6 +137,33 @@ class QuestionBase(_Frozen):
     show_if: ConditionField | None = None
     constraint_message: LocalizedText | None = None
     section: str | None = None
+    #: A confidential report (safeguarding, a complaint about staff): the words go only to the
+    #: named safeguarding focal point, never to the answers table, summaries, exports,
+    #: report-backs or charts. Only on optional text questions (see ``_confidential_rules``).
+    confidential: bool = False
+
+    @model_validator(mode="after")
+    def _confidential_rules(self) -> QuestionBase:
+        """A report is words, and nobody may be made to file one: text questions, optional."""
+        if self.confidential:
+            if getattr(self, "type", None) != "text":
+                raise ValueError("confidential: only a text question can be confidential")
+            if self.required:
+                raise ValueError(
+                    "confidential: a confidential question must be optional (required: false)"
+                )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_default_confidential(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> Any:
+        """Leave ``confidential: false`` out of dumps, so surveys that never use the flag keep
+        the fingerprint (and stored version) they had before it existed."""
+        data = handler(self)
+        if isinstance(data, dict) and not self.confidential:
+            data.pop("confidential", None)
+        return data
 
     @property
     def is_answerable(self) -> bool:

@@ -6,6 +6,7 @@ answers the question the response is on now, so an old keyboard can never change
 
 from __future__ import annotations
 
+import html
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -19,8 +20,10 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callbacks
+from bot import safeguarding_view as sg_view
 from bot.access import Person, person_of
 from bot.handlers import common
+from bot.handlers import safeguarding as sg
 from bot.i18n import bidi, translator
 from bot.replies import send_text
 from bot.services import Services, services
@@ -118,6 +121,15 @@ async def ask(
     else:
         text = question_text(survey, progress, question, lang, intro=intro)
         markup = keyboard(survey, progress, question, lang, response.id, selection)
+        if question.confidential:
+            # Before a word is typed: who alone will read it, or that nobody can (then the
+            # partner is told, only Skip is useful, and anything typed is not kept).
+            points = await sg.focal_points(svc)
+            if points:
+                text = f"{text}\n\n{sg_view.who_reads(points, lang)}"
+            else:
+                text = f"{text}\n\n🔒 <b>{html.escape(sg_view.unavailable(lang), quote=False)}</b>"
+                await sg.notify_admins_once(context)
     if prefix:
         text = f"{prefix}\n\n{text}"
     text = bidi(text, lang)
@@ -176,7 +188,11 @@ async def apply_input(
     progress: Progress,
     user_input: UserInput,
     key: str | None = None,
+    *,
+    answered_as: str | None = None,
 ) -> None:
+    """Apply one input; ``answered_as`` replaces the answer shown under the closed question
+    (a confidential report shows that it was sent, not "skipped")."""
     svc = services(context)
     lang = response.language
     _ = translator(lang)
@@ -184,6 +200,15 @@ async def apply_input(
     query = update.callback_query
     before = current_question(survey, progress)
     screen_before = screen(survey, progress)
+    if (
+        before is not None
+        and before.confidential
+        and len(screen_before) <= 1
+        and user_input.kind in ("text", "voice")
+    ):
+        # The words of a confidential report never reach the engine or the answers table.
+        await sg.take_report_input(update, context, person, response, survey, before, user_input)
+        return
     step = advance(
         survey,
         progress,
@@ -245,6 +270,36 @@ async def apply_input(
                     raise
         return
 
+    await _persist(svc, response, survey, step, now)
+    if query is not None:
+        await query.answer()
+
+    if len(screen_before) > 1:
+        if await _screen_stays(
+            context, chat_id, response, survey, screen_before, step.progress, typed=query is None
+        ):
+            return
+        shown = screen_text(survey, step.progress, screen_before, lang, closed=True)
+        await _close_question_message(context, chat_id, response.message_id, shown, lang)
+    elif before is not None:
+        if step.stored is not None and step.stored.key == before.key:
+            shown = answered_text(survey, before, step.stored, lang, shown=answered_as)
+        else:  # Back: the question stays readable, its buttons go
+            shown = question_text(survey, progress, before, lang)
+        await _close_question_message(context, chat_id, response.message_id, shown, lang)
+
+    if step.done:
+        await _finish(context, chat_id, response, survey)
+        return
+    if step.stored is not None and step.stored.voice_file_id:
+        prefix = _("Thank you, I received your voice message.")
+    else:
+        prefix = None
+    await ask(context, chat_id, response, survey, step.progress, prefix=prefix)
+
+
+async def _persist(svc: Services, response: Response, survey: Survey, step, now) -> None:  # type: ignore[no-untyped-def]
+    """Store what one step changed: the answer given, answers now hidden, the response."""
     async with svc.db.transaction() as session:
         if step.stored is not None:
             question = survey.question(step.stored.key)
@@ -252,7 +307,7 @@ async def apply_input(
                 session,
                 response_id=response.id,
                 key=step.stored.key,
-                language=lang,
+                language=response.language,
                 now=now,
                 **to_row(question, step.stored),  # type: ignore[arg-type]
             )
@@ -267,48 +322,86 @@ async def apply_input(
         if step.done:
             changes.update(status="completed", completed_at=now)
         await store.update_response(session, response.id, **changes)
-    if query is not None:
-        await query.answer()
 
-    if len(screen_before) > 1:
-        if await _screen_stays(
-            context, chat_id, response, survey, screen_before, step.progress, typed=query is None
-        ):
-            return
-        shown = screen_text(survey, step.progress, screen_before, lang, closed=True)
-        await _close_question_message(context, chat_id, response.message_id, shown, lang)
-    elif before is not None:
-        if step.stored is not None and step.stored.key == before.key:
-            shown = answered_text(survey, before, step.stored, lang)
-        else:  # Back: the question stays readable, its buttons go
-            shown = question_text(survey, progress, before, lang)
-        await _close_question_message(context, chat_id, response.message_id, shown, lang)
 
-    if step.done:
-        for hook in COMPLETION_HOOKS:
-            await hook(context, response)
-        await send_text(
-            context,
-            chat_id,
-            _.paragraphs(
-                _("Thank you! All your answers are saved."),
-                _(
-                    "Nobody sees J-PAT answers until the round closes. Then both sides see "
-                    "the comparison together. Send /jpat to follow the round."
-                )
-                if response.survey_id == "jpat"
-                else _(
-                    "The NGO team reads every answer. Send /surveys to see if anything else is waiting."
-                ),
-            ),
-            lang,
+async def _finish(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, response: Response, survey: Survey
+) -> None:
+    lang = response.language
+    _ = translator(lang)
+    for hook in COMPLETION_HOOKS:
+        await hook(context, response)
+    if response.survey_id == "jpat":
+        note = _(
+            "Nobody sees J-PAT answers until the round closes. Then both sides see "
+            "the comparison together. Send /jpat to follow the round."
         )
-        return
-    if step.stored is not None and step.stored.voice_file_id:
-        prefix = _("Thank you, I received your voice message.")
+    elif any(q.confidential for q in survey.questions):
+        note = sg_view.thanks_note(lang)
     else:
-        prefix = None
-    await ask(context, chat_id, response, survey, step.progress, prefix=prefix)
+        note = _(
+            "The NGO team reads every answer. Send /surveys to see if anything else is waiting."
+        )
+    await send_text(
+        context, chat_id, _.paragraphs(_("Thank you! All your answers are saved."), note), lang
+    )
+
+
+async def skip_confidential(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, response_id: int
+) -> None:
+    """Pass a confidential question nobody can receive: a wordless "skipped" row, then on."""
+    svc = services(context)
+    loaded = await _load(svc, response_id)
+    if loaded is None:
+        return
+    response, survey, progress = loaded
+    question = current_question(survey, progress)
+    if response.status != "in_progress" or question is None or not question.confidential:
+        return
+    step = advance(survey, progress, UserInput(kind="skip"), key=None)
+    if step.stored is None:
+        return
+    await _persist(svc, response, survey, step, svc.clock.now())
+    if response.message_id is not None and response.asked_key == question.key:
+        shown = answered_text(survey, question, step.stored, response.language)
+        await _close_question_message(
+            context, chat_id, response.message_id, shown, response.language
+        )
+    if step.done:
+        await _finish(context, chat_id, response, survey)
+        return
+    await ask(context, chat_id, response, survey, step.progress)
+
+
+async def continue_after_confidential(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    response_id: int,
+    answered_as: str | None,
+) -> bool:
+    """After a report was sent (or could not be), move the survey past its confidential
+    question if the partner is still on it. True when the button press was answered here."""
+    svc = services(context)
+    loaded = await _load(svc, response_id)
+    if loaded is None or not _owned_by(loaded[0], person):
+        return False
+    response, survey, progress = loaded
+    question = current_question(survey, progress)
+    if response.status != "in_progress" or question is None or not question.confidential:
+        return False
+    await apply_input(
+        update,
+        context,
+        person,
+        response,
+        survey,
+        progress,
+        UserInput(kind="skip"),
+        answered_as=answered_as,
+    )
+    return True
 
 
 async def _screen_stays(
