@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.contacts import forgotten_ids
 from storage.models import (
     Contact,
     Delivery,
@@ -139,6 +140,7 @@ async def member_counts(
             .where(
                 PartnershipMember.partnership_id == partnership_id,
                 PartnershipMember.contact_id != (organiser if organiser is not None else -1),
+                Contact.forgotten_at.is_(None),
             )
         )
     ).one()
@@ -450,6 +452,7 @@ async def upcoming(session: AsyncSession, now: datetime, limit: int = 10) -> lis
             func.sum(case((MeetingRsvp.answer == "need_info", 1), else_=0)).label("info"),
             func.sum(case((MeetingRsvp.answer.is_(None), 1), else_=0)).label("none"),
         )
+        .where(MeetingRsvp.contact_id.not_in(forgotten_ids()))
         .group_by(MeetingRsvp.meeting_id)
         .subquery()
     )
@@ -494,7 +497,10 @@ async def answers(session: AsyncSession, meeting_id: int) -> list[Answer]:
             Contact.status,
         )
         .join(MeetingRsvp, MeetingRsvp.contact_id == Contact.id)
-        .where(MeetingRsvp.meeting_id == meeting_id)
+        .where(
+            MeetingRsvp.meeting_id == meeting_id,
+            Contact.forgotten_at.is_(None),  # /forget deletes their rows; older ones skipped
+        )
         .order_by(MeetingRsvp.side, Contact.display_name, Contact.id)
     )
     return [Answer(int(c), n, str(s), a, str(st)) for c, n, s, a, st in rows.all()]

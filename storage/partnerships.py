@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.contacts import forgotten_ids
 from storage.models import Contact, JpatRound, Organisation, Partnership, PartnershipMember
 
 STAGES: tuple[str, ...] = ("inception", "ongoing", "closing")
@@ -117,6 +118,7 @@ async def listing(session: AsyncSession, limit: int = 30) -> list[PartnershipRow
             func.count().filter(PartnershipMember.side == "ngo").label("ngo"),
             func.count().filter(PartnershipMember.side == "partner").label("partner"),
         )
+        .where(PartnershipMember.contact_id.not_in(forgotten_ids()))
         .group_by(PartnershipMember.partnership_id)
         .subquery()
     )
@@ -152,7 +154,10 @@ async def members(
     query = (
         select(Contact, PartnershipMember.side)
         .join(PartnershipMember, PartnershipMember.contact_id == Contact.id)
-        .where(PartnershipMember.partnership_id == partnership_id)
+        .where(
+            PartnershipMember.partnership_id == partnership_id,
+            Contact.forgotten_at.is_(None),  # /forget takes them off; older rows are skipped
+        )
         .order_by(PartnershipMember.side, Contact.id)
     )
     if side is not None:
@@ -228,7 +233,11 @@ async def staff_not_on_ngo_side(session: AsyncSession, partnership_id: int) -> l
     )
     result = await session.scalars(
         select(Contact)
-        .where(Contact.role.in_(STAFF_ROLES), Contact.id.not_in(already))
+        .where(
+            Contact.role.in_(STAFF_ROLES),
+            Contact.id.not_in(already),
+            Contact.forgotten_at.is_(None),
+        )
         .order_by(Contact.display_name, Contact.id)
     )
     return list(result)

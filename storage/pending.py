@@ -5,6 +5,12 @@ member's "nudge now" and the automatic nudge can never both go out, the dispatch
 it back during the partner's quiet hours, and the per-response nudge limit still applies.
 Campaign nudges are counted when sent (``bot.dispatch``); J-PAT nudges when scheduled
 (``storage.jpat.schedule_nudges``) — each kind keeps its own convention here.
+
+A person who used /forget is left out of /pending altogether: not listed, and not in the
+"completed" or "total" counts either. Listing the others while still counting them would make
+their row deducible (a completed row nobody listed is theirs). Left out entirely, the figures
+after they leave are the same whether they had finished or not, so the list reveals nothing
+about what they did. Their answers still count in summaries, where the threshold protects them.
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deliveries
+from storage.contacts import forgotten_ids
 from storage.jpat import MAX_NUDGES as JPAT_MAX_NUDGES
 from storage.models import Campaign, Contact, JpatRound, Organisation, Partnership, Response
 from storage.surveys import OPEN_STATUSES
@@ -29,9 +36,16 @@ class Target:
     id: int
 
     def condition(self) -> ColumnElement[bool]:
-        if self.kind == "campaign":
-            return Response.campaign_id == self.id
-        return Response.jpat_round_id == self.id
+        """This target's responses, without those of people who asked to be forgotten."""
+        of_target = (
+            Response.campaign_id == self.id
+            if self.kind == "campaign"
+            else Response.jpat_round_id == self.id
+        )
+        not_forgotten = or_(
+            Response.contact_id.is_(None), Response.contact_id.not_in(forgotten_ids())
+        )
+        return and_(of_target, not_forgotten)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ button to nudge them now.
 The nudge is queued like the automatic ones (``storage.pending.nudge_now``), then the send
 path is kicked: partners in their quiet hours get it when those end, and nobody gets more than
 the limit.
+
+People who used /forget are in neither the list nor the counts (``storage.pending``): the
+figures after they leave are the same whether they had finished or not.
 """
 
 from __future__ import annotations

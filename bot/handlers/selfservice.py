@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks, countries, timezones
 from bot.access import Person, person_of
 from bot.handlers import common
-from bot.i18n import NATIVE_NAMES, language_choices, translator
+from bot.i18n import NATIVE_NAMES, Translator, language_choices, translator
 from bot.keyboards import button, column, grid
 from bot.menus import publish_chat_menu
 from bot.quiet import PRESETS, parse_range
@@ -59,10 +59,12 @@ def help_text(person: Person) -> str:
             _("/pending - who has not answered yet, and a reminder"),
             _("/export - answers as a CSV or Excel file"),
             _("/share - report back to partners what was heard"),
+            _("/reports - confidential reports (safeguarding focal points only)"),
         ]
         if person.is_admin:
             staff_lines += [
                 _("/staff add|remove|list - manage staff"),
+                _("/staff safeguarding add|remove - name safeguarding focal points"),
                 _("/audit - recent staff actions"),
             ]
         parts += [_("Staff commands:"), "\n".join(staff_lines)]
@@ -374,7 +376,11 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     if person.contact is None or person.contact.telegram_user_id is None:
-        await send_text(context, chat_id, _("I have no personal data about you."), person.lang)
+        text = _.paragraphs(
+            _("I have no personal data about you."),
+            after_forgetting_text(_, svc.settings.privacy_threshold),
+        )
+        await send_text(context, chat_id, text, person.lang)
         return
     contact = person.contact
     async with svc.db.sessions() as session:
@@ -444,7 +450,47 @@ def timezones_zone(name: str):
 MYDATA_SECTIONS: list = []
 
 
+def after_forgetting_text(_: Translator, threshold: int) -> str:
+    """What /mydata tells someone the bot no longer knows. Nothing links a Telegram account to
+    a forgotten person's answers any more (that is the point), so it cannot say how many were
+    kept: it says what forgetting keeps, for anyone who used /forget."""
+    return _(
+        "If you deleted your data with /forget: we removed your name, your words and your "
+        "place in every list. Answers you gave were kept only as numbers and choices, counted "
+        "only in totals of at least {k} people, so nobody can trace them to you. Nothing links "
+        "them to your Telegram account any more, so I cannot show them to you.",
+        k=threshold,
+    )
+
+
+def kept_text(_: Translator, kept: contacts.Kept, threshold: int, *, done: bool) -> str:
+    """How many answers stay as numbers and choices, and why nobody can trace them: said
+    before the person confirms (``done=False``) and again once it is done."""
+    if done:
+        if not kept.answers:
+            return _("We kept none of your answers.")
+        return _.ngettext(
+            "We kept {n} answer as a number or a choice, counted only in totals of at least "
+            "{k} people, so nobody can trace it to you.",
+            "We kept {n} answers as numbers and choices, counted only in totals of at least "
+            "{k} people, so nobody can trace them to you.",
+            kept.answers,
+            k=threshold,
+        )
+    if not kept.answers:
+        return _("None of your answers will be kept.")
+    return _.ngettext(
+        "We keep {n} answer as a number or a choice, counted only in totals of at least {k} "
+        "people, so nobody can trace it to you.",
+        "We keep {n} answers as numbers and choices, counted only in totals of at least {k} "
+        "people, so nobody can trace them to you.",
+        kept.answers,
+        k=threshold,
+    )
+
+
 async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
     person = await person_of(update, context)
     _ = translator(person.lang)
     if person.contact is None or person.contact.telegram_user_id is None:
@@ -452,18 +498,32 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             context, update.effective_chat.id, _("I have no personal data about you."), person.lang
         )
         return
+    async with svc.db.sessions() as session:
+        kept = await contacts.what_forgetting_keeps(session, person.contact.id)
     keyboard = column(
         [
             button(_("Yes, delete my data"), callbacks.data("set", "forget", "yes")),
             button(_("No, keep it"), callbacks.data("set", "forget", "no")),
         ]
     )
+    words = (
+        _.ngettext(
+            "Your words are erased: {n} answer you typed or recorded, and any comments you wrote.",
+            "Your words are erased: {n} answers you typed or recorded, and any comments you wrote.",
+            kept.words,
+        )
+        if kept.words
+        else _("Your words are erased: any comments you wrote.")
+    )
     text = _.paragraphs(
-        _("This deletes your name, the connection to your Telegram account and your settings."),
         _(
-            "Answers you already gave stay in the totals but no longer point to you. "
-            "I will not message you again unless you join with a new invitation."
+            "This deletes your name, the connection to your Telegram account and your "
+            "settings, and takes you off every list that names people (partnerships, "
+            "meetings, who has answered)."
         ),
+        words,
+        kept_text(_, kept, svc.settings.privacy_threshold, done=False),
+        _("I will not message you again unless you join with a new invitation."),
         _("Do you want to delete your data?"),
     )
     await send_text(context, update.effective_chat.id, text, person.lang, keyboard=keyboard)
@@ -582,18 +642,22 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await send_text(context, chat_id, _("Nothing was deleted."), person.lang)
             return
         await common.close_keyboard(query, _("Yes, delete my data"), person.lang)
+        kept = contacts.Kept(answers=0, words=0)
         async with svc.db.transaction() as session:
             contact = await contacts.by_telegram_id(session, person.user_id)
             if contact is not None:
-                await contacts.forget(session, contact, now)
+                kept = await contacts.forget(session, contact, now)
             await flows.clear(session, person.user_id)
         await publish_chat_menu(context.bot, person.user_id, "stranger", person.lang)
-        await send_text(
-            context,
-            chat_id,
-            _("Your personal data has been deleted. Thank you for the time you gave us."),
-            person.lang,
+        text = _.paragraphs(
+            _(
+                "Your personal data has been deleted. We removed your name, your words and "
+                "your place in every list."
+            ),
+            kept_text(_, kept, svc.settings.privacy_threshold, done=True),
+            _("Thank you for the time you gave us."),
         )
+        await send_text(context, chat_id, text, person.lang)
         return
     await common.expired_button(update, context, person.lang)
 
