@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 
+from bot import logs
 from bot.settings import SettingsError, load_settings
 
 NO_TOKEN_HELP = """\
@@ -82,12 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("httpx", "telegram.ext.ExtBot", "apscheduler", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure(verbose=args.verbose)  # no tokens, answers or names at any verbosity
     try:
         return _dispatch(args)
     except SettingsError as err:
