@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, Organisation, OrganisationTag
@@ -62,6 +62,6 @@ async def listing(session: AsyncSession, limit: int = 20) -> list[tuple[Organisa
 
 async def all_tags(session: AsyncSession, limit: int = 20) -> list[str]:
     result = await session.scalars(
-        select(distinct(OrganisationTag.tag)).order_by(OrganisationTag.tag).limit(limit)
+        select(OrganisationTag.tag).distinct().order_by(OrganisationTag.tag).limit(limit)
     )
     return list(result)

@@ -185,11 +185,14 @@ async def _figures(
         audience="asked",
         contact_id=person.contact.id if person is not None and person.contact else None,
     )
+    # A question confidential now stays out even of figures given under an older version.
+    current = svc.surveys.get(survey.id)
+    hidden = {q.key for q in current[0].questions if q.confidential} if current else set()
     async with releases.releasing(svc.db) as session:
         return await summaries.summarise(
             session,
             scope,
-            specs(survey),
+            [spec for spec in specs(survey) if spec.key not in hidden],
             threshold=svc.settings.privacy_threshold,
             release=release,
             latest=0,

@@ -1,0 +1,61 @@
+"""The release record on SQLite and PostgreSQL: what was released is read back as it was, each
+set stored once, and a summary decided against it holds back what would single someone out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from storage import disclosure, releases, summaries
+from storage.db import Database
+from storage.disclosure import Release
+from storage.models import DisclosureCell, DisclosureRelease
+from storage.summaries import Period, QuestionSpec, Scope
+from tests.summary_data import Person, seed
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+QUARTER = Period(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+SPECS = [QuestionSpec("satisfaction", "scale")]
+
+
+async def test_cells_are_read_back_as_released_and_stored_once(db: Database) -> None:
+    cell = {11: 1, 12: 2, 13: 3}
+    release = Release("summary", "2026-01-01/2026-04-01", "all", None)
+    async with releases.releasing(db) as session:
+        await releases.record(session, "pulse", release, [("q", cell), ("r", cell)], NOW)
+    async with releases.releasing(db) as session:
+        await releases.record(session, "pulse", release, [("q", dict(cell))], NOW)
+    async with db.sessions() as session:
+        found = await releases.released(session, "pulse", ["q", "r", "s"])
+        stored = await session.scalar(select(func.count(DisclosureCell.id)))
+        made = await session.scalar(select(func.count(DisclosureRelease.id)))
+    assert found == {"q": [cell], "r": [cell], "s": []}
+    assert (stored, made) == (2, 2)  # the same set again is not stored twice
+
+
+async def test_a_summary_one_person_later_is_held_back(db: Database) -> None:
+    orgs: dict[str, int] = {}
+    async with db.transaction() as session:
+        await seed(
+            session,
+            "pulse",
+            [Person(f"O{i}", {"satisfaction": 4}) for i in range(3)],
+            invited_at=NOW,
+            orgs=orgs,
+        )
+    scope = Scope("pulse", QUARTER)
+    release = Release("summary", "q1", "all", None)
+    async with releases.releasing(db) as session:
+        first = await summaries.summarise(session, scope, SPECS, threshold=3, release=release)
+    assert first.question("satisfaction").mean == 4  # type: ignore[union-attr]
+    async with db.transaction() as session:
+        await seed(session, "pulse", [Person("O9", {"satisfaction": 1})], invited_at=NOW, orgs=orgs)
+    async with releases.releasing(db) as session:
+        second = await summaries.summarise(session, scope, SPECS, threshold=3, release=release)
+    held = second.question("satisfaction")
+    assert held is not None and held.reason == disclosure.OVERLAP and held.mean is None
+    # Asked again without anything new: the first figures' set is still the only one recorded.
+    async with db.sessions() as session:
+        recorded = await releases.released(session, "pulse", ["satisfaction"])
+    assert [disclosure.people(c) for c in recorded["satisfaction"]] == [3]
