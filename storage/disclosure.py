@@ -134,23 +134,37 @@ def differs_safely(first: Cell, second: Cell, threshold: int) -> bool:
     return difference(first, second) >= threshold
 
 
-def atoms(cells: Iterable[Cell]) -> dict[frozenset[int], set[int]]:
-    """The people in each atom: answer sheets grouped by which of ``cells`` hold them."""
-    inside: dict[int, set[int]] = {}
+def atoms(cells: Iterable[Cell]) -> dict[int, set[int]]:
+    """The people in each atom: answer sheets grouped by which of ``cells`` hold them (the
+    key is a bit mask of the cells' positions)."""
+    inside: dict[int, int] = {}
     person: dict[int, int] = {}
     for index, cell in enumerate(cells):
+        bit = 1 << index
         for response, who in cell.items():
-            inside.setdefault(response, set()).add(index)
+            inside[response] = inside.get(response, 0) | bit
             person[response] = who
-    found: dict[frozenset[int], set[int]] = {}
+    found: dict[int, set[int]] = {}
     for response, where in inside.items():
-        found.setdefault(frozenset(where), set()).add(person[response])
+        found.setdefault(where, set()).add(person[response])
     return found
 
 
 def atoms_safe(cells: Iterable[Cell], threshold: int) -> bool:
     """No combination of these released cells reveals fewer than k people's answers."""
     return all(len(people) >= threshold for people in atoms(cells).values())
+
+
+def adds_safely(earlier: list[Cell], cell: Cell, threshold: int) -> bool:
+    """Whether releasing ``cell`` after ``earlier`` (themselves safe together) keeps every atom
+    at k people or more. A cell already released adds nothing; otherwise only the atoms it
+    cuts can become too small, but finding them needs the atoms of all, so they are built."""
+    if any(e.keys() == cell.keys() for e in earlier):
+        return True
+    distinct: dict[frozenset[int], Cell] = {}
+    for e in earlier:
+        distinct.setdefault(frozenset(e), e)
+    return atoms_safe([*distinct.values(), cell], threshold)
 
 
 def rest(parent: Cell, cell: Cell) -> int:
@@ -175,7 +189,7 @@ def cell_verdict(
     if parent is not None and 0 < rest(parent, cell) < threshold:
         return COMPLEMENT
     earlier = list(released)
-    if earlier and not atoms_safe([*earlier, cell], threshold):
+    if earlier and not adds_safely(earlier, cell, threshold):
         return OVERLAP
     return None
 

@@ -11,9 +11,11 @@ members releasing at the same moment are judged one after the other.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from itertools import chain
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,9 +36,9 @@ async def releasing(db: Database) -> AsyncIterator[AsyncSession]:
 
 
 def digest(cell: Cell) -> str:
-    return hashlib.sha256(
-        ",".join(f"{r}:{p}" for r, p in sorted(cell.items())).encode()
-    ).hexdigest()
+    """Names a set by its content: sorted (response, person) pairs, hashed."""
+    pairs = sorted(cell.items())
+    return hashlib.sha256(array("q", chain.from_iterable(pairs)).tobytes()).hexdigest()
 
 
 async def released(

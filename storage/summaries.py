@@ -366,17 +366,20 @@ async def summarise(
 
 async def people_sets(session: AsyncSession, ids: Any, keys: list[str]) -> dict[str, Cell]:
     """Per question, the answer sheets (and whose) that would be in its figures: what
-    disclosure control judges. One query; as many rows as answers in the figures."""
+    disclosure control judges. One row per answer sheet with the keys it answered, joined in
+    the database (a row per answer would be many times more rows to carry over)."""
     found: dict[str, dict[int, int]] = {key: {} for key in keys}
     if not keys:
         return {}
     rows = await session.execute(
-        select(AnswerRow.question_key, Response.id, _person())
+        select(Response.id, _person(), func.aggregate_strings(AnswerRow.question_key, ","))
         .join(Response, Response.id == AnswerRow.response_id)
         .where(*_answered(ids, keys))
+        .group_by(Response.id)
     )
-    for key, response, person in rows.all():
-        found[key][int(response)] = int(person)
+    for response, person, answered in rows.all():
+        for key in str(answered).split(","):
+            found[key][int(response)] = int(person)
     return found
 
 
@@ -767,9 +770,15 @@ async def trend(
 async def _bucket_cells(
     session: AsyncSession, scope: Scope, bucket: Any, keys: list[str]
 ) -> dict[tuple[int, str], Cell]:
-    """Per period and question, the answer sheets (and whose) behind a trend's mean."""
+    """Per period and question, the answer sheets (and whose) behind a trend's mean; one row
+    per answer sheet, as in ``people_sets``."""
     rows = await session.execute(
-        select(bucket, AnswerRow.question_key, Response.id, _person())
+        select(
+            bucket,
+            Response.id,
+            _person(),
+            func.aggregate_strings(AnswerRow.question_key, ","),
+        )
         .select_from(AnswerRow)
         .join(Response, Response.id == AnswerRow.response_id)
         .where(
@@ -778,10 +787,13 @@ async def _bucket_cells(
             AnswerRow.status == "answered",
             AnswerRow.value_num.is_not(None),
         )
+        .group_by(Response.id)
     )
     found: dict[tuple[int, str], dict[int, int]] = {}
-    for index, key, response, person in rows.all():
-        if index is not None and int(index) >= 0:
+    for index, response, person, answered in rows.all():
+        if index is None or int(index) < 0:
+            continue
+        for key in str(answered).split(","):
             found.setdefault((int(index), key), {})[int(response)] = int(person)
     return found
 

@@ -143,7 +143,7 @@ def check_invariant(shown: dict[str, list[Cell]]) -> None:
             difference = disclosure.difference(first, second)
             assert first.keys() == second.keys() or difference >= K, (question, first, second)
         for where, people in disclosure.atoms(cells).items():
-            assert len(people) >= K, (question, sorted(where), people)
+            assert len(people) >= K, (question, bin(where), people)
 
 
 def one_organisation_hidden(sheets: list[Sheet], cell: Cell) -> bool:
