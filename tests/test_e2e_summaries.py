@@ -487,10 +487,9 @@ async def test_an_export_below_the_threshold_is_refused(sqlite_url: str) -> None
         admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="en")
         await command_and_wait(admin, "export")
         await press_and_wait(admin, "Partnership pulse")
-        await press_and_wait(admin, "All time")
-        await press_and_wait(admin, "CSV")
-        events = await press_and_wait(admin, "English")
-        assert documents(events) == []
+        # Refused as soon as survey and period are known: no format or language to choose.
+        events = await press_and_wait(admin, "All time")
+        assert documents(events) == [] and "CSV" not in buttons(events)
         assert "Nothing was exported: only 2 people answered in this period" in shown(events)
         assert "export.refused" in await audit_actions(world)
 
@@ -507,9 +506,7 @@ async def test_an_export_of_one_organisation_with_unnamed_partners_is_refused(
         admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="en")
         await command_and_wait(admin, "export")
         await press_and_wait(admin, "Partnership pulse")
-        await press_and_wait(admin, "All time")
-        await press_and_wait(admin, "Excel (XLSX)")
-        events = await press_and_wait(admin, "English")
+        events = await press_and_wait(admin, "All time")
         assert documents(events) == []
         assert "Nothing was exported: all answers in this period come from one organisation" in (
             shown(events)

@@ -19,9 +19,9 @@ from bot.handlers import common, pickers, wizard
 from bot.i18n import LANGUAGES, NATIVE_NAMES, Translator, bidi, translator
 from bot.keyboards import button, grid
 from bot.replies import send_text
-from bot.services import services
+from bot.services import Services, services
 from bot.summary_view import specs
-from storage import flows, releases, summaries
+from storage import disclosure, flows, releases, summaries
 from storage.disclosure import Release
 from storage.summaries import Scope
 
@@ -73,6 +73,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "per" and flow.step == "period" and arg in ("this", "last", "all"):
         names = {"this": _("This quarter"), "last": _("Last quarter"), "all": _("All time")}
         await common.close_keyboard(query, names[arg], person.lang)
+        if await _refused_early(context, chat_id, person, {**flow.data, "period": arg}):
+            return
         await goto("format", {**flow.data, "period": arg})
         choices = [
             button(_("Excel (XLSX)"), callbacks.data(PREFIX, "fmt", "xlsx")),
@@ -133,6 +135,42 @@ def _refusal(reason: str, people: int, threshold: int, _: Translator) -> str:
     )
 
 
+def _scope(svc: Services, survey_id: str, data: dict[str, Any]) -> Scope:
+    period = pickers.period_of(data["period"], svc.clock.now(), pickers.window_zone(svc), data)
+    return Scope(survey_id, period, include_forgotten=False)
+
+
+async def _refused_early(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
+) -> bool:
+    """Once survey and period are known, say at once when nothing could be exported, rather
+    than after the format and language steps. Only counts are read here (no answers leave
+    the database), so nothing is released; the export itself decides again."""
+    svc = services(context)
+    _ = translator(person.lang)
+    scope = _scope(svc, data["survey"], data)
+    async with svc.db.sessions() as session:
+        counts = await summaries.group(session, scope)
+    unattributed = 0 if data["survey"] == "jpat" else counts.unattributed
+    reason = disclosure.group_verdict(
+        counts.people, counts.organisations, unattributed, svc.settings.privacy_threshold
+    )
+    if reason is None:
+        return False
+    async with svc.db.transaction() as session:
+        await flows.clear(session, person.user_id)
+    await log_staff_action(
+        svc,
+        person,
+        "export.refused",
+        subject=f"survey:{data['survey']}",
+        details={"period": data["period"], "people": counts.people, "reason": reason},
+    )
+    text = _refusal(reason, counts.people, svc.settings.privacy_threshold, _)
+    await send_text(context, chat_id, text, person.lang)
+    return True
+
+
 async def _export(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
 ) -> None:
@@ -143,8 +181,8 @@ async def _export(
         return
     survey = entry[0]
     zone = pickers.window_zone(svc)
-    period = pickers.period_of(data["period"], svc.clock.now(), zone, data)
-    scope = Scope(survey.id, period, include_forgotten=False)
+    scope = _scope(svc, survey.id, data)
+    period = scope.period
     threshold = svc.settings.privacy_threshold
     raw = data["format"] == "raw" and person.is_admin
     release = Release(

@@ -21,7 +21,7 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action, person_of, refuse, requires
-from bot.handlers import common
+from bot.handlers import common, pickers
 from bot.i18n import Translator, translator
 from bot.keyboards import button, column
 from bot.periods import day_in
@@ -87,7 +87,7 @@ async def pending_command(
         update.effective_chat.id,
         _("Which campaign or J-PAT round?"),
         person.lang,
-        keyboard=column(buttons),
+        keyboard=column([*buttons, pickers.cancel_button(PREFIX, _)]),
     )
 
 
@@ -103,7 +103,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not person.is_staff:
         await refuse(update, context, person)
         return
-    pieces = callbacks.parts(update.callback_query.data, PREFIX, minimum=4)
+    query = update.callback_query
+    if callbacks.parts(query.data, PREFIX) == [PREFIX, "cancel"]:
+        await common.close_keyboard(query, translator(person.lang)("Cancelled."), person.lang)
+        return
+    pieces = callbacks.parts(query.data, PREFIX, minimum=4)
     target = _target(pieces) if pieces else None
     if pieces is None or target is None or pieces[1] not in ("show", "nudge"):
         await common.expired_button(update, context, person.lang)
@@ -176,7 +180,8 @@ async def _show(
                 button(
                     _("Nudge them now"),
                     callbacks.data(PREFIX, "nudge", CODES[target.kind], target.id),
-                )
+                ),
+                pickers.cancel_button(PREFIX, _),
             ]
         )
     elif progress.waiting and not open_now:

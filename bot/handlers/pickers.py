@@ -14,8 +14,9 @@ from telegram.ext import ContextTypes
 from bot import callbacks, periods
 from bot.access import Person
 from bot.handlers import basic, router
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 from bot.keyboards import button, column, grid
+from bot.replies import send_text
 from bot.services import Services
 from storage import organisations
 from storage.summaries import Period
@@ -23,12 +24,24 @@ from storage.summaries import Period
 TREND_QUARTERS = 6
 
 
-async def pass_on(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def pass_on(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, *, hint: bool = False
+) -> None:
     """Typed text while a staff wizard waits for a button: it is probably meant for something
-    else (a J-PAT answer on the NGO side), so let the other handlers have it."""
+    else (a J-PAT answer on the NGO side), so let the other handlers have it; if none does,
+    ``hint`` says the wizard is waiting for a button rather than "I didn't understand"."""
     for fallback in router.FALLBACKS:
         if await fallback(update, context, person):
             return
+    if hint:
+        _ = translator(person.lang)
+        await send_text(
+            context,
+            update.effective_chat.id,
+            _("Please choose with the buttons above, or send /cancel to stop."),
+            person.lang,
+        )
+        return
     await basic.not_understood(update, context)
 
 

@@ -182,7 +182,7 @@ async def on_text(
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     if not person.is_staff or flow.step != "dates":
-        await pickers.pass_on(update, context, person)
+        await pickers.pass_on(update, context, person, hint=person.is_staff)
         return
     period = periods.parse_dates(update.effective_message.text or "", _zone(person, svc))
     if period is None or period.start is None or period.end is None:
