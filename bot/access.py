@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update, User
 from telegram.ext import ContextTypes
 
-from bot.i18n import normalise_language, translator
+from bot.i18n import translator
 from bot.replies import send_text
 from bot.services import Services, services
 from storage import audit
@@ -61,7 +61,7 @@ class Person:
 
 async def who(svc: Services, user: User) -> Person:
     contact = await svc.contact_for(user)
-    lang = contact.language if contact is not None else normalise_language(user.language_code)
+    lang = contact.language if contact is not None else await svc.stranger_language(user)
     return Person(
         user_id=user.id,
         contact=contact,

@@ -13,7 +13,7 @@ from bot.i18n import normalise_language
 from bot.sending import SendPath
 from bot.settings import Settings
 from bot.survey_registry import SurveyRegistry
-from storage import contacts
+from storage import contacts, flows
 from storage.db import Database
 from storage.models import Contact
 
@@ -40,7 +40,18 @@ class Services:
         contact = await self.contact_for(user)
         if contact is not None and contact.language:
             return contact.language
-        return normalise_language(user.language_code if user else None)
+        if user is None:
+            return normalise_language(None)
+        return await self.stranger_language(user)
+
+    async def stranger_language(self, user: User) -> str:
+        """A stranger's language: the one they picked while joining (kept in their onboarding
+        step, even after "Not now"), else their Telegram app's."""
+        async with self.db.sessions() as session:
+            flow = await flows.get(session, user.id)
+        if flow is not None and flow.flow == "onboarding" and flow.data.get("language"):
+            return normalise_language(str(flow.data["language"]))
+        return normalise_language(user.language_code)
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

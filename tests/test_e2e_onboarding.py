@@ -414,7 +414,7 @@ async def test_staff_revoke_an_invitation_from_the_list(sqlite_url: str) -> None
         await assert_nothing_stored(world.db, 4001)
 
 
-async def test_not_now_stores_nothing_and_says_how_to_come_back(sqlite_url: str) -> None:
+async def test_not_now_keeps_only_the_language_and_says_how_to_come_back(sqlite_url: str) -> None:
     async with quick_world(sqlite_url) as world:
         token, _ = await make_invite(world.db)
         phone = world.sandbox.user(5001, first_name="Shy", language_code="en")
@@ -423,9 +423,13 @@ async def test_not_now_stores_nothing_and_says_how_to_come_back(sqlite_url: str)
         events = await press(phone, "Not now")
         assert edits(events) == ["Not now"]
         reply = only_message(events)
-        assert "I have not stored anything about you" in reply.text
+        assert "I keep only the language you chose, for a week" in reply.text
         assert "open the invitation link again, or send /start" in reply.text
-        await assert_nothing_stored(world.db, 5001)
+        # No contact; only the step, to answer in the chosen language (it expires).
+        assert await contact_of(world.db, 5001) is None
+        flow = await flow_of(world.db, 5001)
+        assert flow is not None and flow.step == "declined"
+        assert set(flow.data) == {"invite_id", "language"}
         assert (await invite_for(world.db, token)).uses == 0  # the use is not spent
         assert menu(phone) == STRANGER_MENU
         # ... and the same link works when they come back

@@ -7,14 +7,15 @@ Nothing is stored about a person until they agree; the step they are on lives in
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks, timezones
 from bot.access import Person, log_staff_action, person_of
 from bot.handlers import common, selfservice
-from bot.i18n import NATIVE_NAMES, language_choices, translator
+from bot.i18n import NATIVE_NAMES, language_choices, normalise_language, translator
 from bot.keyboards import button, column, grid
+from bot.language_names import match_language
 from bot.menus import publish_chat_menu
 from bot.replies import send_text
 from bot.services import services
@@ -62,6 +63,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_text(
             context, chat_id, _.paragraphs(text, selfservice.help_text(person)), person.lang
         )
+        return
+
+    if not token and await _resume(update, context, person):
         return
 
     if not token:
@@ -120,6 +124,32 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _ask_language(context, chat_id, update.effective_user.language_code, person.lang)
 
 
+async def _resume(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+    """/start without a link from someone who opened one: back to the language picker, or to
+    the consent screen for someone who chose a language (also after "Not now")."""
+    flow = await _flow(update, context)
+    if flow is None or flow.step not in ("language", "consent", "declined"):
+        return False
+    svc = services(context)
+    chat_id = update.effective_chat.id
+    lang = flow.data.get("language", person.lang)
+    now = svc.clock.now()
+    async with svc.db.transaction() as session:
+        invite = await session.get(invites.Invite, int(flow.data["invite_id"]))
+        problem = invites.problem_with(invite, now)
+        if problem is not None:
+            await flows.clear(session, flow.telegram_user_id)
+        elif flow.step == "declined":
+            await flows.put(session, flow.telegram_user_id, FLOW, "consent", flow.data, now)
+    if problem is not None:
+        await send_text(context, chat_id, _problem_text(problem, lang), lang)
+    elif flow.step == "language":
+        await _ask_language(context, chat_id, update.effective_user.language_code, lang)
+    else:
+        await _ask_consent(context, chat_id, lang)
+    return True
+
+
 async def _ensure_admin_contact(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
 ) -> None:
@@ -142,17 +172,21 @@ async def _ask_language(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, telegram_language: str | None, lang: str
 ) -> None:
     _ = translator(lang)
-    buttons = [
-        button(name, callbacks.data("ob", "lang", code))
-        for code, name in language_choices(telegram_language)
-    ]
     await send_text(
         context,
         chat_id,
         _("Welcome! Which language would you like me to use?"),
         lang,
-        keyboard=grid(buttons, 2),
+        keyboard=_language_keyboard(telegram_language),
     )
+
+
+def _language_keyboard(telegram_language: str | None) -> InlineKeyboardMarkup:
+    buttons = [
+        button(name, callbacks.data("ob", "lang", code))
+        for code, name in language_choices(telegram_language)
+    ]
+    return grid(buttons, 2)
 
 
 async def _flow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatFlow | None:
@@ -204,9 +238,17 @@ async def _chose_language(
         await common.expired_button(update, context, await svc.language_for(update.effective_user))
         return
     _ = translator(code)
-    await common.close_keyboard(
-        update.callback_query, _("Language: {name}", name=NATIVE_NAMES[code]), code
-    )
+    if update.callback_query is not None:
+        await common.close_keyboard(
+            update.callback_query, _("Language: {name}", name=NATIVE_NAMES[code]), code
+        )
+    else:  # typed: say what was understood, as the button would have
+        await send_text(
+            context,
+            update.effective_chat.id,
+            _("Language: {name}", name=NATIVE_NAMES[code]),
+            code,
+        )
     async with svc.db.transaction() as session:
         await flows.put(
             session,
@@ -216,6 +258,11 @@ async def _chose_language(
             {**flow.data, "language": code},
             svc.clock.now(),
         )
+    await _ask_consent(context, update.effective_chat.id, code)
+
+
+async def _ask_consent(context: ContextTypes.DEFAULT_TYPE, chat_id: int, code: str) -> None:
+    _ = translator(code)
     text = _.paragraphs(
         _("Before we start, here is how we look after your information."),
         _(
@@ -237,7 +284,7 @@ async def _chose_language(
             button(_("Not now"), callbacks.data("ob", "consent", "no")),
         ]
     )
-    await send_text(context, update.effective_chat.id, text, code, keyboard=keyboard)
+    await send_text(context, chat_id, text, code, keyboard=keyboard)
 
 
 async def _consent(
@@ -252,12 +299,15 @@ async def _consent(
     if not agreed:
         await common.close_keyboard(update.callback_query, _("Not now"), lang)
         async with svc.db.transaction() as session:
-            await flows.clear(session, user.id)
+            # Only the step and the language chosen, so replies and /start stay in it; the
+            # step expires like any other.
+            await flows.put(session, user.id, FLOW, "declined", flow.data, now)
         await send_text(
             context,
             chat_id,
             _(
-                "No problem. I have not stored anything about you. When you are ready, open "
+                "No problem. I keep only the language you chose, for a week, so that I can "
+                "answer you in it; nothing else about you is stored. When you are ready, open "
                 "the invitation link again, or send /start."
             ),
             lang,
@@ -379,6 +429,32 @@ async def on_text(
         hours = await selfservice.match_typed_quiet(context, chat_id, lang, text)
         if hours is not None:
             await _save_quiet_then_attribution(update, context, flow, hours)
+        return
+    if flow.step == "language":
+        code = match_language(text)
+        if code is not None:
+            await _chose_language(update, context, flow, code)
+            return
+        phone = update.effective_user.language_code
+        _ = translator(normalise_language(phone))
+        await send_text(
+            context,
+            chat_id,
+            _("Sorry, I don't know that language. Please choose one of these, or type its name."),
+            _.lang,
+            keyboard=_language_keyboard(phone),
+        )
+        return
+    if flow.step == "declined":
+        await send_text(
+            context,
+            chat_id,
+            _(
+                "You have not agreed to how we look after your information, so I have "
+                "nothing to show you yet. When you are ready, send /start."
+            ),
+            lang,
+        )
         return
     # A message while a button is expected: say what we are waiting for.
     await send_text(
