@@ -21,7 +21,6 @@ from bot.handlers.jpat_access import partnership_name
 from bot.handlers.jpat_consolidate import signoff_message
 from bot.i18n import translator
 from bot.keyboards import button, column
-from bot.replies import send_text
 from bot.services import Services, services
 from bot.survey_view import button_data
 from storage import audit, partnerships
@@ -213,12 +212,15 @@ async def _open_on_schedule(
 # ------------------------------------------------------------------------------ a member submits
 
 
-async def on_response_completed(context: ContextTypes.DEFAULT_TYPE, response: Response) -> None:
-    """Tell the member their answers stay private until the round closes; when both sides
-    have submitted, schedule a notice to the NGO side that they may close early (sent by the
-    next tick, so it never overtakes the survey's own thank-you)."""
+async def on_response_completed(
+    context: ContextTypes.DEFAULT_TYPE, response: Response
+) -> str | None:
+    """What the member should know: their answers stay private until the round closes (said
+    in the survey's one thank-you message, which this returns); when both sides have
+    submitted, schedule a notice to the NGO side that they may close early (sent by the next
+    tick, so it never overtakes that thank-you)."""
     if response.jpat_round_id is None:
-        return
+        return None
     svc = services(context)
     now = svc.clock.now()
     async with svc.db.transaction() as session:
@@ -231,17 +233,11 @@ async def on_response_completed(context: ContextTypes.DEFAULT_TYPE, response: Re
         )
         if both:
             await store.notify_members(session, round_, "jpat_both", now, side="ngo")
-    if round_ is None or contact is None or contact.telegram_user_id is None:
-        return
-    lang = response.language
-    _ = translator(lang)
-    await send_text(
-        context,
-        int(contact.telegram_user_id),
-        _(
-            "Your J-PAT answers are saved. Nobody sees them before the round closes on {date}; "
-            "then both sides can compare them with /jpat view.",
-            date=jpat_view.day(round_.deadline, _, contact.timezone),
-        ),
-        lang,
+    if round_ is None or contact is None:
+        return None
+    _ = translator(response.language)
+    return _(
+        "Nobody sees your J-PAT answers before the round closes on {date}. Then both sides "
+        "can compare them with /jpat view.",
+        date=jpat_view.day(round_.deadline, _, contact.timezone),
     )

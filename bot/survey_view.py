@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.i18n import Translator, isolate, translator
-from conversations import Answer, Progress, Question, Refusal, Survey, position
+from conversations import Answer, Progress, Question, Refusal, Survey, position, step_position
 
 # Callback actions: c=choice/point, t=toggle, d=done, k=don't know, n=continue (note),
 # s=skip, b=back, x=next (leave a screen reached by Back), i=read a screen's statement again,
@@ -38,7 +38,8 @@ def _e(text: str) -> str:
 
 
 def section_heading(survey: Survey, key: str | None, lang: str) -> str | None:
-    """ "Part 2 of 5", or "Element 2 of 5" for J-PAT; None outside sections."""
+    """ "Part 2 of 5" (or "Element 2 of 5") in a survey without screens; None outside sections.
+    A survey with screens counts steps instead: see ``header``."""
     _ = translator(lang)
     place = survey.section_position(key)
     if place is None:
@@ -49,8 +50,25 @@ def section_heading(survey: Survey, key: str | None, lang: str) -> str | None:
     return _("Part {n} of {total}", n=n, total=total)
 
 
+def has_screens(survey: Survey) -> bool:
+    """Does the survey show some sections as one screen (the J-PAT's elements)?"""
+    return any(section.one_screen for section in survey.sections)
+
+
 def header(survey: Survey, progress: Progress, question: Question, lang: str) -> str:
+    """The progress line: "Part 2 of 5 · Question 3 of 8"; in a survey with screens one
+    sequence of steps, a screen being one step: "Step 2 of 8 · Element 2", "Step 6 of 8"."""
     _ = translator(lang)
+    if has_screens(survey):
+        number, total = step_position(survey, progress, question)
+        parts = [_("Step {n} of {total}", n=number, total=total)]
+        place = survey.section_position(question.section)
+        if place is not None:
+            if survey.section_name == "element":
+                parts.append(_("Element {n}", n=place[0]))
+            else:
+                parts.append(_("Part {n}", n=place[0]))
+        return " · ".join(parts)
     number, total = position(survey, progress, question)
     parts = []
     heading = section_heading(survey, question.section, lang)
@@ -117,7 +135,9 @@ def question_text(
     lines.append(f"<b>{_e(survey.text_for(question.text, lang))}</b>")
     if question.hint:
         lines.append(_e(survey.text_for(question.hint, lang)))
-    hint = _type_hint(question, _)
+    # A text question's own hint already says how to answer ("You can type or send a voice
+    # message."): the generic one under it would say it twice.
+    hint = "" if question.type == "text" and question.hint else _type_hint(question, _)
     if hint:
         lines.append(f"<i>{_e(hint)}</i>")
     return "\n".join(lines)
@@ -151,9 +171,7 @@ def screen_text(
     _ = translator(lang)
     first = questions[0]
     lines = _intro_lines(survey, lang) if intro else []
-    heading = section_heading(survey, first.section, lang)
-    if heading is not None:
-        lines.append(f"<i>{_e(heading)}</i>")
+    lines.append(f"<i>{_e(header(survey, progress, first, lang))}</i>")
     section = survey.section(first.section)
     if section is not None:
         lines.append(f"<b>{_e(survey.text_for(section.title, lang))}</b>")

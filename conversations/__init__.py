@@ -18,6 +18,7 @@ from conversations.engine import (
     is_complete,
     position,
     screen,
+    step_position,
     visible_questions,
 )
 from conversations.errors import SurveyDefinitionError
@@ -51,5 +52,6 @@ __all__ = [
     "position",
     "run_check",
     "screen",
+    "step_position",
     "visible_questions",
 ]

@@ -22,7 +22,8 @@ Navigation rules (the ones people notice):
   non-voice input) and recorded as an ``Answer`` with value None, so a restart does not show
   them again.
 - **Position** ``(n, total)`` counts visible answerable questions only (notes excluded); total
-  grows when an answer reveals a follow-up.
+  grows when an answer reveals a follow-up. ``step_position`` counts the same way but takes a
+  ``one_screen`` section as one step, for surveys that have screens (the J-PAT's "Step 6 of 8").
 - **Screens**: the questions of a ``one_screen`` section are shown together (``screen``). Any
   of them can be answered in any order (``advance(..., key=...)``); the screen stays until
   all of them are settled, then the next one comes by itself. Back from a screen goes to the
@@ -71,6 +72,7 @@ __all__ = [
     "is_complete",
     "position",
     "screen",
+    "step_position",
     "visible_questions",
 ]
 
@@ -163,6 +165,33 @@ def position(survey: Survey, progress: Progress, question: Question) -> tuple[in
     index = order.get(question.key, len(survey.questions))
     before = sum(1 for q in answerable if order[q.key] < index)
     return min(before + 1, total), total
+
+
+def _step_of(survey: Survey, question: Question) -> str:
+    """What one step is: a whole ``one_screen`` section, else the question itself."""
+    section = survey.section(question.section)
+    if section is not None and section.one_screen:
+        return f"screen:{section.key}"
+    return f"question:{question.key}"
+
+
+def step_position(survey: Survey, progress: Progress, question: Question) -> tuple[int, int]:
+    """``(n, total)`` in steps: each ``one_screen`` section is one step, every other visible
+    answerable question one step, so a survey of screens and questions reads as one sequence.
+
+    Like ``position``, a note (or a hidden question) gets the number of the next step, capped
+    at ``total``, and the total grows when an answer reveals a follow-up.
+    """
+    answerable = [q for q in visible_questions(survey, progress.answers) if q.is_answerable]
+    steps = list(dict.fromkeys(_step_of(survey, q) for q in answerable))
+    total = len(steps)
+    own = _step_of(survey, question)
+    if own in steps:
+        return steps.index(own) + 1, total
+    order = survey.question_index
+    index = order.get(question.key, len(survey.questions))
+    before = {_step_of(survey, q) for q in answerable if order[q.key] < index}
+    return min(len(before) + 1, total), total
 
 
 def initial_selection(progress: Progress, question: Question) -> frozenset[str]:

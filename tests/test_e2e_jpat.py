@@ -512,8 +512,13 @@ async def test_a_full_round_english_and_arabic_blind_compare_consolidate_dispute
         seen = await answer_jpat(grace, GRACE, working_well="Trust between the teams.")
         await run_tick(world)
         later = await settle(grace)
-        assert "Your J-PAT answers are saved." in shown(seen)
-        assert "Thank you! All your answers are saved." in shown(seen)
+        # one thank-you, with when the answers can be seen
+        thanks = [plain(e.content) for e in seen if "answers are saved" in plain(e.content)]
+        assert thanks == [
+            "Thank you! All your answers are saved.\n\n"
+            "Nobody sees your J-PAT answers before the round closes on March 16, 2026. "
+            "Then both sides can compare them with /jpat view."
+        ]
         # with Layla's answers in, both sides have submitted: the NGO side may close early
         both = "Both sides have submitted their J-PAT answers for Hope RLO (round 1)."
         assert both in shown(seen + later)
@@ -955,7 +960,7 @@ async def test_each_element_is_one_screen_rated_in_any_order_with_back_and_next(
         events = await press(amina, data=go_button(amina))
         screen1 = amina.messages[-1]
         text = plain(screen1.text)
-        assert "Element 1 of 5" in text and "Question" not in text
+        assert "Step 1 of 7 · Element 1" in text and "Question" not in text
         assert "1 = Strongly disagree · 5 = Strongly agree" in text
         for ref in ("1a. ", "1b. ", "1c. "):
             assert ref in text
@@ -986,19 +991,19 @@ async def test_each_element_is_one_screen_rated_in_any_order_with_back_and_next(
         assert not closed.reply_markup
         assert "✓ Don't know" in plain(closed.text) and "✓ 5 · Strongly agree" in plain(closed.text)
         screen2 = amina.messages[-1]
-        assert "Element 2 of 5" in plain(screen2.text)
+        assert "Step 2 of 7 · Element 2" in plain(screen2.text)
         assert [b["text"] for b in screen2.reply_markup["inline_keyboard"][-1]] == ["◀ Back"]
 
         # Back brings the whole first element again, with its ratings and a Next button
         await press(amina, data=sv_button(amina, "b", index=3))
         again = amina.messages[-1]
-        assert "Element 1 of 5" in plain(again.text)
+        assert "Step 1 of 7 · Element 1" in plain(again.text)
         keyboard = [[b["text"] for b in row] for row in again.reply_markup["inline_keyboard"]]
         assert keyboard[0] == ["1a", "1", "2", "3", "4", "5", "✓?"]
         assert keyboard[-1] == ["Next ▶"]
         # a change there keeps the element on screen until Next
         await press(amina, data=sv_button(amina, "c", 3, index=0))
-        assert "Element 1 of 5" in plain(amina.messages[-1].text)
+        assert "Step 1 of 7 · Element 1" in plain(amina.messages[-1].text)
         assert (await stored_answers(world, 9241))["e1a"] == 3
         # typed there, a rating could only overwrite one: it is refused, nothing changes
         await say(amina, "1")
@@ -1007,7 +1012,7 @@ async def test_each_element_is_one_screen_rated_in_any_order_with_back_and_next(
         )
         assert (await stored_answers(world, 9241))["e1a"] == 3
         await press(amina, data=sv_button(amina, "x", index=0))
-        assert "Element 2 of 5" in plain(amina.messages[-1].text)
+        assert "Step 2 of 7 · Element 2" in plain(amina.messages[-1].text)
 
         # the closed first screen's buttons are gone; forged data for it changes nothing
         await amina.press_data(f"{sv_button(amina, 'c', 1, index=3).rsplit(':', 3)[0]}:0:c:1")
@@ -1018,7 +1023,8 @@ async def test_each_element_is_one_screen_rated_in_any_order_with_back_and_next(
         # a typed rating answers the first unrated statement and shows the screen again below
         await say(amina, "4")
         latest = amina.messages[-1]
-        assert "Element 2 of 5" in plain(latest.text) and "✓ 4 · Agree" in plain(latest.text)
+        assert "Step 2 of 7 · Element 2" in plain(latest.text)
+        assert "✓ 4 · Agree" in plain(latest.text)
         assert (await stored_answers(world, 9241))["e2a"] == 4
         # /cancel pauses: the screen is closed as it stands, with every statement on it
         await say(amina, "/cancel")

@@ -55,8 +55,10 @@ log = logging.getLogger(__name__)
 # A message this long after the last answer is greeted with "here is where you stopped"
 # rather than taken as the answer to a question the partner may have forgotten.
 RESUME_AFTER = timedelta(hours=6)
-# Called after a response is completed (e.g. J-PAT: tell staff both sides have submitted).
-COMPLETION_HOOKS: list[Callable[[ContextTypes.DEFAULT_TYPE, Response], Awaitable[None]]] = []
+# Called after a response is completed (e.g. J-PAT: tell staff both sides have submitted). A
+# hook may return what the person should know next (the J-PAT's "nobody sees them before ..."):
+# it goes into the one thank-you message instead of the survey's usual closing note.
+COMPLETION_HOOKS: list[Callable[[ContextTypes.DEFAULT_TYPE, Response], Awaitable[str | None]]] = []
 HELP_AFTER_REFUSALS = 3
 
 
@@ -329,9 +331,11 @@ async def _finish(
 ) -> None:
     lang = response.language
     _ = translator(lang)
-    for hook in COMPLETION_HOOKS:
-        await hook(context, response)
-    if response.survey_id == "jpat":
+    notes = [await hook(context, response) for hook in COMPLETION_HOOKS]
+    told = [n for n in notes if n]
+    if told:
+        note = "\n\n".join(told)
+    elif response.survey_id == "jpat":
         note = _(
             "Nobody sees J-PAT answers until the round closes. Then both sides see "
             "the comparison together. Send /jpat to follow the round."
