@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -151,12 +152,14 @@ class Layout:
                 dates(response.completed_at),
             ]
         else:
+            # A row without an organisation gives nothing that could be matched with who
+            # just left /pending (its day) or with its organisation's other rows (language).
             named = response.organisation is not None
             cells = [
                 safe(response.organisation or ""),
                 response.language if named else "",
-                response.status,
-                disclosure.export_day(response.completed_at),
+                response.status if named else "",
+                disclosure.export_day(response.completed_at) if named else None,
             ]
         if self.survey.id == "jpat":
             cells.append(response.side or "")
@@ -287,13 +290,22 @@ def _dates(fmt: str) -> Callable[[datetime | None], Any]:
 
 
 async def _responses(
-    db: Database, layout: Layout, scope: Scope, writer: Any, dates: Callable[..., Any]
+    db: Database,
+    layout: Layout,
+    scope: Scope,
+    writer: Any,
+    dates: Callable[..., Any],
+    threshold: int | None,
 ) -> int:
-    """Stream the responses in scope into ``writer``, a batch at a time off the event loop."""
+    """Stream the responses in scope into ``writer``, a batch at a time off the event loop.
+    The staff file (``threshold``) names only organisations with that many named people and
+    comes in an order that is not the order of invitation; the raw file is in response order."""
     await asyncio.to_thread(writer.write, [layout.header])
     rows = 0
     batch: list[list[Any]] = []
-    async for response in exports.stream(db, scope):
+    salt = None if layout.raw else secrets.randbelow(10**9)
+    found = exports.stream(db, scope, threshold=None if layout.raw else threshold, salt=salt)
+    async for response in found:
         batch.append(layout.row(response, dates))
         rows += 1
         if len(batch) >= BATCH:
@@ -345,6 +357,7 @@ async def build(
     withheld: frozenset[str] = frozenset(),
     blanked: frozenset[str] = frozenset(),
     raw: bool = False,
+    threshold: int = 3,
 ) -> ExportFile:
     """Stream the responses in scope into a CSV or XLSX file (raw: always XLSX)."""
     layout = Layout(survey, lang, withheld=withheld, blanked=blanked, raw=raw)
@@ -352,7 +365,7 @@ async def build(
     writer: Any = (
         _XlsxWriter(layout.tr("Responses"), about(layout)) if fmt == "xlsx" else _CsvWriter()
     )
-    rows = await _responses(db, layout, scope, writer, _dates(fmt))
+    rows = await _responses(db, layout, scope, writer, _dates(fmt), threshold)
     data = await asyncio.to_thread(writer.finish, layout)
     return ExportFile(data, f"{filename}.{fmt}", rows, MIME[fmt])
 
@@ -368,6 +381,7 @@ async def build_jpat(
     withheld: frozenset[str] | None = frozenset(),
     blanked: frozenset[str] = frozenset(),
     raw: bool = False,
+    threshold: int = 3,
 ) -> ExportFile:
     """The J-PAT: per round and statement both sides' scores, the gap, the agreed score and the
     action (CSV: that table; XLSX: it, the rounds, and every submission as a row). The rounds
@@ -462,8 +476,6 @@ async def build_jpat(
     count = 0
     if withheld is not None:
         responses = book.add_sheet(_("Submissions"), [])
-        count = await _responses(
-            db, layout, Scope(survey.id, period, include_forgotten=False), responses, dates
-        )
+        count = await _responses(db, layout, Scope(survey.id, period), responses, dates, threshold)
     data = await asyncio.to_thread(book.finish, layout)
     return ExportFile(data, f"{filename}.xlsx", count, MIME["xlsx"])

@@ -137,6 +137,11 @@ class View:
                 summary.people,
                 threshold=summary.threshold,
             )
+        if summary.suppressed == OVERLAP:
+            return _(
+                "Held back: these figures would differ from figures already shown by fewer than {threshold} people, and the difference would reveal their answers. They will be shown when more people have answered.",
+                threshold=summary.threshold,
+            )
         if summary.suppressed == ONE_ORGANISATION:
             return _(
                 "Figures are not shown: all answers come from one organisation, and some of its partners asked to be counted only in totals together with other organisations."
@@ -257,7 +262,7 @@ class View:
             else:
                 lines.append(_.ngettext("{n} answer", "{n} answers", figures.answered))
             if quotes and figures.latest:
-                lines.append(_("Latest:"))
+                lines.append(_("Some of the answers:"))
                 lines += [f"“{_quote(text)}”" for text in figures.latest]
         else:
             lines.append(_.ngettext("{n} answer", "{n} answers", figures.answered))

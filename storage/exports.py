@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -52,13 +52,50 @@ async def _rows(session: AsyncSession, statement: Any, batch: int) -> AsyncItera
             yield row
 
 
-async def stream(db: Database, scope: Scope, batch: int = 2000) -> AsyncIterator[ExportResponse]:
-    """Responses in scope with their answers, in response order.
+def _order(salt: int | None) -> ColumnElement[int]:
+    """Rows in response order (raw file), or shuffled by a per-file salt: in response order a
+    row without an organisation sits between the named rows invited with it."""
+    if salt is None:
+        return Response.id
+    return ((Response.id + salt) * 2654435761) % 4294967291
+
+
+def named_organisations(scope: Scope, threshold: int) -> Any:
+    """Organisations with at least ``threshold`` people in the file who agreed to be named:
+    a named group smaller than that would be a breakdown too small to show."""
+    named = and_(Response.contact_id.is_not(None), Contact.attribution == "attributed")
+    return (
+        select(Response.organisation_id)
+        .join(Contact, Contact.id == Response.contact_id)
+        .where(*included_conditions(scope), named)
+        .group_by(Response.organisation_id)
+        .having(func.count(distinct(Response.contact_id)) >= threshold)
+    )
+
+
+async def stream(
+    db: Database,
+    scope: Scope,
+    batch: int = 2000,
+    *,
+    threshold: int | None = None,
+    salt: int | None = None,
+) -> AsyncIterator[ExportResponse]:
+    """Responses in scope with their answers, in response order or shuffled by ``salt``.
+
+    With ``threshold`` (the staff file) an organisation is named only where at least that many
+    of its people in the file agreed to be named; without it (the admins' raw file), for every
+    partner who agreed.
 
     Two ordered streams on two connections, merged here: the response's own columns are read
     once per response rather than once per answer, which halves the work of a large export.
     """
-    named = case((Contact.attribution == "attributed", Organisation.name), else_=None)
+    agreed = Contact.attribution == "attributed"
+    if threshold is not None:
+        large = named_organisations(scope, threshold)
+        agreed = and_(agreed, Response.organisation_id.in_(large))
+    named = case((agreed, Organisation.name), else_=None)
+    order = _order(salt)
     responses = (
         select(
             Response.id,
@@ -69,11 +106,12 @@ async def stream(db: Database, scope: Scope, batch: int = 2000) -> AsyncIterator
             Response.invited_at,
             Response.started_at,
             Response.completed_at,
+            order,
         )
         .outerjoin(Contact, Contact.id == Response.contact_id)
         .outerjoin(Organisation, Organisation.id == Response.organisation_id)
         .where(*included_conditions(scope))
-        .order_by(Response.id)
+        .order_by(order, Response.id)
     )
     answers = (
         select(
@@ -85,16 +123,19 @@ async def stream(db: Database, scope: Scope, batch: int = 2000) -> AsyncIterator
             AnswerRow.choice_codes,
             AnswerRow.voice_duration,
             AnswerRow.voice_file_id,
+            order,
         )
+        .join(Response, Response.id == AnswerRow.response_id)
         .where(AnswerRow.response_id.in_(included_ids(scope)))
-        .order_by(AnswerRow.response_id)
+        .order_by(order, AnswerRow.response_id)
     )
     async with db.sessions() as first, db.sessions() as second:
         answer_rows = _rows(second, answers, batch)
         pending = await anext(answer_rows, None)
         async for row in _rows(first, responses, batch):
-            current = ExportResponse(*row)
-            while pending is not None and pending[0] < current.id:
+            current = ExportResponse(*row[:8])
+            here = (row[8], current.id)
+            while pending is not None and (pending[8], pending[0]) < here:
                 pending = await anext(answer_rows, None)
             while pending is not None and pending[0] == current.id:
                 current.answers[pending[1]] = ExportAnswer(

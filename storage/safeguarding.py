@@ -245,15 +245,25 @@ async def discard(session: AsyncSession, report: SafeguardingReport) -> None:
 
 async def submit(
     session: AsyncSession, report: SafeguardingReport, *, anonymous: bool, now: datetime
-) -> None:
-    report.status = "open"
-    report.anonymous = anonymous
-    report.submitted_at = now
+) -> bool:
+    """Send a draft; False when it was no longer a draft (a second press on Send, handled at
+    the same moment as the first, must not push the report twice)."""
+    organisation_id = None
     if not anonymous and report.contact_id is not None:
         contact = await session.get(Contact, report.contact_id)
-        report.organisation_id = contact.organisation_id if contact is not None else None
-    else:
-        report.organisation_id = None
+        organisation_id = contact.organisation_id if contact is not None else None
+    claimed = await session.execute(
+        update(SafeguardingReport)
+        .where(SafeguardingReport.id == report.id, SafeguardingReport.status == "draft")
+        .values(
+            status="open", anonymous=anonymous, submitted_at=now, organisation_id=organisation_id
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    await session.refresh(report)
+    return True
 
 
 async def add_message(

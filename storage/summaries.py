@@ -76,9 +76,6 @@ class Scope:
     campaign_id: int | None = None
     jpat_round_id: int | None = None
     side: str | None = None  # J-PAT: "partner" | "ngo"
-    #: Rows of people who used /forget: counted in figures, never in a row-level export
-    #: (what stays of them is counts the threshold protects).
-    include_forgotten: bool = True
 
 
 @dataclass(frozen=True)
@@ -204,9 +201,6 @@ def scope_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     audience = _audience_condition(scope)
     if audience is not None:
         conditions.append(audience)
-    if not scope.include_forgotten:
-        forgotten = select(Contact.id).where(Contact.forgotten_at.is_not(None))
-        conditions.append(or_(Response.contact_id.is_(None), Response.contact_id.not_in(forgotten)))
     return conditions
 
 
@@ -263,10 +257,17 @@ async def group(session: AsyncSession, scope: Scope) -> Group:
                 func.count(distinct(case((shown, Response.organisation_id), else_=None))),
                 func.coalesce(func.sum(case((and_(shown, ~_attributed()), 1), else_=0)), 0),
                 func.count(distinct(case((shown, _person()), else_=None))),
-            ).where(*scope_conditions(scope))
+            ).where(*scope_conditions(scope), *_breakdown_only(scope))
         )
     ).one()
     return Group(*(int(value) for value in row))
+
+
+def _breakdown_only(scope: Scope) -> list[ColumnElement[bool]]:
+    """A breakdown counts (asked, started, completed) only partners who may be named: counts
+    that included the others would differ from its figures by them, and say which
+    organisation has partners who asked to be counted only in totals."""
+    return [] if scope.audience == "all" else [_attributed()]
 
 
 suppression = disclosure.group_verdict
@@ -374,7 +375,9 @@ async def people_sets(session: AsyncSession, ids: Any, keys: list[str]) -> dict[
     rows = await session.execute(
         select(Response.id, _person(), func.aggregate_strings(AnswerRow.question_key, ","))
         .join(Response, Response.id == AnswerRow.response_id)
-        .where(*_answered(ids, keys))
+        # Every sheet with a row for the question, "don't know" and skipped too: their
+        # counts are shown beside the figures, so they are part of what is released.
+        .where(AnswerRow.response_id.in_(ids), AnswerRow.question_key.in_(keys))
         .group_by(Response.id)
     )
     for response, person, answered in rows.all():
@@ -624,8 +627,9 @@ async def _latest_texts(
     limit: int,
     shown: dict[str, QuestionFigures],
 ) -> None:
-    """The newest typed answers of each text question: one small top-N query per question
-    (cheaper than ranking every answer with a window)."""
+    """A few typed answers of each text question, in an order that says nothing about when
+    they were given (the newest would be whoever just left /pending): one small top-N query
+    per question."""
     for key in keys:
         rows = await session.scalars(
             select(AnswerRow.value_text)
@@ -634,7 +638,8 @@ async def _latest_texts(
                 AnswerRow.value_text.is_not(None),
                 AnswerRow.value_text != REMOVED,  # erased by /forget: nothing to quote
             )
-            .order_by(AnswerRow.answered_at.desc(), AnswerRow.id.desc())
+            # Not the newest: their order would match who just left /pending.
+            .order_by((AnswerRow.id * 2654435761) % 4294967291)
             .limit(limit)
         )
         shown[key].latest = [str(text) for text in rows]
@@ -742,11 +747,11 @@ async def trend(
             candidates[(int(index), key)] = (float(mean), int(count))
     if not candidates:
         return points
-    cells = await _bucket_cells(session, whole, bucket, keys)
+    cells, lonely = await _bucket_cells(session, whole, bucket, keys)
     parents = None
     if scope.audience != "all":
         parent = Scope(**{**asdict_shallow(whole), "audience": "all", "value": None})
-        parents = await _bucket_cells(session, parent, bucket, keys)
+        parents, _lonely = await _bucket_cells(session, parent, bucket, keys)
     earlier = await releases.released(session, scope.survey_id, keys) if release else {}
     accepted: list[tuple[str, Cell]] = []
     for (index, key), (mean, count) in sorted(candidates.items()):
@@ -754,6 +759,7 @@ async def trend(
         verdict = disclosure.cell_verdict(
             cell,
             threshold,
+            alone=(index, key) in lonely,
             parent=None if parents is None else parents.get((index, key), {}),
             released=earlier.get(key, []),
         )
@@ -769,15 +775,18 @@ async def trend(
 
 async def _bucket_cells(
     session: AsyncSession, scope: Scope, bucket: Any, keys: list[str]
-) -> dict[tuple[int, str], Cell]:
+) -> tuple[dict[tuple[int, str], Cell], set[tuple[int, str]]]:
     """Per period and question, the answer sheets (and whose) behind a trend's mean; one row
-    per answer sheet, as in ``people_sets``."""
+    per answer sheet, as in ``people_sets``. Also the cells whose answers all come from one
+    organisation with a partner who asked to be counted only in totals (rule 2, per cell)."""
     rows = await session.execute(
         select(
             bucket,
             Response.id,
             _person(),
             func.aggregate_strings(AnswerRow.question_key, ","),
+            Response.organisation_id,
+            case((_attributed(), 1), else_=0),
         )
         .select_from(AnswerRow)
         .join(Response, Response.id == AnswerRow.response_id)
@@ -790,12 +799,19 @@ async def _bucket_cells(
         .group_by(Response.id)
     )
     found: dict[tuple[int, str], dict[int, int]] = {}
-    for index, response, person, answered in rows.all():
+    organisations: dict[tuple[int, str], set[int | None]] = {}
+    unnamed: set[tuple[int, str]] = set()
+    for index, response, person, answered, organisation, named in rows.all():
         if index is None or int(index) < 0:
             continue
         for key in str(answered).split(","):
-            found.setdefault((int(index), key), {})[int(response)] = int(person)
-    return found
+            where = (int(index), key)
+            found.setdefault(where, {})[int(response)] = int(person)
+            organisations.setdefault(where, set()).add(organisation)
+            if not named:
+                unnamed.add(where)
+    lonely = {where for where in unnamed if len(organisations[where]) < 2}
+    return found, lonely
 
 
 def asdict_shallow(scope: Scope) -> dict[str, Any]:

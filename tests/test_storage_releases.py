@@ -59,3 +59,34 @@ async def test_a_summary_one_person_later_is_held_back(db: Database) -> None:
     async with db.sessions() as session:
         recorded = await releases.released(session, "pulse", ["satisfaction"])
     assert [disclosure.people(c) for c in recorded["satisfaction"]] == [3]
+
+
+async def test_a_newcomer_who_only_said_dont_know_is_not_revealed(db: Database) -> None:
+    """The "don't know" and skipped counts are shown beside the figures: a sheet with only
+    those is part of the cell, so its arrival changes the cell and is held back too."""
+    orgs: dict[str, int] = {}
+    async with db.transaction() as session:
+        await seed(
+            session,
+            "pulse",
+            [Person(f"O{i}", {"satisfaction": 4}) for i in range(3)],
+            invited_at=NOW,
+            orgs=orgs,
+        )
+    scope = Scope("pulse", QUARTER)
+    release = Release("summary", "q1", "all", None)
+    async with releases.releasing(db) as session:
+        first = await summaries.summarise(session, scope, SPECS, threshold=3, release=release)
+    assert first.question("satisfaction").dont_know == 0  # type: ignore[union-attr]
+    async with db.transaction() as session:
+        await seed(
+            session,
+            "pulse",
+            [Person("O9", {"satisfaction": ("dont_know",)})],
+            invited_at=NOW,
+            orgs=orgs,
+        )
+    async with releases.releasing(db) as session:
+        second = await summaries.summarise(session, scope, SPECS, threshold=3, release=release)
+    held = second.question("satisfaction")
+    assert held is not None and held.reason == disclosure.OVERLAP

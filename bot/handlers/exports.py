@@ -137,7 +137,7 @@ def _refusal(reason: str, people: int, threshold: int, _: Translator) -> str:
 
 def _scope(svc: Services, survey_id: str, data: dict[str, Any]) -> Scope:
     period = pickers.period_of(data["period"], svc.clock.now(), pickers.window_zone(svc), data)
-    return Scope(survey_id, period, include_forgotten=False)
+    return Scope(survey_id, period)
 
 
 async def _refused_early(
@@ -238,6 +238,7 @@ async def _export(
             withheld=None if decided.suppressed else withheld,
             blanked=frozenset(blanked),
             raw=raw,
+            threshold=threshold,
         )
     else:
         built = await exports.build(
@@ -250,6 +251,7 @@ async def _export(
             withheld=withheld,
             blanked=frozenset(blanked),
             raw=raw,
+            threshold=threshold,
         )
     await log_staff_action(
         svc,

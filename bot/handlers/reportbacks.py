@@ -28,7 +28,7 @@ from bot.replies import send_text
 from bot.services import Services, services
 from bot.summary_charts import bar_panels
 from bot.summary_view import View, specs
-from storage import flows, releases, reportbacks, summaries
+from storage import disclosure, flows, releases, reportbacks, summaries
 from storage.disclosure import Release
 from storage.jpat import JPAT_SURVEY, VIEWABLE_STATUSES
 from storage.models import Campaign, ChatFlow, Contact, JpatRound, Organisation
@@ -189,7 +189,7 @@ async def _figures(
     current = svc.surveys.get(survey.id)
     hidden = {q.key for q in current[0].questions if q.confidential} if current else set()
     async with releases.releasing(svc.db) as session:
-        return await summaries.summarise(
+        figures = await summaries.summarise(
             session,
             scope,
             [spec for spec in specs(survey) if spec.key not in hidden],
@@ -198,6 +198,11 @@ async def _figures(
             latest=0,
             for_the_round=isinstance(source, JpatRound),
         )
+    answered = [q for q in figures.questions if q.answered]
+    if figures.suppressed is None and answered and all(q.suppressed for q in answered):
+        # Every answered question held back: partners would get a report with no figures.
+        figures.suppressed = disclosure.OVERLAP
+    return figures
 
 
 async def _chosen(

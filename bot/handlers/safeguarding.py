@@ -227,8 +227,12 @@ async def _submit(
         return
     async with svc.db.transaction() as session:
         row = await store.get(session, report.id)
-        assert row is not None
-        await store.submit(session, row, anonymous=anonymous, now=svc.clock.now())
+        sent = row is not None and await store.submit(
+            session, row, anonymous=anonymous, now=svc.clock.now()
+        )
+    if not sent:  # a second press while the first was being sent: already on its way
+        await query.answer()
+        return
     await _edit(query, view.acknowledgement(report.reference, anonymous, points, lang), lang)
     await push_report(context, report.id, points)
     mark = view.answered_mark(report.reference, lang)
