@@ -67,8 +67,8 @@ rounds (/summary, exports, report-backs) the rules above apply as to any survey.
 
 Confidential reports (``confidential: true`` questions) never reach this module's releases:
 their words are stored apart, for the safeguarding focal points only. /forget erases a
-person's words; their numbers and choices stay, counted under these rules, and leave no row in
-an export.
+person's words; their numbers and choices stay, counted under these rules (in an export, as
+a row with no organisation, language or day).
 """
 
 from __future__ import annotations
