@@ -13,7 +13,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -57,7 +68,8 @@ def _order(salt: int | None) -> ColumnElement[int]:
     row without an organisation sits between the named rows invited with it."""
     if salt is None:
         return Response.id
-    return ((Response.id + salt) * 2654435761) % 4294967291
+    big = cast(Response.id, BigInteger) + literal(salt, BigInteger)
+    return (big * literal(2654435761, BigInteger)) % literal(4294967291, BigInteger)
 
 
 def named_organisations(scope: Scope, threshold: int) -> Any:

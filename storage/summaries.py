@@ -28,7 +28,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import disclosure, releases
@@ -639,7 +651,10 @@ async def _latest_texts(
                 AnswerRow.value_text != REMOVED,  # erased by /forget: nothing to quote
             )
             # Not the newest: their order would match who just left /pending.
-            .order_by((AnswerRow.id * 2654435761) % 4294967291)
+            .order_by(
+                (cast(AnswerRow.id, BigInteger) * literal(2654435761, BigInteger))
+                % literal(4294967291, BigInteger)
+            )
             .limit(limit)
         )
         shown[key].latest = [str(text) for text in rows]
