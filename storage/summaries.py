@@ -282,9 +282,6 @@ def _breakdown_only(scope: Scope) -> list[ColumnElement[bool]]:
     return [] if scope.audience == "all" else [_attributed()]
 
 
-suppression = disclosure.group_verdict
-
-
 # ---------------------------------------------------------------------------- the summary
 
 
@@ -731,7 +728,7 @@ async def trend(
         point = points[int(index)]
         point.recipients, point.completed = int(recipients), int(done or 0)
         point.respondents = int(respondents or 0)
-        point.suppressed = suppression(
+        point.suppressed = disclosure.group_verdict(
             int(people or 0), int(orgs or 0), int(unnamed or 0), threshold
         )
     if not keys:

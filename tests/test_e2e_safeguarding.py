@@ -27,7 +27,14 @@ from storage.models import (
     SafeguardingMessage,
     SafeguardingReport,
 )
-from tests.e2e import ADMIN_ID, settle, world_for
+from tests.e2e import (
+    ADMIN_ID,
+    command_and_wait,
+    press_and_wait,
+    settle,
+    settle_after,
+    world_for,
+)
 from tests.test_e2e_surveys import (
     THANKS,
     messages,
@@ -78,8 +85,7 @@ async def staff_phone(world: LocalWorld, clock: ManualClock, user_id: int, name:
 
 
 async def act(phone: Phone, kind: str = "message") -> list[Event]:
-    first = await phone.wait(1, kinds=kind, timeout=10)
-    return sorted(first + await settle(phone), key=lambda e: e.index)
+    return await settle_after(phone, expect=kind)
 
 
 async def command(phone: Phone, name: str, args: str = "") -> list[Event]:
@@ -211,22 +217,14 @@ async def test_a_report_reaches_only_the_focal_point_who_replies_and_closes_it(
 
         # Staff who run the partnership see nothing of it, in chat, summaries or exports.
         for phone in (coordinator, admin):
-            await phone.send_command("summary")
-            await settle(phone)
-            for label in ("Partnership pulse", "This quarter", "All partners"):
-                try:
-                    await phone.press(label)
-                except Exception:
-                    break
-                await settle(phone, 0.5)
-            await phone.send_command("export")
-            await settle(phone)
-            for label in ("Partnership pulse", "This quarter", "CSV", "English"):
-                try:
-                    await phone.press(label)
-                except Exception:
-                    break
-                await settle(phone, 0.5)
+            await command_and_wait(phone, "summary")
+            for label in ("Partnership pulse", "This quarter"):
+                await press_and_wait(phone, label, expect=("message",))
+            await press_and_wait(phone, "All partners", expect=("message", "photo"), count=2)
+            await command_and_wait(phone, "export")
+            for label in ("Partnership pulse", "This quarter", "CSV"):
+                await press_and_wait(phone, label, expect=("message",))
+            await press_and_wait(phone, "English", expect=("document",))
             assert [e for e in phone.events if e.kind == "photo"], "no summary chart"
             assert [e for e in phone.events if e.kind == "document"], "no export"
             received = everything(phone.events)

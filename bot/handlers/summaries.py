@@ -21,7 +21,7 @@ from bot.charts import line_chart, line_panels
 from bot.handlers import common, pickers, wizard
 from bot.i18n import bidi, translator
 from bot.replies import send_text
-from bot.services import Services, services
+from bot.services import services
 from bot.summary_charts import Series, bar_panels
 from bot.summary_view import View, specs
 from conversations import Survey
@@ -52,11 +52,6 @@ async def summary_command(
         person.lang,
         keyboard=pickers.surveys_keyboard(svc, PREFIX, person.lang, _),
     )
-
-
-def _zone(person: Person, svc: Services) -> str:
-    """Windows are the organisation's quarters, whoever reads (``pickers.window_zone``)."""
-    return pickers.window_zone(svc)
 
 
 def _release(kind: str, person: Person, scope: Scope) -> Release:
@@ -184,7 +179,7 @@ async def on_text(
     if not person.is_staff or flow.step != "dates":
         await pickers.pass_on(update, context, person, hint=person.is_staff)
         return
-    period = periods.parse_dates(update.effective_message.text or "", _zone(person, svc))
+    period = periods.parse_dates(update.effective_message.text or "", pickers.window_zone(svc))
     if period is None or period.start is None or period.end is None:
         await send_text(
             context,
@@ -221,7 +216,7 @@ async def _finish(
     if entry is None:
         return
     survey = entry[0]
-    zone = _zone(person, svc)
+    zone = pickers.window_zone(svc)
     if data.get("period") == "trend":
         await _trend(context, chat_id, person, survey, data, zone)
         return
