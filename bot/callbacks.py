@@ -25,3 +25,28 @@ def parts(raw: str | None, area: str, minimum: int = 2) -> list[str] | None:
     if pieces[0] != area or len(pieces) < minimum:
         return None
     return pieces
+
+
+ROW_ID_MAX = 2**31 - 1  # the database's integer columns (PostgreSQL int4)
+TELEGRAM_ID_MAX = 2**52  # Telegram promises user and chat ids fit in 52 bits
+
+
+def is_number(text: str | None, limit: int = ROW_ID_MAX) -> bool:
+    """True only for plain ASCII digits within ``limit``.
+
+    ``str.isdigit`` accepts "²" and "١", which ``int`` refuses or reads as something else, and
+    a 25-digit id overflows the database's integers: both crashed handlers when sent by hand.
+    Every id or index taken from callback data or command arguments goes through here.
+    """
+    if not text or len(text) > len(str(limit)) or not (text.isascii() and text.isdigit()):
+        return False
+    return int(text) <= limit
+
+
+def number(text: str | None, limit: int = ROW_ID_MAX) -> int | None:
+    """The number ``text`` holds if :func:`is_number` accepts it, else None."""
+    return int(text) if is_number(text, limit) else None
+
+
+def is_telegram_id(text: str | None) -> bool:
+    return is_number(text, TELEGRAM_ID_MAX)

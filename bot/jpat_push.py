@@ -122,7 +122,7 @@ async def compose(svc: Services, delivery: Delivery, lang: str, zone: str) -> Pu
         )
     if kind == "jpat_sign":
         parts = delivery.dedupe_key.split(":")
-        stamp = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0
+        stamp = int(parts[3]) if len(parts) > 3 and callbacks.is_number(parts[3]) else 0
         text, keyboard = await signoff_message(svc, round_, stamp, lang)
         return text, keyboard, None
     if kind == "jpat_disputed":

@@ -84,7 +84,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         keyboard = pickers.tags_keyboard("snd", tags, _)
         await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
         return
-    if action == "org" and flow.step == "organisation" and arg and arg.isdigit():
+    if action == "org" and flow.step == "organisation" and arg and callbacks.is_number(arg):
         async with svc.db.sessions() as session:
             org = await organisations.get(session, int(arg))
         if org is None:
@@ -98,7 +98,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         action == "tag"
         and flow.step == "tag"
         and arg
-        and arg.isdigit()
+        and callbacks.is_number(arg)
         and int(arg) < len(flow.data.get("tags", []))
     ):
         tag = flow.data["tags"][int(arg)]
@@ -106,7 +106,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await goto("due", {**flow.data, "kind": "tag", "value": tag})
         await _ask_due(context, chat_id, person.lang)
         return
-    if action == "due" and flow.step == "due" and arg and arg.isdigit() and int(arg) in DUE_DAYS:
+    if (
+        action == "due"
+        and flow.step == "due"
+        and arg
+        and callbacks.is_number(arg)
+        and int(arg) in DUE_DAYS
+    ):
         days = int(arg)
         await common.close_keyboard(
             query, _.ngettext("Due in {n} day", "Due in {n} days", days), person.lang

@@ -61,7 +61,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await common.expired_button(update, context, person.lang)
         return
     action = pieces[1]
-    if action == "revoke" and len(pieces) == 3 and pieces[2].isdigit():
+    if action == "revoke" and len(pieces) == 3 and callbacks.is_number(pieces[2]):
         await _revoke(update, context, person, int(pieces[2]))
         return
     async with svc.db.sessions() as session:
@@ -76,7 +76,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         async with svc.db.transaction() as session:
             await flows.clear(session, person.user_id)
         return
-    if action == "org" and flow.step == "organisation" and len(pieces) == 3 and pieces[2].isdigit():
+    if (
+        action == "org"
+        and flow.step == "organisation"
+        and len(pieces) == 3
+        and callbacks.is_number(pieces[2])
+    ):
         async with svc.db.transaction() as session:
             org = await organisations.get(session, int(pieces[2]))
             if org is None:
@@ -100,7 +105,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         action == "uses"
         and flow.step == "uses"
         and len(pieces) == 3
-        and pieces[2].isdigit()
+        and callbacks.is_number(pieces[2])
         and int(pieces[2]) in USES
     ):
         async with svc.db.transaction() as session:
@@ -116,7 +121,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         action == "days"
         and flow.step == "days"
         and len(pieces) == 3
-        and pieces[2].isdigit()
+        and callbacks.is_number(pieces[2])
         and int(pieces[2]) in DAYS
     ):
         await common.close_keyboard(

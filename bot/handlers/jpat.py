@@ -71,7 +71,7 @@ async def jpat_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     args = context.args or []
     words = [a.lower().lstrip("#") for a in args]
     action = "m"
-    if words and not words[0].isdigit():
+    if words and not callbacks.is_number(words[0]):
         action = SUBCOMMANDS.get(words[0], "")
         words = words[1:]
     if not action:
@@ -80,7 +80,9 @@ async def jpat_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if action in STAFF_ONLY and not person.is_staff:
         await refuse(update, context, person)
         return
-    if words and words[0].isdigit():  # looked up by id: any partnership, not only the listed
+    if words and callbacks.is_number(
+        words[0]
+    ):  # looked up by id: any partnership, not only the listed
         place = await seat(svc, person, int(words[0]))
         if place is None:
             await say(update, context, person, _("There is no such partnership for you."))
@@ -129,7 +131,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ):
         await refuse(update, context, person)
         return
-    if pieces is None or not pieces[2].isdigit():
+    if pieces is None or not callbacks.is_number(pieces[2]):
         await common.expired_button(update, context, person.lang)
         return
     action, target, rest = pieces[1], int(pieces[2]), pieces[3:]
@@ -146,7 +148,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "dl":
         await _open_with_deadline(update, context, person, place, rest)
         return
-    if action == "cl" and rest and rest[0].isdigit():
+    if action == "cl" and rest and callbacks.is_number(rest[0]):
         # "Close the round now" names its round: an old notice must not close a newer one.
         current = await current_round(svc, place)
         if current is None or current.number != int(rest[0]):
@@ -285,7 +287,7 @@ async def _open_with_deadline(
     svc = services(context)
     _ = translator(person.lang)
     query = update.callback_query
-    if not rest or not rest[0].isdigit() or int(rest[0]) not in DEADLINE_DAYS:
+    if not rest or not callbacks.is_number(rest[0]) or int(rest[0]) not in DEADLINE_DAYS:
         await common.expired_button(update, context, person.lang)
         return
     entry = svc.surveys.get("jpat")
@@ -663,7 +665,7 @@ async def _action_done(
     _ = translator(person.lang)
     entry = svc.surveys.get("jpat")
     keys = jpat_view.item_keys(entry[0]) if entry else []
-    if not rest or not rest[0].isdigit() or int(rest[0]) >= len(keys):
+    if not rest or not callbacks.is_number(rest[0]) or int(rest[0]) >= len(keys):
         await common.expired_button(update, context, person.lang)
         return
     key = keys[int(rest[0])]

@@ -207,7 +207,7 @@ async def on_round_button(
         await _kept_action(update, context, person, round_, flow)
     elif action == "ow" and arg in store.OWNERS:
         await _owned(update, context, person, flow, arg)
-    elif action == "du" and arg and arg.isdigit() and int(arg) in DUE_DAYS:
+    elif action == "du" and arg and callbacks.is_number(arg) and int(arg) in DUE_DAYS:
         _ = translator(person.lang)
         due = today_for(svc, zone_of(person)) + timedelta(days=int(arg))
         await common.close_keyboard(
@@ -592,7 +592,7 @@ async def _sign(
     async with svc.db.sessions() as session:
         side = await partnerships.side_of(session, round_.partnership_id, person.contact_id)
         stamp = await store.current_stamp(session, round_.id)
-    wanted = int(rest[0]) if rest and rest[0].isdigit() else None
+    wanted = int(rest[0]) if rest and callbacks.is_number(rest[0]) else None
     if not person.is_partner or side != "partner" or wanted is None:
         await common.expired_button(update, context, person.lang)
         return

@@ -362,7 +362,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await common.expired_button(update, context, person.lang)
         return
     action, args = pieces[1], pieces[2:]
-    if action in ("v", "rs", "rm", "c", "cy") and args and all(a.isdigit() for a in args):
+    if (
+        action in ("v", "rs", "rm", "c", "cy")
+        and args
+        and all(callbacks.is_number(a) for a in args)
+    ):
         await _on_meeting_button(update, context, person, action, [int(a) for a in args])
         return
     async with svc.db.sessions() as session:
@@ -383,7 +387,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await common.expired_button(update, context, person.lang)
         return
     data = dict(flow.data)
-    if action == "p" and flow.step == "partnership" and args and args[0].isdigit():
+    if action == "p" and flow.step == "partnership" and args and callbacks.is_number(args[0]):
         async with svc.db.sessions() as session:
             label = await store.partnership_label(session, int(args[0]))
         if label is None:
@@ -862,8 +866,8 @@ async def on_rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if (
         pieces is None
         or len(pieces) != 4
-        or not pieces[1].isdigit()
-        or not pieces[2].isdigit()
+        or not callbacks.is_number(pieces[1])
+        or not callbacks.is_number(pieces[2])
         or pieces[3] not in ANSWER_CODES
         or person.contact is None
     ):

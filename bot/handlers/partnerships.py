@@ -63,7 +63,7 @@ async def partnership_command(
     chat_id = update.effective_chat.id
     if sub == "new":
         await _start_wizard(context, chat_id, person)
-    elif sub.lstrip("#").isdigit():
+    elif callbacks.is_number(sub.lstrip("#")):
         await show_card(context, chat_id, person, int(sub.lstrip("#")))
     else:
         await _list(context, chat_id, person)
@@ -328,7 +328,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action in ("new", "x", "org", "sd", "st", "cad"):
         await _wizard_button(update, context, person, action, args)
         return
-    if not args or not args[0].isdigit():
+    if not args or not callbacks.is_number(args[0]):
         await common.expired_button(update, context, person.lang)
         return
     async with svc.db.sessions() as session:
@@ -366,7 +366,7 @@ async def _wizard_button(
             await flows.clear(session, person.user_id)
         await common.close_keyboard(query, _("Cancelled."), person.lang)
         return
-    if action == "org" and flow.step == "org" and arg and arg.isdigit():
+    if action == "org" and flow.step == "org" and arg and callbacks.is_number(arg):
         async with svc.db.transaction() as session:
             org = await organisations.get(session, int(arg))
             if org is not None:
@@ -515,7 +515,7 @@ async def _edit_button(
             keyboard=column(buttons) if buttons else None,
         )
         return
-    if action in ("am", "rm") and arg and arg.isdigit():
+    if action in ("am", "rm") and arg and callbacks.is_number(arg):
         await _change_member(update, context, person, pid, action, int(arg))
         return
     await common.expired_button(update, context, person.lang)

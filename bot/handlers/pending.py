@@ -92,7 +92,7 @@ async def pending_command(
 
 
 def _target(pieces: list[str]) -> Target | None:
-    if len(pieces) != 4 or pieces[2] not in KINDS or not pieces[3].isdigit():
+    if len(pieces) != 4 or pieces[2] not in KINDS or not callbacks.is_number(pieces[3]):
         return None
     return Target(KINDS[pieces[2]], int(pieces[3]))
 

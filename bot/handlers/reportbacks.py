@@ -146,7 +146,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _clear(svc, person)
         await _replies(context, chat_id, person)
         return
-    if action in ("c", "j") and flow.step == "campaign" and arg and arg.isdigit():
+    if action in ("c", "j") and flow.step == "campaign" and arg and callbacks.is_number(arg):
         key = "round" if action == "j" else "campaign"
         await _chosen(update, context, person, {key: int(arg)})
         return
@@ -440,7 +440,7 @@ async def on_partner_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     query = update.callback_query
     pieces = callbacks.parts(query.data, "rb", minimum=3)
     _ = translator(person.lang)
-    if pieces is None or not pieces[2].isdigit() or person.contact_id is None:
+    if pieces is None or not callbacks.is_number(pieces[2]) or person.contact_id is None:
         await common.expired_button(update, context, person.lang)
         return
     report_id = int(pieces[2])

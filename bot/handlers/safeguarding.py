@@ -453,7 +453,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     person = await person_of(update, context)
     pieces = callbacks.parts(update.callback_query.data, PREFIX, minimum=3)
-    if pieces is None or not pieces[2].isdigit():
+    if pieces is None or not callbacks.is_number(pieces[2]):
         await refuse(update, context, person)
         return
     action, arg = pieces[1], (pieces[3] if len(pieces) > 3 else None)

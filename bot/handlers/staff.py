@@ -46,7 +46,7 @@ async def _add(
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     if args:
-        if not args[0].isdigit():
+        if not callbacks.is_telegram_id(args[0]):
             await send_text(
                 context,
                 chat_id,
@@ -136,7 +136,7 @@ async def _remove(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, args: list[str]
 ) -> None:
     _ = translator(person.lang)
-    if not args or not args[0].isdigit():
+    if not args or not callbacks.is_telegram_id(args[0]):
         await send_text(
             context,
             update.effective_chat.id,
@@ -193,7 +193,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await refuse(update, context, person)
         return
     pieces = callbacks.parts(update.callback_query.data, "stf", minimum=3)
-    if pieces is None or pieces[1] not in ("rm", "sgrm") or not pieces[2].isdigit():
+    if pieces is None or pieces[1] not in ("rm", "sgrm") or not callbacks.is_telegram_id(pieces[2]):
         await common.expired_button(update, context, person.lang)
         return
     await update.callback_query.answer()
@@ -215,7 +215,7 @@ async def _safeguarding(
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     sub = args[0].lower() if args else "list"
-    if sub in ("add", "remove") and (len(args) < 2 or not args[1].isdigit()):
+    if sub in ("add", "remove") and (len(args) < 2 or not callbacks.is_telegram_id(args[1])):
         text = _(
             "Send /staff safeguarding {action} followed by the Telegram user id, for example "
             "/staff safeguarding {action} 123456789 Amina Yusuf.",

@@ -15,7 +15,7 @@ from telegram import InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import periods
+from bot import callbacks, periods
 from bot.access import Person, log_staff_action, requires
 from bot.charts import line_chart, line_panels
 from bot.handlers import common, pickers, wizard
@@ -138,7 +138,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             keyboard=pickers.tags_keyboard(PREFIX, found, _),
         )
         return
-    if action == "org" and flow.step == "organisation" and arg and arg.isdigit():
+    if action == "org" and flow.step == "organisation" and arg and callbacks.is_number(arg):
         async with svc.db.sessions() as session:
             org = await organisations.get(session, int(arg))
         if org is None:
@@ -149,7 +149,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _finish(context, chat_id, person, data)
         return
     found = flow.data.get("tags", [])
-    if action == "tag" and flow.step == "tag" and arg and arg.isdigit() and int(arg) < len(found):
+    if (
+        action == "tag"
+        and flow.step == "tag"
+        and arg
+        and callbacks.is_number(arg)
+        and int(arg) < len(found)
+    ):
         tag = found[int(arg)]
         await common.close_keyboard(query, _("Tag: {tag}", tag=tag), person.lang)
         await _finish(context, chat_id, person, {**flow.data, "kind": "tag", "value": tag})

@@ -466,7 +466,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     person = await person_of(update, context)
     query = update.callback_query
     pieces = callbacks.parts(query.data, "sv", minimum=4)
-    if pieces is None or not pieces[1].isdigit():
+    if pieces is None or not callbacks.is_number(pieces[1]):
         await common.expired_button(update, context, person.lang)
         return
     loaded = await _load(svc, int(pieces[1]))
@@ -514,12 +514,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _input_for(question, action: str, arg: str | None) -> UserInput | None:
     if action == "c" and arg is not None:
         if question.type == "single_choice":
-            if not arg.isdigit() or int(arg) >= len(question.choices):
+            if not callbacks.is_number(arg) or int(arg) >= len(question.choices):
                 return None
             return UserInput(kind="choice", value=question.choices[int(arg)].code)
         return UserInput(kind="choice", value=arg)
     if action == "t" and arg is not None and question.type == "multiple_choice":
-        if not arg.isdigit() or int(arg) >= len(question.choices):
+        if not callbacks.is_number(arg) or int(arg) >= len(question.choices):
             return None
         return UserInput(kind="toggle", value=question.choices[int(arg)].code)
     simple = {"d": "done", "k": "dont_know", "n": "done", "s": "skip", "b": "back", "x": "next"}
