@@ -17,8 +17,9 @@ from conversations.definition import (
     Survey,
 )
 
-#: Phone screens fit about this many characters on one button of a row of five.
-SCALE_LABEL_LIMIT = 24
+#: A labelled scale point gets a row of its own ("3 · label"), so a standard Likert label such
+#: as "Ni de acuerdo ni en desacuerdo" must fit; longer than this wraps badly on a phone.
+SCALE_LABEL_LIMIT = 32
 #: Choice buttons get a row each, so they may be longer, but not a sentence.
 CHOICE_LABEL_LIMIT = 40
 
