@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time, get_date_format, get_datetime_format
 
 from bot.i18n import Translator, translator
 from bot.periods import zone_info
@@ -80,6 +80,19 @@ def action_text(code: str, lang: str) -> str:
     return label() if label is not None else code
 
 
+def when_text(at: datetime, lang: str, zone: str | None) -> str:
+    """ "2 mars 2026, 14:05", "Mar 2, 2026, 2:05 PM": the locale's medium date (the month in
+    words where the locale has them, never an ambiguous "3/2/26") and short time."""
+    _ = translator(lang)
+    local = at.astimezone(zone_info(zone))
+    # Arabic's medium date is all digits: its long one names the month.
+    width = "medium" if "MMM" in get_date_format("medium", locale=_.locale).pattern else "long"
+    day = format_date(local.date(), width, locale=_.locale)
+    clock = format_time(local, "short", locale=_.locale)
+    pattern = str(get_datetime_format("medium", locale=_.locale))
+    return pattern.replace("{1}", day).replace("{0}", clock).replace("'", "")
+
+
 def entry_line(
     at: datetime,
     who: str,
@@ -90,7 +103,7 @@ def entry_line(
     zone: str,
 ) -> str:
     _ = translator(lang)
-    when = format_datetime(at, "short", tzinfo=zone_info(zone), locale=_.locale)
+    when = when_text(at, lang, zone)
     what = action_text(code, lang)
     if refused and code != "command.refused":
         what = _("{action} (refused)", action=what)

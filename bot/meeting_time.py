@@ -4,8 +4,10 @@ Staff type a date and time the way they would write it to a colleague — "12/3 
 "2026-03-12 2pm", "tomorrow 10:00", "jeudi 14h", "١٢/٣ ١٤:٠٠" — in their own time zone. The
 parser is forgiving about the form but strict about meaning: a text with words it does not
 understand is refused rather than guessed ("next week 10:00" must not become "today 10:00").
-Numeric dates are read day first, as in every language we ship except US English; the echo
-names the weekday and the month in words, so a wrong reading is caught before anyone is invited.
+Dates are read as every date prompt reads them (``conversations.dates``): numeric ones in the
+writer's order (day first, month first in English; day first when the language is unknown);
+the echo names the weekday and the month in words, so a wrong reading is caught before anyone
+is invited.
 
 Reminder offsets ("7d 1d 2h") are parsed and shown here too.
 """
@@ -13,7 +15,6 @@ Reminder offsets ("7d 1d 2h") are parsed and shown here too.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -24,8 +25,8 @@ from babel.dates import format_date, format_time, get_datetime_format
 from babel.lists import format_list
 
 from bot.i18n import LANGUAGES, Translator, translator
-from bot.quiet import DIGITS
 from bot.timezones import city, offset_text
+from conversations import dates
 
 DEFAULT_OFFSETS = (7 * 24 * 60, 24 * 60, 2 * 60)  # minutes before the meeting
 MAX_OFFSETS = 5
@@ -33,27 +34,6 @@ MAX_OFFSET_MINUTES = 60 * 24 * 60  # 60 days
 MIN_OFFSET_MINUTES = 5
 MAX_AHEAD = timedelta(days=2 * 366)
 
-# Words for "today", "tomorrow", "the day after tomorrow" in the languages staff write in.
-RELATIVE_DAYS = {
-    "day after tomorrow": 2,
-    "apres demain": 2,
-    "apres-demain": 2,
-    "pasado manana": 2,
-    "kesho kutwa": 2,
-    "بعد غد": 2,
-    "today": 0,
-    "aujourd'hui": 0,
-    "aujourdhui": 0,
-    "hoy": 0,
-    "leo": 0,
-    "اليوم": 0,
-    "tomorrow": 1,
-    "demain": 1,
-    "manana": 1,
-    "kesho": 1,
-    "غدا": 1,
-    "بكرة": 1,
-}
 # Words that carry no meaning of their own between a date and a time.
 FILLER = {
     "at",
@@ -79,9 +59,6 @@ FILLER = {
 }
 EN_WEEKDAY_ABBREVIATIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_ISO = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_DMY = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?!\d)")
-_DM = re.compile(r"(?<![\d:])(\d{1,2})[/\-](\d{1,2})(?![\d:/\-])")
 _TIME = re.compile(
     r"(?<![\d/\-])(\d{1,2})(?:\s*[:h.]\s*(\d{2}))?\s*(a\.?m\.?|p\.?m\.?|h(?![a-z]))?(?![\d/\-])"
 )
@@ -97,29 +74,7 @@ class Parsed:
 
 def _fold(text: str) -> str:
     """Lower case, Western digits, no accents (Arabic letters kept), single spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(DIGITS).lower()
-    text = text.replace("\u060c", ",").replace("\u2019", "'").replace("\u0640", "")
-    decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    text = unicodedata.normalize("NFKC", text)
-    # Arabic: hamza forms of alif read alike; tanween on "غداً" is a combining mark, gone above.
-    text = text.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-@cache
-def _month_names() -> dict[str, int]:
-    names: dict[str, int] = {}
-    for lang in LANGUAGES:
-        locale = Locale.parse(lang)
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, name in locale.months[context][width].items():
-                    folded = _fold(name).rstrip(".")
-                    if len(folded) >= 3:
-                        names.setdefault(folded, number)
-    names["sept"] = 9
-    return names
+    return dates.normalise(text)
 
 
 @cache
@@ -139,92 +94,30 @@ def _alternation(words: list[str]) -> str:
 
 
 @cache
-def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    months = _alternation(list(_month_names()))
-    day_month = re.compile(
-        rf"(?<!\d)(\d{{1,2}})(?:er|st|nd|rd|th)?\s*(?:de\s+)?({months})\.?(?:\s*(?:de\s+)?(\d{{4}}))?(?![\w])"
-    )
-    month_day = re.compile(
-        rf"(?<![\w])({months})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s*(\d{{4}}))?"
-    )
-    relative = re.compile(rf"(?<![\w])({_alternation([_fold(w) for w in RELATIVE_DAYS])})(?![\w])")
-    weekday = re.compile(rf"(?<![\w])({_alternation(list(_weekday_names()))})\.?(?![\w])")
-    return day_month, month_day, relative, weekday
+def _weekday_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w])({_alternation(list(_weekday_names()))})\.?(?![\w])")
 
 
-def _year(raw: str | None) -> int | None:
-    if raw is None:
-        return None
-    value = int(raw)
-    return 2000 + value if value < 100 else value
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _with_year(month: int, day: int, year: int | None, today: date) -> date | None:
-    """A date without a year is the next one to come (this year, else next year)."""
-    if year is not None:
-        return _safe_date(year, month, day)
-    found = _safe_date(today.year, month, day)
-    if found is not None and found >= today:
-        return found
-    return _safe_date(today.year + 1, month, day)
-
-
-def _take_date(text: str, today: date) -> tuple[date | None, str, bool, int]:
+def _take_date(text: str, today: date, lang: str | None) -> tuple[date | None, str, bool, int]:
     """(date, text with the date removed, whether a date-like part was found but invalid,
-    days to add if the time turns out to be already past on that date: 7 for a weekday)."""
-    day_month, month_day, relative, weekday = _word_patterns()
-    if match := _ISO.search(text):
-        y, m, d = (int(g) for g in match.groups())
-        return _safe_date(y, m, d), _cut(text, match), _safe_date(y, m, d) is None, 0
-    if match := _DMY.search(text):
-        d, m, y = int(match[1]), int(match[2]), _year(match[3])
-        found = _numeric(d, m, y, today)
-        return found, _cut(text, match), found is None, 0
-    if match := day_month.search(text):
-        month = _month_names()[match[2]]
-        found = _with_year(month, int(match[1]), _year(match[3]), today)
-        text = _cut(text, match)
-        return found, _drop_weekday(text), found is None, 0
-    if match := month_day.search(text):
-        month = _month_names()[match[1]]
-        found = _with_year(month, int(match[2]), _year(match[3]), today)
-        text = _cut(text, match)
-        return found, _drop_weekday(text), found is None, 0
-    if match := _DM.search(text):
-        found = _numeric(int(match[1]), int(match[2]), None, today)
-        return found, _drop_weekday(_cut(text, match)), found is None, 0
-    if match := relative.search(text):
-        days = {_fold(k): v for k, v in RELATIVE_DAYS.items()}[match[1]]
-        return today + timedelta(days=days), _cut(text, match), False, 0
-    if match := weekday.search(text):
+    days to add if the time turns out to be already past on that date: 7 for a weekday).
+
+    Dates are read as every date prompt reads them (``conversations.dates``); a date without
+    a year is the next one to come. A weekday alone means the next such day.
+    """
+    found = dates.search_date(text, lang, today, allow_past=False)
+    if found is not None:
+        return found.value, _drop_weekday(found.rest), found.value is None, 0
+    if match := _weekday_pattern().search(text):
         wanted = _weekday_names()[match[1]]
         ahead = (wanted - today.weekday()) % 7
         return today + timedelta(days=ahead), _cut(text, match), False, 7
     return None, text, False, 1
 
 
-def _numeric(first: int, second: int, year: int | None, today: date) -> date | None:
-    """Day first; month first only when the day-first reading is impossible (3/15)."""
-    if first <= 31 and 1 <= second <= 12:
-        found = _with_year(second, first, year, today)
-        if found is not None:
-            return found
-    if 1 <= first <= 12 and second > 12:
-        return _with_year(first, second, year, today)
-    return None
-
-
 def _drop_weekday(text: str) -> str:
     """A weekday written beside a full date ("jeudi 12 mars") adds nothing; the echo checks it."""
-    _, _, _, weekday = _word_patterns()
-    return weekday.sub(" ", text)
+    return _weekday_pattern().sub(" ", text)
 
 
 def _cut(text: str, match: re.Match[str]) -> str:
@@ -263,9 +156,11 @@ def _only_filler(rest: str) -> bool:
     return joined.strip() == ""
 
 
-def parse_when(text: str, zone: str, now: datetime) -> Parsed | str:
+def parse_when(text: str, zone: str, now: datetime, lang: str | None = None) -> Parsed | str:
     """The moment a staff member means, or a reason code: ``unclear``, ``no_time``.
 
+    ``lang`` is the writer's language: numeric dates in its order (month first in English),
+    month names and "tomorrow" in it and in English; None reads every language, day first.
     Whether the moment is in the past is for the caller to judge (it echoes the reading
     back either way).
     """
@@ -274,7 +169,7 @@ def parse_when(text: str, zone: str, now: datetime) -> Parsed | str:
     if not folded or len(folded) > 80:
         return "unclear"
     local_now = now.astimezone(tz)
-    day, rest, bad_date, roll = _take_date(folded, local_now.date())
+    day, rest, bad_date, roll = _take_date(folded, local_now.date(), lang)
     if bad_date:
         return "unclear"
     moment, rest, bad_time = _take_time(rest)
@@ -291,6 +186,13 @@ def parse_when(text: str, zone: str, now: datetime) -> Parsed | str:
     # real instant it names; reading it back from UTC shows the shifted wall time.
     at = wall.replace(tzinfo=tz).astimezone(ZoneInfo("UTC"))
     return Parsed(at=at, local=at.astimezone(tz))
+
+
+def when_example(lang: str, zone: str, now: datetime) -> str:
+    """One date and time typed the reader's way, for the prompt: "13/03/2026 14:00" in French,
+    "3/13/2026 14:00" in English (a day after the 12th, so the order cannot be misread)."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    return f"{dates.example(lang, today, allow_past=False)} 14:00"
 
 
 def is_too_far(at: datetime, now: datetime) -> bool:

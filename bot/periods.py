@@ -6,15 +6,13 @@ what they expect; storage gets plain UTC bounds.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_interval
 
+from conversations import dates
 from storage.summaries import Period
-
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 def zone_info(name: str | None) -> ZoneInfo:
@@ -70,21 +68,32 @@ def whole_quarters(period: Period, zone: str | None) -> Period:
     return _bounds(first, _shift(last, 1), zone)
 
 
-def parse_dates(text: str, zone: str | None) -> Period | None:
-    """Two dates typed as ``YYYY-MM-DD`` (first and last day, in either order)."""
-    found = []
-    for match in _DATE.finditer(text):
-        try:
-            found.append(date(int(match[1]), int(match[2]), int(match[3])))
-        except ValueError:
-            return None
-    if len(found) != 2:
+def parse_dates(
+    text: str, zone: str | None, lang: str | None = None, today: date | None = None
+) -> Period | None:
+    """Two dates typed any way a date prompt accepts (``2026-01-01``, ``1/1/2026`` in the
+    reader's order, ``1 janv. 2026``, "today"...): the first and last day, in either order."""
+    if today is None:
+        today = datetime.now(zone_info(zone)).date()
+    found = dates.parse_two_dates(text, lang, today)
+    if found is None:
         return None
-    first, last = sorted(found)
+    first, last = found
     try:
         return _bounds(first, last + timedelta(days=1), zone)
     except OverflowError:  # 9999-12-31 has no next day; 0001-01-01 no UTC day before it
         return None
+
+
+def example_dates(lang: str, now: datetime, zone: str | None) -> tuple[str, str]:
+    """The first and last day of last quarter, typed the reader's way (28/02/2026 in French,
+    2/28/2026 in English), for the prompt that asks for a period."""
+    last_quarter = quarter(now, zone, back=1)
+    assert last_quarter.start is not None and last_quarter.end is not None
+    tz = zone_info(zone)
+    first = last_quarter.start.astimezone(tz).date()
+    last = (last_quarter.end.astimezone(tz) - timedelta(seconds=1)).date()
+    return dates.format_numeric(first, lang), dates.format_numeric(last, lang)
 
 
 def label(period: Period, zone: str | None, locale: object) -> str:

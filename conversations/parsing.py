@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from conversations import dates
+
 #: Characters people put between thousands: spaces of all widths, Swiss apostrophes, Arabic ٬.
 _GROUP_ONLY = frozenset(" \u00a0\u202f\u2009\u2007'’٬")
 _DECIMAL_ONLY = frozenset("٫")
@@ -177,25 +179,25 @@ def parse_decimal(text: str) -> float | AmbiguousNumber | None:
     return -value if negative else value
 
 
-_ISO_DATE = re.compile(r"^(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})$")
-_DAY_FIRST_DATE = re.compile(r"^(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{4})$")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """``YYYY-MM-DD``, ``DD/MM/YYYY``, ``DD.MM.YYYY``, ``D/M/YYYY`` (day first, as our partners write)."""
-    if len(text) > _MAX_NUMBER_TEXT:
+def parse_date(
+    text: str,
+    lang: str | None = None,
+    today: dt.date | None = None,
+    *,
+    allow_past: bool = True,
+    allow_future: bool = True,
+) -> dt.date | None:
+    """A typed date in any form ``conversations.dates`` reads: ``2026-03-02``, ``2/3/2026`` in
+    the reader's order (day first without ``lang``), ``2 mars 2026``, "yesterday"..."""
+    if not isinstance(text, str):
         return None
-    cleaned = normalize_digits(text).strip().rstrip(_TRAILING_NOISE.replace(".", ""))
-    try:
-        if match := _ISO_DATE.match(cleaned):
-            year, _sep, month, day = match.groups()
-            return dt.date(int(year), int(month), int(day))
-        if match := _DAY_FIRST_DATE.match(cleaned):
-            day, _sep, month, year = match.groups()
-            return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-    return None
+    return dates.parse_date(
+        text,
+        lang,
+        today if today is not None else dt.date.today(),
+        allow_past=allow_past,
+        allow_future=allow_future,
+    )
 
 
 _YES_WORDS = frozenset(

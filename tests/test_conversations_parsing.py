@@ -149,9 +149,18 @@ def test_dates(text: str, expected: dt.date) -> None:
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "31/02/2024", "2024-13-01", "1/2/24", "yesterday", "2024-03"])
+@pytest.mark.parametrize("text", ["", "31/02/2024", "2024-13-01", "someday", "2024-03", "1/2/3/4"])
 def test_dates_refused(text: str) -> None:
     assert parse_date(text) is None
+
+
+def test_dates_also_take_two_digit_years_and_words() -> None:
+    # Deliberately wider than before: every date prompt reads the forms of conversations.dates
+    # (tested in tests/test_dates.py); without a language, numbers are read day first.
+    today = dt.date(2024, 6, 15)
+    assert parse_date("1/2/24", today=today) == dt.date(2024, 2, 1)
+    assert parse_date("yesterday", today=today) == dt.date(2024, 6, 14)
+    assert parse_date("2 mars 2024", "fr", today) == dt.date(2024, 3, 2)
 
 
 @pytest.mark.parametrize(
