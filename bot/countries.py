@@ -10,21 +10,37 @@ from babel import Locale
 
 from bot.i18n import LANGUAGES
 
+_ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None})
+
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.translate(_ARABIC_FOLD).split())
 
 
 @cache
-def _names() -> dict[str, str]:
+def _full_names() -> dict[str, str]:
+    """Folded country names in every shipped language (no codes), to the two-letter code."""
     names: dict[str, str] = {}
     for lang in LANGUAGES:
         for code, name in Locale.parse(lang).territories.items():
             if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "UN", "EZ", "QO"):
                 names.setdefault(_fold(name), code)
-                names.setdefault(code.lower(), code)
     return names
+
+
+@cache
+def _names() -> dict[str, str]:
+    names = dict(_full_names())
+    for code in set(_full_names().values()):
+        names.setdefault(code.lower(), code)
+    return names
+
+
+def by_name(text: str) -> str | None:
+    """The country whose name (in any shipped language) is exactly the text, else None."""
+    return _full_names().get(_fold(text))
 
 
 def name(code: str | None, lang: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -142,6 +143,34 @@ def bidi(text: str, lang: str) -> str:
     return "\n".join(
         line if not line or line.startswith(RLM) else RLM + line for line in text.split("\n")
     )
+
+
+# Punctuation that code (not a catalog string) puts between values, per language.
+_PUNCTUATION = {"ar": {",": "،", ";": "؛", "?": "؟"}}
+
+
+def punctuation(mark: str, lang: str) -> str:
+    """``,``, ``;`` or ``?`` as the language writes it (Arabic: ``،`` ``؛`` ``؟``)."""
+    return _PUNCTUATION.get(lang, {}).get(mark, mark)
+
+
+def comma(lang: str) -> str:
+    """The separator between items in a list the code assembles: ", " or "، "."""
+    return punctuation(",", lang) + " "
+
+
+def has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def words(text: str, lang: str) -> str:
+    """Someone's own words (a quoted answer) placed into a message: isolated like any value
+    in a right-to-left message, and also in a left-to-right one when the words are written
+    right to left, so neither scrambles the other. An isolate ends with its line, so each
+    line is isolated on its own."""
+    if not (is_rtl(lang) or has_rtl(text)):
+        return text
+    return "\n".join(f"{FSI}{line}{PDI}" if line.strip() else line for line in text.split("\n"))
 
 
 def language_choices(preferred: str | None) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import translator
+from bot.i18n import comma, translator, words
 from bot.survey_registry import SurveyRegistry, from_rows
 from bot.survey_view import shown_answer
 from storage import surveys as store
@@ -34,8 +34,9 @@ def make_section(registry: SurveyRegistry):
             when = response.completed_at or response.started_at or response.invited_at
             date_text = format_date(when, "medium", locale=_.locale) if when else "-"
             lines.append("")
+            status = labels.get(response.status, response.status)
             lines.append(
-                f"{survey.text_for(survey.title, lang)} ({date_text}, {labels.get(response.status, response.status)})"
+                f"{survey.text_for(survey.title, lang)} ({date_text}{comma(lang)}{status})"
             )
             progress = from_rows(survey, await store.answers_of(session, response.id), None)
             for key, answer in progress.answers.items():
@@ -43,7 +44,10 @@ def make_section(registry: SurveyRegistry):
                 if question is None or question.type == "note":
                     continue
                 lines.append(f"- {survey.text_for(question.text, lang)}")
-                lines.append(f"  {shown_answer(survey, question, answer, lang)}")
+                shown = shown_answer(survey, question, answer, lang)
+                if question.type == "text":  # their own words, in whatever script they wrote
+                    shown = words(shown, lang)
+                lines.append(f"  {shown}")
         return "\n".join(lines)
 
     return section

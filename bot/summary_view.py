@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
-from bot.i18n import Translator, translator
+from bot.i18n import Translator, translator, words
 from bot.summary_charts import Bar, Panel
 from conversations import Survey
 from storage.summaries import (
@@ -263,7 +263,7 @@ class View:
                 lines.append(_.ngettext("{n} answer", "{n} answers", figures.answered))
             if quotes and figures.latest:
                 lines.append(_("Some of the answers:"))
-                lines += [f"“{_quote(text)}”" for text in figures.latest]
+                lines += [f"“{words(_quote(text), self.lang)}”" for text in figures.latest]
         else:
             lines.append(_.ngettext("{n} answer", "{n} answers", figures.answered))
         if figures.dont_know:
@@ -328,7 +328,7 @@ class View:
                             "What we will do (a note from the team, written in {language}):",
                             language=language_name(note_language or "en", self.lang),
                         ),
-                        note,
+                        words(note, self.lang),
                     ]
                 )
             )
@@ -354,7 +354,12 @@ class View:
                         "Average score ({low} to {high})", low=number(low, _), high=number(high, _)
                     ),
                     bars=[
-                        Bar(_short(self.question_text(q.key)), [q.mean], [number(q.mean or 0, _)])
+                        Bar(
+                            _short(self.question_text(q.key)),
+                            [q.mean],
+                            [number(q.mean or 0, _)],
+                            n=[q.answered],
+                        )
                         for q in scales
                     ],
                     x_min=0,
@@ -377,6 +382,8 @@ class View:
                         ],
                         x_min=0,
                         x_max=100,
+                        percent=True,
+                        n=figures.answered,
                     )
                 )
             elif figures.kind == "number" and not partner and figures.distribution:
@@ -394,6 +401,7 @@ class View:
                         ],
                         x_min=0,
                         x_max=top,
+                        n=figures.answered,
                     )
                 )
         return panels[:MAX_CHART_PANELS]
@@ -500,6 +508,10 @@ class View:
                     _short(self.question_text(figures.key), 60),
                     [p, g],
                     [number(v, _) if v is not None else "–" for v in (p, g)],
+                    n=[
+                        figures.answered if p is not None else None,
+                        other.answered if g is not None and other is not None else None,
+                    ],
                 )
             )
         if not bars or all(v is None for b in bars for v in b.values):
@@ -521,5 +533,8 @@ def _quote(text: str) -> str:
 
 
 def _short(text: str, limit: int = 70) -> str:
+    """A chart label in whole words: the chart wraps it onto more lines. Only a text far
+    longer than ``limit`` is shortened, and then at a space, never inside a word."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    cap = max(3 * limit, 240)
+    return text if len(text) <= cap else text[:cap].rsplit(" ", 1)[0] + "…"
