@@ -23,6 +23,7 @@ def commands_for(role: str, lang: str, *, focal_point: bool = False) -> list[Bot
     menu = [
         BotCommand("surveys", _("Surveys waiting for you")),
         BotCommand("jpat", _("J-PAT partnership check-ins")),
+        BotCommand("meetings", _("Upcoming meetings")),
         BotCommand("help", _("What I can do")),
         BotCommand("cancel", _("Stop what you are doing")),
         BotCommand("language", _("Change the language")),
@@ -40,7 +41,6 @@ def commands_for(role: str, lang: str, *, focal_point: bool = False) -> list[Bot
             BotCommand("campaigns", _("Surveys sent and response rates")),
             BotCommand("partnership", _("Create or edit a partnership")),
             BotCommand("meeting", _("Schedule a meeting")),
-            BotCommand("meetings", _("Upcoming meetings")),
             BotCommand("summary", _("What partners said")),
             BotCommand("pending", _("Who has not answered")),
             BotCommand("export", _("Export answers")),

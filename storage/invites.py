@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -95,25 +96,38 @@ async def use(session: AsyncSession, invite_id: int, now: datetime) -> bool:
     return bool(result.rowcount)
 
 
-async def revoke(session: AsyncSession, invite_id: int, now: datetime) -> bool:
-    result = await session.execute(
-        update(Invite)
-        .where(Invite.id == invite_id, Invite.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+async def revoke(
+    session: AsyncSession,
+    invite_id: int,
+    now: datetime,
+    *,
+    roles: Collection[str] | None = None,
+) -> bool:
+    """Withdraw an invitation; with ``roles``, only one that makes one of those roles (so a
+    staff member who is not an admin cannot withdraw the staff links admins made)."""
+    conditions = [Invite.id == invite_id, Invite.revoked_at.is_(None)]
+    if roles is not None:
+        conditions.append(Invite.role.in_(list(roles)))
+    result = await session.execute(update(Invite).where(*conditions).values(revoked_at=now))
     return bool(result.rowcount)
 
 
-async def open_invites(session: AsyncSession, now: datetime) -> list[tuple[Invite, str | None]]:
-    """Invites that can still be used, newest first, with their organisation's name."""
+async def open_invites(
+    session: AsyncSession, now: datetime, *, roles: Collection[str] | None = None
+) -> list[tuple[Invite, str | None]]:
+    """Invites that can still be used, newest first, with their organisation's name; with
+    ``roles``, only those that make one of these roles."""
+    conditions = [
+        Invite.revoked_at.is_(None),
+        Invite.expires_at > now,
+        Invite.uses < Invite.max_uses,
+    ]
+    if roles is not None:
+        conditions.append(Invite.role.in_(list(roles)))
     rows = await session.execute(
         select(Invite, Organisation.name)
         .outerjoin(Organisation, Organisation.id == Invite.organisation_id)
-        .where(
-            Invite.revoked_at.is_(None),
-            Invite.expires_at > now,
-            Invite.uses < Invite.max_uses,
-        )
+        .where(*conditions)
         .order_by(Invite.created_at.desc(), Invite.id.desc())
     )
     return [(invite, name) for invite, name in rows.all()]

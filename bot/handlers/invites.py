@@ -296,7 +296,7 @@ async def invites_command(
     svc = services(context)
     _ = translator(person.lang)
     async with svc.db.sessions() as session:
-        rows = await invites.open_invites(session, svc.clock.now())
+        rows = await invites.open_invites(session, svc.clock.now(), roles=_roles_for(person))
     await log_staff_action(svc, person, "invite.list")
     if not rows:
         await send_text(
@@ -333,13 +333,19 @@ async def invites_command(
     )
 
 
+def _roles_for(person: Person) -> tuple[str, ...] | None:
+    """Which invitations this person may see and withdraw: admins all; other staff only the
+    partner invitations (staff links are an admin's, made with /staff add)."""
+    return None if person.is_admin else ("partner",)
+
+
 async def _revoke(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, invite_id: int
 ) -> None:
     svc = services(context)
     _ = translator(person.lang)
     async with svc.db.transaction() as session:
-        done = await invites.revoke(session, invite_id, svc.clock.now())
+        done = await invites.revoke(session, invite_id, svc.clock.now(), roles=_roles_for(person))
     await update.callback_query.answer()
     if done:
         await log_staff_action(svc, person, "invite.revoke", subject=f"invite:{invite_id}")

@@ -19,7 +19,7 @@ from bot.language_names import match_language
 from bot.menus import publish_chat_menu
 from bot.replies import send_text
 from bot.services import services
-from storage import contacts, flows, invites, jpat, organisations
+from storage import arrivals, contacts, flows, invites, jpat, organisations
 from storage.invites import InviteProblem
 from storage.models import ChatFlow
 
@@ -51,18 +51,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _ = translator(person.lang)
 
     if person.role in ("partner", "staff", "admin"):
-        if person.is_admin and person.contact is None:
-            await _ensure_admin_contact(update, context, person)
-        else:
-            # Staff added by user id before they ever wrote could not get their menu then.
-            await publish_chat_menu(context.bot, person.user_id, person.role, person.lang)
-        if token:
-            text = _("You're already set up, so there is nothing more to do with this link.")
-        else:
-            text = _("Welcome back!")
-        await send_text(
-            context, chat_id, _.paragraphs(text, selfservice.help_text(person)), person.lang
-        )
+        await _known_person_start(update, context, person, token)
         return
 
     if not token and await _resume(update, context, person):
@@ -98,6 +87,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     timezone=svc.settings.default_timezone,
                     now=now,
                 )
+                await arrivals.mark_started(session, user.id, now)
             else:
                 problem = InviteProblem.USED_UP
         elif problem is None and invite is not None:
@@ -122,6 +112,70 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     await _ask_language(context, chat_id, update.effective_user.language_code, person.lang)
+
+
+async def _known_person_start(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, token: str | None
+) -> None:
+    """/start from a partner, staff member or admin: "Welcome back", or, for staff and admins
+    who never talked to the bot (named in the settings, or added by user id), a first welcome.
+
+    A contact row says nothing about that (admins get one at start-up), so "been here before"
+    is judged by what they did (``storage.arrivals``): a partner has agreed to the consent
+    text; staff have their first /start marked, and their actions and refused attempts are in
+    the audit log."""
+    svc = services(context)
+    first = False
+    if person.is_staff:
+        async with svc.db.sessions() as session:
+            first = not await arrivals.has_been_here(session, person.user_id)
+    if person.is_admin and person.contact is None:
+        await _ensure_admin_contact(update, context, person)
+    elif first and person.contact is not None:
+        await _complete_first_contact(update, context, person)
+    if first or person.contact is None:
+        person = await person_of(update, context)  # their name and language, as now stored
+    if first:
+        async with svc.db.transaction() as session:
+            await arrivals.mark_started(session, person.user_id, svc.clock.now())
+    # Staff added by user id before they ever wrote could not get their menu then.
+    await publish_chat_menu(context.bot, person.user_id, person.role, person.lang)
+    _ = translator(person.lang)
+    parts = []
+    if first:
+        parts.append(
+            _("Welcome! You are an admin of this bot.")
+            if person.is_admin
+            else _("Welcome to the team! You are now registered as staff.")
+        )
+    if token:
+        parts.append(_("You're already set up, so there is nothing more to do with this link."))
+    elif not first:
+        parts.append(_("Welcome back!"))
+    await send_text(
+        context,
+        update.effective_chat.id,
+        _.paragraphs(*parts, selfservice.help_text(person)),
+        person.lang,
+    )
+
+
+async def _complete_first_contact(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """A contact made before the person wrote (no name yet) takes their name and their app's
+    language from this first /start."""
+    svc = services(context)
+    user = update.effective_user
+    if person.contact is None or person.contact.display_name:
+        return
+    async with svc.db.transaction() as session:
+        contact = await contacts.by_telegram_id(session, user.id)
+        if contact is not None and not contact.display_name:
+            contact.display_name = (user.full_name or "")[:200] or None
+            if user.language_code:
+                contact.language = normalise_language(user.language_code)
+            contact.updated_at = svc.clock.now()
 
 
 async def _resume(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
@@ -165,7 +219,6 @@ async def _ensure_admin_contact(
             now=svc.clock.now(),
         )
         contact.role = "admin"
-    await publish_chat_menu(context.bot, user.id, "admin", person.lang)
 
 
 async def _ask_language(
@@ -316,11 +369,15 @@ async def _consent(
     await common.close_keyboard(update.callback_query, _("I agree"), lang)
     async with svc.db.transaction() as session:
         invite_id = int(flow.data["invite_id"])
+        problem: InviteProblem | None = None
         if not await invites.use(session, invite_id, now):
             await flows.clear(session, user.id)
-            used_up = True
+            # Say why: withdrawn or expired since they opened it, or its last use was taken.
+            problem = (
+                invites.problem_with(await session.get(invites.Invite, invite_id), now)
+                or InviteProblem.USED_UP
+            )
         else:
-            used_up = False
             invite = await session.get(invites.Invite, invite_id)
             org = (
                 await organisations.get(session, invite.organisation_id)
@@ -347,8 +404,8 @@ async def _consent(
                 {**flow.data, "country": org.country if org else None},
                 now,
             )
-    if used_up:
-        await send_text(context, chat_id, _problem_text(InviteProblem.USED_UP, lang), lang)
+    if problem is not None:
+        await send_text(context, chat_id, _problem_text(problem, lang), lang)
         return
     await selfservice.ask_timezone(
         context, chat_id, lang, flow.data.get("country") or await _country(context, flow), "ob"
@@ -414,7 +471,7 @@ async def on_text(
     _ = translator(lang)
     text = update.effective_message.text or ""
     chat_id = update.effective_chat.id
-    if flow.step == "timezone_typed":
+    if flow.step in ("timezone", "timezone_typed"):  # a typed city works with or without "Other"
         zone = await selfservice.match_typed_zone(context, chat_id, lang, text, "ob")
         if zone is not None:
             await send_text(

@@ -12,13 +12,15 @@ from telegram.ext import ContextTypes
 from bot import callbacks, countries, timezones
 from bot.access import Person, person_of
 from bot.handlers import common
-from bot.i18n import NATIVE_NAMES, Translator, language_choices, translator
+from bot.i18n import NATIVE_NAMES, Translator, bidi, language_choices, translator
 from bot.keyboards import button, column, grid
 from bot.menus import publish_chat_menu
 from bot.quiet import PRESETS, parse_range
 from bot.replies import send_text
 from bot.services import services
+from bot.survey_view import button_data as survey_button
 from storage import contacts, flows, organisations
+from storage import surveys as surveys_store
 from storage.models import ChatFlow
 
 FLOW = "settings"
@@ -36,6 +38,7 @@ def help_text(person: Person) -> str:
     lines += [
         _("/surveys - surveys waiting for your answers"),
         _("/jpat - your J-PAT partnership check-ins"),
+        _("/meetings - your upcoming meetings, and your answer to each"),
         _("/cancel - stop what you are doing now (answers are kept)"),
         _("/language - change the language"),
         _("/timezone - change your time zone"),
@@ -182,6 +185,7 @@ async def ask_timezone(
         text = _.paragraphs(
             text, _("Time zones for {country}:", country=countries.name(country, lang))
         )
+    text = _.paragraphs(text, _("Or type the name of your city."))  # taken at once, anywhere
     await send_text(context, chat_id, text, lang, keyboard=column(buttons))
 
 
@@ -201,11 +205,23 @@ async def match_typed_zone(
     """The zone for typed text, or None after offering suggestions / asking again."""
     svc = services(context)
     _ = translator(lang)
-    zone, suggestions = timezones.find(text)
-    if zone is not None:
-        return zone
+    found = timezones.resolve(text)
+    if found.zone is not None:
+        return found.zone
     now = svc.clock.now()
-    if suggestions:
+    suggestions = found.suggestions
+    if found.choices:  # "عمان": Amman in Jordan, or Oman? Ask, naming each country.
+        buttons = [
+            button(timezones.place_label(z, lang, now), callbacks.data(area, "tz", z))
+            for z in found.choices
+        ]
+        question = (
+            _("Time zones for {country}:", country=countries.name(found.country, lang))
+            if found.country
+            else _('"{text}" can mean more than one place. Which one do you mean?', text=text[:60])
+        )
+        await send_text(context, chat_id, question, lang, keyboard=column(buttons))
+    elif suggestions:
         buttons = [
             button(timezones.label(z, lang, now), callbacks.data(area, "tz", z))
             for z in suggestions
@@ -393,6 +409,11 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await section(session, contact, person.lang) for section in MYDATA_SECTIONS
         ]
     locale = translator(person.lang).locale
+    shown_zone = (
+        timezones.label(contact.timezone, person.lang, svc.clock.now())
+        if timezones.is_zone(contact.timezone)
+        else timezones.zone_label(contact.timezone, person.lang)
+    )
 
     def when(moment: object) -> str:
         if moment is None:
@@ -414,7 +435,7 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         _("Organisation: {org}", org=org.name if org else "-"),
         _("Role: {role}", role=_("staff") if contact.role in ("staff", "admin") else _("partner")),
         _("Language: {lang}", lang=NATIVE_NAMES.get(contact.language, contact.language)),
-        _("Time zone: {zone}", zone=contact.timezone),
+        _("Time zone: {zone}", zone=shown_zone),
         _("Quiet hours: {start}–{end}", start=contact.quiet_start, end=contact.quiet_end),
         _("Reminders: {status}", status=status_names.get(contact.status, contact.status)),
         _(
@@ -430,7 +451,8 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if part:
             lines += ["", part]
     lines += ["", _("To delete your personal data, send /forget.")]
-    body = "\n".join(lines).encode("utf-8")
+    # A text file has no Telegram to set its direction: each Arabic line starts right to left.
+    body = bidi("\n".join(lines), person.lang).encode("utf-8")
     document = InputFile(io.BytesIO(body), filename="my-data.txt")
     await context.bot.send_document(
         chat_id, document, caption=_("Here is a copy of everything I store about you.")
@@ -585,12 +607,27 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         async with svc.db.transaction() as session:
             contact = await contacts.by_telegram_id(session, person.user_id)
             contact.language = value
+            waiting = await surveys_store.open_responses(session, contact.id)
+            current = next((r for r in waiting if r.status == "in_progress"), None)
+            response_id = current.id if current is not None else None
+            if current is not None:  # what follows in the survey comes in the new language
+                current.language = value
         _ = translator(value)
         await common.close_keyboard(query, _("Language: {name}", name=NATIVE_NAMES[value]), value)
         await publish_chat_menu(context.bot, person.user_id, person.role, value)
-        await send_text(
-            context, chat_id, _("From now on I will write to you in this language."), value
-        )
+        text = _("From now on I will write to you in this language.")
+        keyboard = None
+        if response_id is not None:
+            # Mid-survey: offer the question again in the new language (the survey's own
+            # "go" button: it turns this message into the current question).
+            text = _.paragraphs(
+                text,
+                _("You were answering a survey. Your answers so far are saved."),
+            )
+            keyboard = column(
+                [button(_("Continue the survey"), survey_button(response_id, "-", "go"))]
+            )
+        await send_text(context, chat_id, text, value, keyboard=keyboard)
         return
     _ = translator(person.lang)
     if action == "tz":
@@ -708,7 +745,7 @@ async def on_text(
 ) -> None:
     text = update.effective_message.text or ""
     chat_id = update.effective_chat.id
-    if flow.step == "timezone_typed":
+    if flow.step in ("timezone", "timezone_typed"):  # a city typed instead of a button
         zone = await match_typed_zone(context, chat_id, person.lang, text, "set")
         if zone is not None:
             await _save_zone(context, person, zone, chat_id)
