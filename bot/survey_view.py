@@ -17,6 +17,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.i18n import Translator, isolate, translator
 from conversations import Answer, Progress, Question, Refusal, Survey, position, step_position
+from conversations.dates import example as date_example
+from conversations.validation import FREE_TEXT_LIMIT
+
+#: How much of an earlier text answer is shown when its question is asked again after Back.
+EARLIER_TEXT_SHOWN = 300
+#: How much of a text answer is shown under its question once answered (Telegram: 4,096).
+ANSWER_SHOWN = 3000
 
 # Callback actions: c=choice/point, t=toggle, d=done, k=don't know, n=continue (note),
 # s=skip, b=back, x=next (leave a screen reached by Back), i=read a screen's statement again,
@@ -93,7 +100,19 @@ def _type_hint(question: Question, _: Translator) -> str:
     if kind == "decimal":
         return _("Type a number.")
     if kind == "date":
-        return _("Type a date, for example 31/12/2026.")
+        today = dt.date.today()
+        low, high = question.bounds(today)
+        return _(
+            "Type a date, for example {example}.",
+            example=date_example(
+                _.lang,
+                today,
+                allow_past=low is None or low < today,
+                allow_future=high is None or high > today,
+                low=low,
+                high=high,
+            ),
+        )
     if kind == "text":
         if question.allows_voice:
             return _("Type your answer, or send a voice message.")
@@ -138,9 +157,32 @@ def question_text(
     # A text question's own hint already says how to answer ("You can type or send a voice
     # message."): the generic one under it would say it twice.
     hint = "" if question.type == "text" and question.hint else _type_hint(question, _)
+    if question.type == "text":  # the limit, said before a word is typed
+        limit = _("Up to {n} characters.", n=_n(FREE_TEXT_LIMIT, _))
+        hint = f"{hint} {limit}" if hint else limit
     if hint:
         lines.append(f"<i>{_e(hint)}</i>")
+    earlier = earlier_answer(progress, question)
+    if earlier is not None:  # asked again after Back: what they said before
+        given = shown_answer(survey, question, earlier, lang)
+        if len(given) > EARLIER_TEXT_SHOWN:
+            given = given[: EARLIER_TEXT_SHOWN - 1].rstrip() + "…"
+        lines.append("")
+        lines.append(f"<b>{_e(_('Your answer: {answer}', answer=given))}</b>")
+        if question.type == "multiple_choice":
+            lines.append(f"<i>{_e(_('Change the ticks if you like, then press Done.'))}</i>")
+        else:
+            lines.append(
+                f"<i>{_e(_('Press “Keep this answer” to leave it as it is, or give a new one.'))}</i>"
+            )
     return "\n".join(lines)
+
+
+def earlier_answer(progress: Progress, question: Question) -> Answer | None:
+    """The answer given before to a question asked again after Back (None otherwise)."""
+    if progress.cursor != question.key or not question.is_answerable:
+        return None
+    return progress.answers.get(question.key)
 
 
 # ------------------------------------------------------------------ one screen, several questions
@@ -275,10 +317,16 @@ def keyboard(
             ]
         )
 
+    earlier = earlier_answer(progress, question)
+    before = earlier.value if earlier is not None and earlier.status == "answered" else None
+
+    def mark(label: str, chosen: bool) -> str:
+        return f"✓ {label}" if chosen else label
+
     kind = question.type
     if kind == "single_choice":
         for index, choice in enumerate(question.choices):
-            add(survey.text_for(choice.label, lang), "c", index)
+            add(mark(survey.text_for(choice.label, lang), before == choice.code), "c", index)
     elif kind == "multiple_choice":
         for index, choice in enumerate(question.choices):
             mark = "☑" if choice.code in selection else "☐"
@@ -288,10 +336,12 @@ def keyboard(
         rows.append(
             [
                 InlineKeyboardButton(
-                    _("Yes"), callback_data=button_data(response_id, qi, "c", "yes")
+                    mark(_("Yes"), before == "yes"),
+                    callback_data=button_data(response_id, qi, "c", "yes"),
                 ),
                 InlineKeyboardButton(
-                    _("No"), callback_data=button_data(response_id, qi, "c", "no")
+                    mark(_("No"), before == "no"),
+                    callback_data=button_data(response_id, qi, "c", "no"),
                 ),
             ]
         )
@@ -299,18 +349,25 @@ def keyboard(
         labelled = all(point in question.labels for point in question.points)
         if labelled:
             for point in question.points:
-                add(f"{point} · {survey.text_for(question.labels[point], lang)}", "c", point)
+                label = f"{point} · {survey.text_for(question.labels[point], lang)}"
+                add(mark(label, before == point), "c", point)
         else:
             rows.append(
                 [
-                    InlineKeyboardButton(str(p), callback_data=button_data(response_id, qi, "c", p))
+                    InlineKeyboardButton(
+                        f"✓{p}" if before == p else str(p),
+                        callback_data=button_data(response_id, qi, "c", p),
+                    )
                     for p in question.points
                 ]
             )
         if question.allows_dont_know:
-            add(_("Don't know"), "k")
+            dont_know = earlier is not None and earlier.status == "dont_know"
+            add(mark(_("Don't know"), dont_know), "k")
     elif kind == "note":
         add(_("Continue"), "n")
+    if earlier is not None and kind != "multiple_choice":  # there, Done keeps the ticks
+        add(_("Keep this answer"), "x")
     navigation = []
     if not question.required and question.is_answerable:  # a note is passed with Continue
         navigation.append(
@@ -375,6 +432,8 @@ def answered_text(
     if not question.is_answerable:  # a note that was read: just its text, no "✓ ✓"
         return _e(survey.text_for(question.text, lang))
     given = shown if shown is not None else shown_answer(survey, question, answer, lang)
+    if len(given) > ANSWER_SHOWN:  # all of it is saved; the message must stay under 4,096
+        given = given[: ANSWER_SHOWN - 1].rstrip() + "…"
     return f"{_e(survey.text_for(question.text, lang))}\n<b>✓ {_e(given)}</b>"
 
 
@@ -431,7 +490,11 @@ def refusal_text(refusal: Refusal, lang: str) -> str:
     if code == "yes_no_expected":
         return _("Please answer yes or no: you can use the buttons.")
     if code == "date_expected":
-        return _("Please type a date, for example 31/12/2026.")
+        shown = p.get("example")
+        return _(
+            "Please type a date, for example {example}.",
+            example=shown if isinstance(shown, str) else date_example(_.lang, dt.date.today()),
+        )
     if code == "required":
         return _("This question needs an answer before we go on.")
     if code == "dont_know_not_allowed":

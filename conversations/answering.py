@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from conversations.dates import example, read_date
 from conversations.definition import (
     DateQuestion,
     DecimalQuestion,
@@ -27,12 +28,12 @@ from conversations.matching import match_choice, match_choices, match_scale
 from conversations.parsing import (
     AmbiguousNumber,
     is_dont_know,
-    parse_date,
     parse_decimal,
     parse_integer,
     parse_yes_no,
 )
 from conversations.state import CONTENT_REFUSALS, Answer, Refusal, UserInput
+from conversations.validation import FREE_TEXT_LIMIT
 
 #: Button code that passes a note (kind "choice"); kind "done" works too.
 CONTINUE_CODE = "next"
@@ -56,8 +57,10 @@ def interpret(
     *,
     pending: frozenset[str] = frozenset(),
     today: dt.date,
+    lang: str | None = None,
 ) -> Outcome:
-    """Decide what ``user_input`` means for ``question``."""
+    """Decide what ``user_input`` means for ``question``; ``lang`` is the reader's language,
+    for dates (their order of day and month, month names, "yesterday"); None reads them all."""
     kind = user_input.kind
     if isinstance(question, NoteQuestion):
         if kind == "voice":
@@ -75,6 +78,8 @@ def interpret(
         return _dont_know(question)
     if kind == "voice":
         return _voice(question, user_input)
+    if isinstance(question, DateQuestion):
+        return _date(question, user_input, today, lang)
     handler = _HANDLERS.get(type(question))
     if handler is None:
         return _refuse(question, "unexpected_input", kind=str(kind))
@@ -266,23 +271,29 @@ def _text(
     text = _text_of(user_input).strip()
     if not text:
         return _refuse(question, "empty")
-    if len(text) > question.max_length:
-        return _refuse(question, "too_long", max_length=question.max_length, length=len(text))
+    if len(text) > FREE_TEXT_LIMIT:
+        # Not lost: the bot keeps the text aside and offers to keep its first part.
+        return _refuse(question, "too_long", max_length=FREE_TEXT_LIMIT, length=len(text))
     return Answer(question.key, text, "answered")
 
 
 def _date(
-    question: DateQuestion, user_input: UserInput, _pending: frozenset[str], today: dt.date
+    question: DateQuestion, user_input: UserInput, today: dt.date, lang: str | None
 ) -> Outcome:
     if not _typed(user_input):
         return _refuse(question, "unexpected_input", kind=str(user_input.kind))
     text = _text_of(user_input)
     if not text.strip():
         return _refuse(question, "empty")
-    value = parse_date(text)
-    if value is None:
-        return _refuse(question, "date_expected")
     low, high = question.bounds(today)
+    # "yesterday" only where the past is allowed; a year left out means the nearest such day
+    # the question allows.
+    allow = {"allow_past": low is None or low < today, "allow_future": high is None or high > today}
+    value = read_date(text, lang, today, **allow).value
+    if value is None:
+        # One date the question accepts, written the reader's way, for the bot to show.
+        shown = example(lang, today, low=low, high=high, **allow)
+        return _refuse(question, "date_expected", example=shown)
     if (low is not None and value < low) or (high is not None and value > high):
         params = _range_params(low.isoformat() if low else None, high.isoformat() if high else None)
         return _refuse(question, "date_out_of_range", **params)
@@ -297,5 +308,4 @@ _HANDLERS: Mapping[type, Callable[..., Outcome]] = {
     IntegerQuestion: _integer,
     DecimalQuestion: _decimal,
     TextQuestion: _text,
-    DateQuestion: _date,
 }

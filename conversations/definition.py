@@ -245,6 +245,8 @@ class DecimalQuestion(QuestionBase):
 
 class TextQuestion(QuestionBase):
     type: Literal["text"]
+    # No longer used: every free text has the one limit ``validation.FREE_TEXT_LIMIT``. Kept
+    # so that older files and stored versions still load.
     max_length: int = Field(default=1000, ge=1, le=4000)
     allow_voice: bool = False
 

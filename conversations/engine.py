@@ -280,13 +280,15 @@ def advance(
     pending_toggles: frozenset[str] = frozenset(),
     today: dt.date | None = None,
     key: str | None = None,
+    lang: str | None = None,
 ) -> Step:
     """Apply one input and say what happens next. Never raises on user input.
 
     ``pending_toggles`` is the multiple-choice selection the caller keeps between toggles
     (``Step.selection`` after each toggle, ``initial_selection`` when re-asking); ``today``
     resolves relative date bounds (defaults to the local date); ``key`` names the question
-    answered when several are on the screen (default: the current question).
+    answered when several are on the screen (default: the current question); ``lang`` is the
+    reader's language, for typed dates (None reads every language, day first).
     """
     progress, removed = _normalised(survey, progress)
     if user_input.kind == "back":
@@ -314,6 +316,7 @@ def advance(
         user_input,
         pending=frozenset(pending_toggles),
         today=today if today is not None else dt.date.today(),
+        lang=lang,
     )
     if isinstance(outcome, Refusal):
         return Step(progress, asked if key is None else question, removed=removed, refusal=outcome)

@@ -44,7 +44,6 @@ questions:
     type: text
     required: false
     allow_voice: true
-    max_length: 200
     show_if: {q: rating, op: "<=", value: 2}
     text: {en: "What went wrong?", fr: "Qu'est-ce qui n'a pas marché ?"}
     hint: {en: Optional; a voice message is fine., fr: Facultatif ; un message vocal convient.}
@@ -73,7 +72,6 @@ questions:
   - key: protection_detail
     type: text
     section: details
-    max_length: 300
     show_if: {q: topics, op: contains, value: protection}
     text: {en: "Which protection issue?", fr: "Quel problème de protection ?"}
 
@@ -110,7 +108,6 @@ questions:
   - key: comment
     type: text
     required: false
-    max_length: 50
     show_if:
       all:
         - {q: role, op: in, value: [leader, staff]}

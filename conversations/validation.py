@@ -31,6 +31,34 @@ from conversations.translations import iter_texts
 
 #: More points than this do not fit on one keyboard of buttons (0-10 is the usual maximum).
 MAX_SCALE_POINTS = 11
+
+#: The one limit for every free text the bot keeps: survey text answers, comments, notes.
+#: It fits in one Telegram message (4,096 characters) with room for the question around it.
+#: A longer text is never refused outright: the bot keeps it aside and asks whether to keep
+#: the first FREE_TEXT_LIMIT characters or send a shorter one (``bot.handlers.surveys``).
+#: A ``max_length`` in a definition is no longer used (older files and stored versions still
+#: load with it).
+FREE_TEXT_LIMIT = 4000
+#: Telegram clients cut a longer message into parts of at most 4,096 characters and send them
+#: at once. A text at least this long, followed within SPLIT_WINDOW_SECONDS by another one, is
+#: taken as one text in parts: the second part is never the answer to the next question.
+SPLIT_PART_MIN = 3000
+SPLIT_WINDOW_SECONDS = 15
+
+
+def clip_free_text(text: str, limit: int = FREE_TEXT_LIMIT) -> str:
+    """The first ``limit`` characters, trailing spaces dropped (what "keep the first part" keeps)."""
+    return text[:limit].rstrip()
+
+
+def join_parts(first: str, second: str) -> str:
+    """Two parts of one text that Telegram cut apart: a space between them unless the cut
+    already fell on one (or on a line break)."""
+    if not first or not second or first[-1].isspace() or second[0].isspace():
+        return first + second
+    return f"{first} {second}"
+
+
 YES_NO_CODES = ("yes", "no")
 
 

@@ -23,6 +23,7 @@ from conversations.engine import (
 from conversations.loader import load_all
 from conversations.sample import sample_survey
 from conversations.state import REFUSAL_CODES
+from conversations.validation import FREE_TEXT_LIMIT, clip_free_text, join_parts
 
 TODAY = dt.date(2024, 6, 15)
 SURVEY = sample_survey()
@@ -235,9 +236,17 @@ def test_text_and_voice() -> None:
     low = at("rating_why", rating=Answer("rating", 1, "answered"))
     step = advance(SURVEY, low, UserInput.text("  slow replies  "))
     assert step.stored == Answer("rating_why", "slow replies", "answered")
-    step = advance(SURVEY, low, UserInput.text("x" * 201))
+    # One limit for every free text, whatever max_length the definition still names (200).
+    long = "x" * 3999
+    assert advance(SURVEY, low, UserInput.text(long)).stored == Answer(
+        "rating_why", long, "answered"
+    )
+    step = advance(SURVEY, low, UserInput.text("x" * (FREE_TEXT_LIMIT + 1)))
     refused(step, "too_long")
-    assert step.refusal.params == {"max_length": 200, "length": 201}  # type: ignore[union-attr]
+    assert step.refusal.params == {  # type: ignore[union-attr]
+        "max_length": FREE_TEXT_LIMIT,
+        "length": FREE_TEXT_LIMIT + 1,
+    }
     step = advance(SURVEY, low, UserInput.voice("voice-1", 14))
     assert step.stored == Answer(
         "rating_why", None, "answered", voice_file_id="voice-1", voice_duration=14
@@ -422,3 +431,12 @@ def test_jpat_low_reason_only_after_a_low_score() -> None:
     for index, _ in enumerate(items):
         step = advance(jpat, step.progress, UserInput.choice("2" if index == 7 else "dont_know"))
     assert step.question.key == "low_reason"  # type: ignore[union-attr]
+
+
+def test_free_text_helpers_keep_the_first_part_and_join_cut_parts() -> None:
+    text = "word " * 1000  # 5,000 characters
+    kept = clip_free_text(text)
+    assert len(kept) <= FREE_TEXT_LIMIT and text.startswith(kept) and kept == kept.rstrip()
+    assert join_parts("first part", "second") == "first part second"
+    assert join_parts("first part ", "second") == "first part second"
+    assert join_parts("first\n", "second") == "first\nsecond"

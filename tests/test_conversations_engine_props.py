@@ -50,6 +50,7 @@ from conversations.engine import (
 from conversations.loader import load_all
 from conversations.sample import sample_survey
 from conversations.state import REFUSAL_CODES
+from conversations.validation import FREE_TEXT_LIMIT
 
 TODAY = dt.date(2024, 6, 15)
 SURVEYS: list[Survey] = [sample_survey(), *load_all().values()]
@@ -148,7 +149,7 @@ def assert_well_formed(question: Question, answer: Answer, survey: Survey) -> No
         assert question.max is None or value <= question.max
     elif isinstance(question, TextQuestion):
         assert isinstance(value, str) and value.strip() == value and 0 < len(value)
-        assert len(value) <= question.max_length
+        assert len(value) <= FREE_TEXT_LIMIT
     elif isinstance(question, DateQuestion):
         assert isinstance(value, str)
         low, high = question.bounds(TODAY)

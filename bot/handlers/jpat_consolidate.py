@@ -40,8 +40,8 @@ from bot.i18n import translator
 from bot.keyboards import button, column, grid
 from bot.replies import send_text
 from bot.services import Services, services
-from conversations import Survey
-from conversations.parsing import parse_date
+from conversations import Survey, dates
+from conversations.validation import FREE_TEXT_LIMIT
 from storage import flows, partnerships
 from storage import jpat as store
 from storage.models import ChatFlow, JpatRound
@@ -51,8 +51,7 @@ AREA = "jp"
 FLOW = "jpat_cons"
 DISPUTE_FLOW = "jpat_dispute"
 DUE_DAYS = (14, 30, 90)
-MAX_ACTION = 1000
-MAX_COMMENT = 2000
+MAX_ACTION = FREE_TEXT_LIMIT  # one limit for all free text (conversations.validation)
 STEP_OF = {"sc": "score", "ka": "action", "ow": "owner", "du": "due", "sd": "review"}
 STAFF_ACTIONS = {"cs", *STEP_OF}
 ROUND_ACTIONS = {*STEP_OF, "ok", "no"}
@@ -340,7 +339,12 @@ async def _owned(
         context,
         update.effective_chat.id,
         person,
-        _("When is it due? Press a button or type a date, for example 31/12/2026."),
+        _(
+            "When is it due? Press a button or type a date, for example {example}.",
+            example=dates.example(
+                person.lang, today_for(services(context), zone_of(person)), allow_past=False
+            ),
+        ),
         grid(buttons, 3),
     )
 
@@ -511,13 +515,17 @@ async def on_text(
         await _ask_owner(context, chat_id, person, flow.data, text)
         return
     if flow.step == "due":
-        due = parse_date(text)
-        if due is None or due < today_for(svc, zone_of(person)):
+        today = today_for(svc, zone_of(person))
+        due = dates.parse_date(text, person.lang, today, allow_past=False)
+        if due is None:
             await say(
                 update,
                 context,
                 person,
-                _("Please type a date from today on, for example 31/12/2026."),
+                _(
+                    "Please type a date from today on, for example {example}.",
+                    example=dates.example(person.lang, today, allow_past=False),
+                ),
             )
             return
         await _action_recorded(context, chat_id, person, round_, survey, flow, due)
@@ -673,7 +681,14 @@ async def on_dispute_text(
     if not comment:
         await say(update, context, person, _("Please type your comment."))
         return
-    comment = comment[:MAX_COMMENT]
+    if len(comment) > FREE_TEXT_LIMIT:
+        await say(
+            update,
+            context,
+            person,
+            _("That is too long: please keep it under {max} characters.", max=FREE_TEXT_LIMIT),
+        )
+        return
     now = svc.clock.now()
     async with svc.db.transaction() as session:
         round_ = await store.get_round(session, int(flow.data.get("round", 0)))

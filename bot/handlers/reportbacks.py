@@ -28,6 +28,7 @@ from bot.replies import send_text
 from bot.services import Services, services
 from bot.summary_charts import bar_panels
 from bot.summary_view import View, specs
+from conversations.validation import FREE_TEXT_LIMIT
 from storage import disclosure, flows, releases, reportbacks, summaries
 from storage.disclosure import Release
 from storage.jpat import JPAT_SURVEY, VIEWABLE_STATUSES
@@ -37,7 +38,6 @@ from storage.summaries import Scope
 FLOW = "share"
 COMMENT_FLOW = "rb_comment"
 PREFIX = "shr"
-NOTE_LIMIT = 1500
 
 
 @requires("staff")
@@ -270,7 +270,16 @@ async def on_staff_text(
     if not person.is_staff or flow.step != "note":
         await pickers.pass_on(update, context, person)
         return
-    note = (update.effective_message.text or "").strip()[:NOTE_LIMIT]
+    note = (update.effective_message.text or "").strip()
+    if len(note) > FREE_TEXT_LIMIT:  # refused whole rather than cut without a word
+        _ = translator(person.lang)
+        await send_text(
+            context,
+            update.effective_chat.id,
+            _("That is too long: please keep it under {max} characters.", max=FREE_TEXT_LIMIT),
+            person.lang,
+        )
+        return
     await _preview(context, update.effective_chat.id, person, {**flow.data, "note": note or None})
 
 
@@ -487,6 +496,14 @@ async def on_partner_text(
     if not text or person.contact_id is None:
         await send_text(
             context, update.effective_chat.id, _("Please type your comment."), person.lang
+        )
+        return
+    if len(text) > FREE_TEXT_LIMIT:
+        await send_text(
+            context,
+            update.effective_chat.id,
+            _("That is too long: please keep it under {max} characters.", max=FREE_TEXT_LIMIT),
+            person.lang,
         )
         return
     now = svc.clock.now()

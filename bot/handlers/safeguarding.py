@@ -28,6 +28,7 @@ from bot.replies import send_text
 from bot.services import Services, services
 from bot.survey_view import refusal_text
 from conversations import Question, Refusal, Survey, UserInput
+from conversations.validation import FREE_TEXT_LIMIT
 from storage import audit, contacts, flows
 from storage import safeguarding as store
 from storage import surveys as survey_store
@@ -131,10 +132,8 @@ async def take_report_input(
         refusal = Refusal("voice_not_allowed")
     elif user_input.kind == "text" and text is None:
         refusal = Refusal("empty")
-    elif text is not None and len(text) > getattr(question, "max_length", 4000):
-        refusal = Refusal(
-            "too_long", {"max_length": getattr(question, "max_length", 4000), "length": len(text)}
-        )
+    elif text is not None and len(text) > FREE_TEXT_LIMIT:  # the one limit for free text
+        refusal = Refusal("too_long", {"max_length": FREE_TEXT_LIMIT, "length": len(text)})
     if refusal is not None:
         await send_text(context, chat_id, refusal_text(refusal, lang), lang)
         return

@@ -14,6 +14,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -22,7 +23,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot import safeguarding_view as sg_view
 from bot.access import Person, person_of
-from bot.handlers import common
+from bot.handlers import common, router
 from bot.handlers import safeguarding as sg
 from bot.i18n import bidi, translator
 from bot.replies import send_text
@@ -38,6 +39,7 @@ from bot.survey_view import (
     screen_text,
 )
 from conversations import (
+    Answer,
     Progress,
     Survey,
     UserInput,
@@ -46,9 +48,16 @@ from conversations import (
     initial_selection,
     screen,
 )
+from conversations.validation import (
+    FREE_TEXT_LIMIT,
+    SPLIT_PART_MIN,
+    SPLIT_WINDOW_SECONDS,
+    clip_free_text,
+    join_parts,
+)
 from storage import flows
 from storage import surveys as store
-from storage.models import Response
+from storage.models import ChatFlow, Response
 
 log = logging.getLogger(__name__)
 
@@ -218,8 +227,20 @@ async def apply_input(
         pending_toggles=frozenset(response.pending_toggles or []),
         today=_today(person, svc),
         key=key,
+        lang=lang,
     )
     now = svc.clock.now()
+
+    if (
+        step.refusal is not None
+        and step.refusal.code == "too_long"
+        and query is None
+        and before is not None
+        and isinstance(user_input.value, str)
+    ):
+        # Never refused and lost: kept aside, the partner says whether its first part will do.
+        await _offer_first_part(context, chat_id, person, response, before.key, user_input.value)
+        return
 
     if step.refusal is not None:
         async with svc.db.transaction() as session:
@@ -286,6 +307,8 @@ async def apply_input(
     elif before is not None:
         if step.stored is not None and step.stored.key == before.key:
             shown = answered_text(survey, before, step.stored, lang, shown=answered_as)
+        elif user_input.kind == "next" and before.key in progress.answers:  # kept as it was
+            shown = answered_text(survey, before, progress.answers[before.key], lang)
         else:  # Back: the question stays readable, its buttons go
             shown = question_text(survey, progress, before, lang)
         await _close_question_message(context, chat_id, response.message_id, shown, lang)
@@ -479,6 +502,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "go":
         await _start_or_continue(update, context, person, response, survey, progress)
         return
+    if action in (KEEP_FIRST, SEND_SHORTER) and arg is None:
+        await _first_part_chosen(update, context, person, response, survey, progress, pieces)
+        return
     question = current_question(survey, progress)
     shown = screen(survey, progress)
     on_screen = {str(survey.question_index[q.key]): q for q in shown}
@@ -628,7 +654,11 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE, person:
             voice_duration=_voice_seconds(message),
         )
     elif message.text is not None:
-        user_input = UserInput(kind="text", value=message.text[:5000])
+        if await _continues_long_answer(
+            context, chat_id, person, response, survey, progress, message.text
+        ):
+            return
+        user_input = UserInput(kind="text", value=message.text)
     else:
         await send_text(
             context, chat_id, _("Please type your answer, or use the buttons."), response.language
@@ -742,3 +772,271 @@ def _voice_seconds(message: Message) -> int:
     if hasattr(duration, "total_seconds"):
         return int(duration.total_seconds())  # type: ignore[union-attr]
     return int(duration)  # type: ignore[call-overload]
+
+
+# ---------------------------------------------------------------- text longer than the limit
+#
+# A text over FREE_TEXT_LIMIT is kept aside (a chat flow), never dropped: the partner is asked
+# whether its first part will do ("Keep the first 4,000 characters") or they will send a
+# shorter one. Telegram clients send a longer message as several parts at once; a part that
+# arrives within SPLIT_WINDOW_SECONDS of a long one is joined to it, so it never becomes the
+# answer to the next question.
+
+FLOW_LONG = "survey_long_text"
+KEEP_FIRST = "lk"
+SEND_SHORTER = "ls"
+# What a chat flow holds at most (a few parts): enough to keep the first part and say how long
+# the whole was.
+_HELD_TEXT = 4 * FREE_TEXT_LIMIT
+
+
+def _count(_, value: int) -> str:  # type: ignore[no-untyped-def]
+    return format_decimal(value, locale=_.locale)
+
+
+def _offer_text(text: str, lang: str) -> str:
+    _ = translator(lang)
+    kept = clip_free_text(text)
+    tail = kept[-80:].lstrip()
+    return _.paragraphs(
+        _(
+            "Your answer has {length} characters; an answer can have up to {limit}. "
+            "Nothing is saved yet.",
+            length=_count(_, len(text)),
+            limit=_count(_, FREE_TEXT_LIMIT),
+        ),
+        _(
+            "If you keep the first {limit} characters, your answer ends with: “…{tail}”",
+            limit=_count(_, FREE_TEXT_LIMIT),
+            tail=tail,
+        ),
+    )
+
+
+def _offer_keyboard(response_id: int, question_index: int, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("Keep the first {n} characters", n=_count(_, FREE_TEXT_LIMIT)),
+                    callback_data=button_data(response_id, question_index, KEEP_FIRST),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _("I'll send a shorter one"),
+                    callback_data=button_data(response_id, question_index, SEND_SHORTER),
+                )
+            ],
+        ]
+    )
+
+
+async def _offer_first_part(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    person: Person,
+    response: Response,
+    key: str,
+    text: str,
+) -> None:
+    svc = services(context)
+    survey = await svc.surveys.for_version(svc.db, response.survey_version_id)
+    if survey is None:
+        return
+    text = text.strip()[:_HELD_TEXT]
+    lang = response.language
+    sent = await send_text(
+        context,
+        chat_id,
+        _offer_text(text, lang),
+        lang,
+        keyboard=_offer_keyboard(response.id, survey.question_index[key], lang),
+    )
+    async with svc.db.transaction() as session:
+        await flows.put(
+            session,
+            person.user_id,
+            FLOW_LONG,
+            "offer",
+            {"response": response.id, "key": key, "text": text, "message": sent.message_id},
+            svc.clock.now(),
+        )
+
+
+async def _close_offer(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, flow_data: dict, text: str, lang: str
+) -> None:
+    message_id = flow_data.get("message")
+    if not isinstance(message_id, int):
+        return
+    try:
+        await context.bot.edit_message_text(
+            bidi(text, lang), chat_id=chat_id, message_id=message_id
+        )
+    except BadRequest as err:
+        if "not modified" not in str(err).lower():
+            log.info("could not close the long-text offer %s: %s", message_id, err)
+
+
+def _recent(svc: Services, since) -> bool:  # type: ignore[no-untyped-def]
+    return svc.clock.now() - since <= timedelta(seconds=SPLIT_WINDOW_SECONDS)
+
+
+async def on_long_text_part(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> None:
+    """A text while "keep the first part?" is open: the next part of the same text (it came at
+    once), else a new answer (the shorter one), and the offer is closed."""
+    svc = services(context)
+    chat_id = update.effective_chat.id
+    text = update.effective_message.text or ""
+    data = dict(flow.data or {})
+    if _recent(svc, flow.updated_at):
+        joined = join_parts(str(data.get("text", "")), text)[:_HELD_TEXT]
+        data["text"] = joined
+        async with svc.db.transaction() as session:
+            await flows.put(session, person.user_id, FLOW_LONG, "offer", data, svc.clock.now())
+        loaded = await _load(svc, int(data.get("response", 0)))
+        if loaded is not None and isinstance(data.get("message"), int):
+            response, survey, _progress = loaded
+            key = str(data.get("key"))
+            if key in survey.question_index:
+                try:
+                    await context.bot.edit_message_text(
+                        bidi(_offer_text(joined, response.language), response.language),
+                        chat_id=chat_id,
+                        message_id=data["message"],
+                        reply_markup=_offer_keyboard(
+                            response.id, survey.question_index[key], response.language
+                        ),
+                    )
+                except BadRequest as err:
+                    log.info("could not update the long-text offer: %s", err)
+        return
+    async with svc.db.transaction() as session:
+        await flows.clear(session, person.user_id)
+    _ = translator(person.lang)
+    await _close_offer(context, chat_id, data, _("You sent a new answer instead."), person.lang)
+    if not await on_message(update, context, person):
+        from bot.handlers import basic
+
+        await basic.not_understood(update, context)
+
+
+async def _continues_long_answer(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    person: Person,
+    response: Response,
+    survey: Survey,
+    progress: Progress,
+    part: str,
+) -> bool:
+    """The rest of a long text answer that Telegram sent as a second message (the first part
+    fitted and was saved): joined to that answer, never taken as the next question's answer."""
+    if (
+        progress.cursor is not None
+        or not progress.answers
+        or not _recent(services(context), response.updated_at)
+    ):
+        return False
+    last = list(progress.answers.values())[-1]
+    question = survey.question(last.key)
+    if (
+        getattr(question, "type", None) != "text"
+        or last.status != "answered"
+        or not isinstance(last.value, str)
+        or len(last.value) < SPLIT_PART_MIN
+    ):
+        return False
+    svc = services(context)
+    text = join_parts(last.value, part)
+    if len(text.strip()) > FREE_TEXT_LIMIT:
+        await _offer_first_part(context, chat_id, person, response, last.key, text)
+        return True
+    async with svc.db.transaction() as session:
+        await store.save_answer(
+            session,
+            response_id=response.id,
+            key=last.key,
+            language=response.language,
+            now=svc.clock.now(),
+            **to_row(question, Answer(last.key, text.strip(), "answered")),  # type: ignore[arg-type]
+        )
+    _ = translator(response.language)
+    await send_text(context, chat_id, _("I added this to your previous answer."), response.language)
+    return True
+
+
+async def _first_part_chosen(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    response: Response,
+    survey: Survey,
+    progress: Progress,
+    pieces: list[str],
+) -> None:
+    """ "Keep the first 4,000 characters" or "I'll send a shorter one", on the offer."""
+    svc = services(context)
+    query = update.callback_query
+    chat_id = update.effective_chat.id
+    lang = response.language
+    _ = translator(lang)
+    async with svc.db.sessions() as session:
+        flow = await flows.get(session, person.user_id)
+    data = dict(flow.data or {}) if flow is not None and flow.flow == FLOW_LONG else {}
+    key = str(data.get("key", ""))
+    if (
+        data.get("response") != response.id
+        or key not in survey.question_index
+        or pieces[2] != str(survey.question_index[key])
+        or response.status != "in_progress"
+    ):
+        await query.answer(_("This question was already answered. Your answers are safe."))
+        return
+    async with svc.db.transaction() as session:
+        await flows.clear(session, person.user_id)
+    question = survey.question(key)
+    current = current_question(survey, progress)
+    kept = clip_free_text(str(data.get("text", "")))
+    if pieces[3] == SEND_SHORTER:
+        await query.answer()
+        await _close_offer(context, chat_id, data, _("Fine: please type a shorter answer."), lang)
+        if current is not None and current.key != key:  # the question before: asked again
+            await _close_question_message(
+                context, chat_id, response.message_id, view_text(survey, progress, lang), lang
+            )
+            async with svc.db.transaction() as session:
+                await store.update_response(session, response.id, cursor=key)
+            await ask(context, chat_id, response, survey, Progress(progress.answers, key))
+        return
+    await _close_offer(
+        context,
+        chat_id,
+        data,
+        _("Kept the first {n} characters of your answer.", n=_count(_, FREE_TEXT_LIMIT)),
+        lang,
+    )
+    if current is not None and current.key == key:
+        await apply_input(
+            update, context, person, response, survey, progress, UserInput(kind="text", value=kept)
+        )
+        return
+    # The question before, whose first part was saved already: its answer becomes the kept part.
+    await query.answer()
+    async with svc.db.transaction() as session:
+        await store.save_answer(
+            session,
+            response_id=response.id,
+            key=key,
+            language=lang,
+            now=svc.clock.now(),
+            **to_row(question, Answer(key, kept, "answered")),  # type: ignore[arg-type]
+        )
+
+
+# A text typed while "keep the first part?" is open comes here first (see ``on_long_text_part``).
+router.FLOW_TEXT[FLOW_LONG] = on_long_text_part
