@@ -57,8 +57,9 @@ async def schedule(
     Everyone on the invitation list gets reminders planned (the dispatcher skips people who
     stopped pushes or blocked the bot when one falls due, so a later /resume brings them back);
     invitations are queued only for people reachable now. The organiser is not sent an
-    invitation to their own meeting (they just confirmed it), but gets its reminders if they
-    are a member. Returns the meeting and how many invitations were queued.
+    invitation to their own meeting (they just confirmed it); if they are a member they are on
+    the list as attending and get its reminders (without RSVP buttons). Returns the meeting
+    and how many invitations were queued.
     """
     members = await store.current_members(session, partnership_id)
     meeting = await store.create(
@@ -74,6 +75,7 @@ async def schedule(
         reminder_offsets=reminder_offsets,
         members=members,
         now=now,
+        organiser=created_by,
     )
     invitations = []
     if invite:

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translator, translator
 from bot.meeting_time import format_offset, format_offsets, format_when
-from bot.meeting_view import answer_label, details, rsvp_keyboard, title
+from bot.meeting_view import answer_label, counts_line, details, is_organiser, rsvp_keyboard, title
 from bot.reminder_times import Verdict, verdict_at_send
 from bot.services import Services
 from storage import meetings as store
@@ -54,6 +54,8 @@ class _Facts:
     partnership: str
     answer: str | None
     jpat_waiting: bool
+    organiser: bool  # the reader organised the meeting: no RSVP buttons, the counts instead
+    counts: store.Counts | None
 
 
 async def _facts(svc: Services, delivery: Delivery) -> _Facts | None:
@@ -69,7 +71,22 @@ async def _facts(svc: Services, delivery: Delivery) -> _Facts | None:
             and found.side == "partner"
             and await store.jpat_waiting(session, found.meeting.partnership_id, delivery.contact_id)
         )
-    return _Facts(found.meeting, found.partnership, found.answer, waiting)
+        organiser = is_organiser(found.meeting, delivery.contact_id)
+        counts = await store.counts(session, found.meeting.id) if organiser else None
+    return _Facts(found.meeting, found.partnership, found.answer, waiting, organiser, counts)
+
+
+def _organiser_line(facts: _Facts, _: Translator) -> str:
+    """What the organiser reads instead of "Will you attend?": the answers so far."""
+    counts = facts.counts
+    assert counts is not None
+    so_far = counts_line(
+        counts.attending, counts.not_attending, counts.need_info, counts.no_answer, _
+    )
+    return _.paragraphs(
+        _("You organise this meeting and are counted as attending."),
+        _("Answers so far: {counts}", counts=so_far),
+    )
 
 
 def _jpat_line(facts: _Facts, lang: str) -> str:
@@ -128,6 +145,8 @@ async def compose_reminder(svc: Services, delivery: Delivery, lang: str, zone: s
         if facts.answer
         else _("Will you attend? Please answer with the buttons below.")
     )
+    if facts.organiser:
+        answered = _organiser_line(facts, _)
     text = _.paragraphs(
         _(
             "Reminder: {title} starts in {duration}.",
@@ -138,7 +157,8 @@ async def compose_reminder(svc: Services, delivery: Delivery, lang: str, zone: s
         _jpat_line(facts, lang),
         answered,
     )
-    return text, rsvp_keyboard(meeting, facts.answer, _), None
+    keyboard = None if facts.organiser else rsvp_keyboard(meeting, facts.answer, _)
+    return text, keyboard, None
 
 
 async def compose_moved(svc: Services, delivery: Delivery, lang: str, zone: str) -> Composed:
@@ -154,9 +174,12 @@ async def compose_moved(svc: Services, delivery: Delivery, lang: str, zone: str)
         _("Previously: {time}", time=format_when(meeting.previous_starts_at, zone, lang))
         if meeting.previous_starts_at
         else "",
-        _("Will you attend at the new time? Please answer with the buttons below."),
+        _organiser_line(facts, _)
+        if facts.organiser
+        else _("Will you attend at the new time? Please answer with the buttons below."),
     )
-    return text, rsvp_keyboard(meeting, facts.answer, _), None
+    keyboard = None if facts.organiser else rsvp_keyboard(meeting, facts.answer, _)
+    return text, keyboard, None
 
 
 async def compose_cancelled(svc: Services, delivery: Delivery, lang: str, zone: str) -> Composed:

@@ -39,6 +39,24 @@ def answer_label(answer: str | None, _: Translator) -> str:
     return _("No answer yet")
 
 
+def counts_line(
+    attending: int, not_attending: int, need_info: int, no_answer: int, _: Translator
+) -> str:
+    """The answers of one meeting in one line: the same in /meetings and the organiser's
+    reminders (the organiser counts as attending)."""
+    return _(
+        "{yes} attending · {no} can't attend · {info} need information · {none} no answer yet",
+        yes=attending,
+        no=not_attending,
+        info=need_info,
+        none=no_answer,
+    )
+
+
+def is_organiser(meeting: Meeting, contact_id: int | None) -> bool:
+    return contact_id is not None and meeting.created_by == contact_id
+
+
 def title(meeting: Meeting, partnership: str, _: Translator) -> str:
     return _("{kind} — {partnership}", kind=kind_label(meeting.kind, _), partnership=partnership)
 

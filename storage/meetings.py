@@ -118,33 +118,44 @@ async def current_members(session: AsyncSession, partnership_id: int) -> list[In
 
 @dataclass(frozen=True)
 class MemberCounts:
-    partner_side: int
+    partner_side: int  # reachable people on the side, the organiser included if a member
     ngo_side: int
-    unreachable: int  # stopped pushes, blocked the bot, or gone
+    unreachable: int  # stopped pushes, blocked the bot, or gone (never the organiser)
+    organiser_side: str | None = None  # the organiser's side, if they are a member
+
+    @property
+    def empty_sides(self) -> list[str]:
+        """The sides nobody will take part from: "ngo", "partner", both or neither."""
+        return [
+            side for side, n in (("ngo", self.ngo_side), ("partner", self.partner_side)) if n == 0
+        ]
 
 
 async def member_counts(
     session: AsyncSession, partnership_id: int, *, organiser: int | None = None
 ) -> MemberCounts:
-    """Who an invitation would reach; the organiser (not invited to their own meeting) aside."""
+    """Who takes part on each side: everyone an invitation would reach, and the organiser
+    (a member who is not sent an invitation to their own meeting, but attends it)."""
     reachable = (Contact.status == "active") & Contact.telegram_user_id.is_not(None)
+    is_organiser = PartnershipMember.contact_id == (organiser if organiser is not None else -1)
+    counted = reachable | is_organiser
     row = (
         await session.execute(
             select(
-                func.count().filter(reachable & (PartnershipMember.side == "partner")),
-                func.count().filter(reachable & (PartnershipMember.side != "partner")),
-                func.count().filter(~reachable),
+                func.count().filter(counted & (PartnershipMember.side == "partner")),
+                func.count().filter(counted & (PartnershipMember.side != "partner")),
+                func.count().filter(~counted),
+                func.max(case((is_organiser, PartnershipMember.side), else_=None)),
             )
             .select_from(PartnershipMember)
             .join(Contact, Contact.id == PartnershipMember.contact_id)
             .where(
                 PartnershipMember.partnership_id == partnership_id,
-                PartnershipMember.contact_id != (organiser if organiser is not None else -1),
                 Contact.forgotten_at.is_(None),
             )
         )
     ).one()
-    return MemberCounts(int(row[0]), int(row[1]), int(row[2]))
+    return MemberCounts(int(row[0]), int(row[1]), int(row[2]), row[3])
 
 
 async def invitees(session: AsyncSession, meeting_id: int) -> list[Invitee]:
@@ -185,7 +196,10 @@ async def create(
     reminder_offsets: list[int],
     members: Sequence[Invitee],
     now: datetime,
+    organiser: int | None = None,
 ) -> Meeting:
+    """The meeting and its invitation list; ``organiser`` (their contact id), if a member, is
+    on the list as attending from the start."""
     meeting = Meeting(
         partnership_id=partnership_id,
         kind=kind,
@@ -208,8 +222,8 @@ async def create(
             "meeting_id": meeting.id,
             "contact_id": m.contact_id,
             "side": m.side,
-            "answer": None,
-            "answered_at": None,
+            "answer": "attending" if m.contact_id == organiser else None,
+            "answered_at": now if m.contact_id == organiser else None,
             "invited_at": now,
         }
         for m in members
@@ -231,7 +245,8 @@ async def get(session: AsyncSession, meeting_id: int) -> Meeting | None:
 async def reschedule(
     session: AsyncSession, meeting_id: int, starts_at: datetime, now: datetime
 ) -> Meeting | None:
-    """Move a scheduled meeting: new version, answers cleared, pending reminders dropped."""
+    """Move a scheduled meeting: new version, answers cleared (the organiser's aside: they
+    still attend), pending reminders dropped."""
     meeting = await session.get(Meeting, meeting_id, with_for_update=True)
     if meeting is None or meeting.status != "scheduled":
         return None
@@ -239,9 +254,10 @@ async def reschedule(
     meeting.starts_at = starts_at
     meeting.version += 1
     meeting.updated_at = now
+    organiser = meeting.created_by if meeting.created_by is not None else -1
     await session.execute(
         update(MeetingRsvp)
-        .where(MeetingRsvp.meeting_id == meeting_id)
+        .where(MeetingRsvp.meeting_id == meeting_id, MeetingRsvp.contact_id != organiser)
         .values(answer=None, answered_at=None)
     )
     await drop_pending(session, meeting_id, kinds=(REMINDER, MOVED), detail="rescheduled")
@@ -479,6 +495,32 @@ async def upcoming(session: AsyncSession, now: datetime, limit: int = 10) -> lis
 
 
 @dataclass(frozen=True)
+class Counts:
+    attending: int
+    not_attending: int
+    need_info: int
+    no_answer: int
+
+
+async def counts(session: AsyncSession, meeting_id: int) -> Counts:
+    """The answers of one meeting, counted as /meetings counts them."""
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(MeetingRsvp.answer == "attending"),
+                func.count().filter(MeetingRsvp.answer == "not_attending"),
+                func.count().filter(MeetingRsvp.answer == "need_info"),
+                func.count().filter(MeetingRsvp.answer.is_(None)),
+            ).where(
+                MeetingRsvp.meeting_id == meeting_id,
+                MeetingRsvp.contact_id.not_in(forgotten_ids()),
+            )
+        )
+    ).one()
+    return Counts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+@dataclass(frozen=True)
 class Answer:
     contact_id: int
     name: str | None
@@ -519,6 +561,34 @@ async def meetings_of(
         .order_by(Meeting.starts_at, Meeting.id)
     )
     return [(m, str(label), answer) for m, label, answer in rows.all()]
+
+
+async def upcoming_of(
+    session: AsyncSession, contact_id: int, now: datetime, limit: int = 5
+) -> tuple[list[tuple[Meeting, str, str | None]], int]:
+    """The scheduled meetings a person is invited to that have not begun, soonest first, with
+    their answer (at most ``limit``), and how many there are in all: for their /meetings."""
+    where = (
+        MeetingRsvp.contact_id == contact_id,
+        Meeting.status == "scheduled",
+        Meeting.starts_at > now,
+    )
+    rows = await session.execute(
+        select(Meeting, func.coalesce(Partnership.name, Organisation.name), MeetingRsvp.answer)
+        .join(MeetingRsvp, MeetingRsvp.meeting_id == Meeting.id)
+        .join(Partnership, Partnership.id == Meeting.partnership_id)
+        .join(Organisation, Organisation.id == Partnership.organisation_id)
+        .where(*where)
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(limit)
+    )
+    total = await session.scalar(
+        select(func.count())
+        .select_from(MeetingRsvp)
+        .join(Meeting, Meeting.id == MeetingRsvp.meeting_id)
+        .where(*where)
+    )
+    return [(m, str(label), answer) for m, label, answer in rows.all()], int(total or 0)
 
 
 # ------------------------------------------------------------------------------ J-PAT

@@ -321,8 +321,8 @@ async def test_the_wizard_refuses_partners_and_stale_steps(sqlite_url: str) -> N
         partner.consume_all()
         [refused] = messages(await command(partner, "meeting"))
         assert refused.text.startswith("Sorry, I don't know that command.")
-        [refused] = messages(await command(partner, "meetings"))
-        assert refused.text.startswith("Sorry, I don't know that command.")
+        [own] = messages(await command(partner, "meetings"))  # their own meetings (none yet)
+        assert own.text.startswith("You have no meeting coming up.")
         await partner.press_data("mtg:v:1")
         assert notices(await settle(partner)) == [
             "Sorry, I don't know that command. Send /help to see what I can do."
@@ -481,18 +481,20 @@ async def test_rsvp_is_stored_shown_to_staff_and_need_information_tells_the_orga
 
         only_message(await settle(jean))
         await jean.press(data=f"rsvp:{meeting.id}:1:i")
-        told = only_message(await settle(jean))
-        assert told.text == t(
-            "fr", "I have told the organiser that you need more information. They will contact you."
-        )
-        heads_up = only_message(await settle(staff))
-        assert heads_up.text == (
-            "Jean needs more information about Quarterly review — Amal partnership on "
-            f"{format_when(meeting.starts_at, PARIS, 'en')}. Please get in touch with them."
-        )
+        prompt = only_message(await settle(jean))  # asked to type the question
+        assert prompt.buttons == [[t("fr", "Cancel")]]
+        assert messages(await settle(staff)) == []  # nothing yet: the question comes next
         await jean.press(data=f"rsvp:{meeting.id}:1:i")
-        assert messages(await settle(jean)) == []
-        assert messages(await settle(staff)) == []  # told once, not on every press
+        assert messages(await settle(jean)) == []  # asked once, not on every press
+        await jean.send_text("Y a-t-il un transport ?")
+        only_message(await settle(jean))
+        heads_up = only_message(await settle(staff))
+        assert heads_up.text.startswith(
+            "Jean asks about Quarterly review — Amal partnership on "
+            f"{format_when(meeting.starts_at, PARIS, 'en')}:"
+        )
+        assert "Y a-t-il un transport ?" in heads_up.text
+        assert heads_up.buttons == [["Reply"], ["See the meeting"]]
 
         only_message(await settle(amina))
         await amina.press(data=f"rsvp:{meeting.id}:1:n")
@@ -834,7 +836,9 @@ async def test_admin_without_contact_can_schedule_in_the_default_zone(sqlite_url
         await press(admin, "Yes, that's right")
         await say(admin, "Office")
         await press(admin, "Skip")
-        done = only_message(await press(admin, "Schedule and invite"))
+        warning = only_message(await press(admin, "Schedule and invite"))  # no NGO side
+        assert warning.text.startswith("Nobody on the NGO side of Amal partnership")
+        done = only_message(await press(admin, "Send the invitations anyway"))
         assert "The invitation is going out to 1 person now." in done.text
         await background_tasks(world)
         assert "Annual evaluation" in only_message(await settle(neema)).text

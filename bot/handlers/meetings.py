@@ -6,8 +6,14 @@ partnership → kind → date and time (typed in the organiser's zone, read back
 link → agenda (optional) → confirm, where the reminder offsets can be changed.
 
 Buttons: ``mtg:…`` for staff (wizard steps, and ``v``/``rs``/``rm``/``c``/``cy`` on a meeting,
-which carry the meeting's version so a button from before a change is refused), and
-``rsvp:MEETING:VERSION:a|n|i`` for the people invited.
+which carry the meeting's version so a button from before a change is refused; ``qr`` to
+answer a partner's question), and ``rsvp:MEETING:VERSION:a|n|i`` for the people invited
+(``rsvp:MEETING:0:x`` leaves the question prompt).
+
+Partners use /meetings too: their own coming meetings, each with its RSVP buttons. "Need
+information" asks them to type a question; the bot passes it to the organiser with a Reply
+button, and the organiser's next message goes back to the partner (``ASK_FLOW`` and
+``REPLY_FLOW``). Staff see the partner's name only, never a chat id.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
@@ -33,11 +39,14 @@ from bot.meeting_time import (
     is_too_far,
     parse_offsets,
     parse_when,
+    when_example,
 )
 from bot.meeting_view import (
     ANSWER_CODES,
     answer_label,
+    counts_line,
     details,
+    is_organiser,
     kind_label,
     rsvp_keyboard,
     title,
@@ -45,15 +54,19 @@ from bot.meeting_view import (
 from bot.replies import send_text
 from bot.services import Services, services
 from bot.timezones import city
+from conversations.validation import FREE_TEXT_LIMIT
 from storage import contacts, flows
 from storage import meetings as store
-from storage.models import ChatFlow, Meeting
+from storage.models import ChatFlow, Contact, Meeting
 
 log = logging.getLogger(__name__)
 FLOW = "meeting"
 EDIT_FLOW = "meeting_edit"
+ASK_FLOW = "meeting_ask"  # a partner typing a question for the organiser
+REPLY_FLOW = "meeting_reply"  # the organiser typing the answer to a partner's question
 MAX_PLACE = 300
-MAX_AGENDA = 1500
+# One limit for all free text (conversations.validation), said in each prompt's refusal.
+MAX_AGENDA = MAX_QUESTION = FREE_TEXT_LIMIT
 ANSWER_GROUPS = (
     ("attending", N_("Attending ({n}): {names}")),
     ("not_attending", N_("Can't attend ({n}): {names}")),
@@ -68,8 +81,9 @@ def staff_zone(svc: Services, person: Person) -> str:
     return svc.settings.default_timezone
 
 
-def _when_examples(_: Translator) -> str:
-    return _("for example: 12/3 14:00, 2026-03-12 2pm, or tomorrow 10:00")
+def _when_examples(_: Translator, zone: str, now: datetime) -> str:
+    """One example typed the reader's way (day and month in their order) and one in words."""
+    return _("for example: {example}, or tomorrow 10:00", example=when_example(_.lang, zone, now))
 
 
 async def _put(svc: Services, person: Person, flow: str, step: str, data: dict[str, Any]) -> None:
@@ -155,7 +169,7 @@ async def _ask_when(
             _(
                 "Type the date and time in your time zone ({zone}), {examples}.",
                 zone=city(zone, person.lang),
-                examples=_when_examples(_),
+                examples=_when_examples(_, zone, services(context).clock.now()),
             ),
         ),
         person.lang,
@@ -169,13 +183,13 @@ async def _read_when(
     svc = services(context)
     _ = translator(person.lang)
     now = svc.clock.now()
-    parsed = parse_when(text, zone, now)
+    parsed = parse_when(text, zone, now, person.lang)
     if parsed == "no_time":
-        reply = _("Please add the time too, {examples}.", examples=_when_examples(_))
+        reply = _("Please add the time too, {examples}.", examples=_when_examples(_, zone, now))
     elif isinstance(parsed, str):
         reply = _(
             "I could not read that date and time. Please try again, {examples}.",
-            examples=_when_examples(_),
+            examples=_when_examples(_, zone, services(context).clock.now()),
         )
     elif parsed.at <= now:
         reply = _(
@@ -237,6 +251,13 @@ async def _summary(
         *details(draft, zone, _),
         _(
             "Invitations: {partner} on the partner side, {ngo} on the NGO side.",
+            partner=counts.partner_side,
+            ngo=counts.ngo_side,
+        )
+        if counts.organiser_side is None
+        else _(
+            "Taking part: {partner} on the partner side, {ngo} on the NGO side, you included: "
+            "as the organiser you get no invitation and are counted as attending.",
             partner=counts.partner_side,
             ngo=counts.ngo_side,
         ),
@@ -362,6 +383,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await common.expired_button(update, context, person.lang)
         return
     action, args = pieces[1], pieces[2:]
+    if action == "qr" and len(args) == 2 and all(callbacks.is_number(a) for a in args):
+        await _on_reply_button(update, context, person, int(args[0]), int(args[1]))
+        return
     if (
         action in ("v", "rs", "rm", "c", "cy")
         and args
@@ -371,7 +395,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with svc.db.sessions() as session:
         flow = await flows.get(session, person.user_id)
-    if flow is None or flow.flow not in (FLOW, EDIT_FLOW):
+    if flow is None or flow.flow not in (FLOW, EDIT_FLOW, REPLY_FLOW):
         await common.expired_button(update, context, person.lang)
         return
     _ = translator(person.lang)
@@ -379,6 +403,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "x":
         await common.close_keyboard(query, _("Cancelled."), person.lang)
         await _clear(svc, person)
+        return
+    if flow.flow == REPLY_FLOW:
+        await common.expired_button(update, context, person.lang)
         return
     if flow.flow == EDIT_FLOW:
         if action == "mv" and flow.step == "when_ok":
@@ -430,10 +457,69 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _ask_offsets(context, chat_id, person.lang, list(data.get("offsets") or []))
         return
     if action == "go" and flow.step == "confirm":
+        async with svc.db.sessions() as session:
+            counts = await store.member_counts(
+                session, int(data["partnership_id"]), organiser=person.contact_id
+            )
+        if counts.empty_sides:
+            await query.answer()
+            try:
+                await query.edit_message_reply_markup(None)
+            except BadRequest as err:
+                if "not modified" not in str(err):
+                    raise
+            await _put(svc, person, FLOW, "empty", data)
+            await _warn_empty(context, chat_id, person, data["partnership"], counts.empty_sides)
+            return
+        await common.close_keyboard(query, _("Scheduling…"), person.lang)
+        await _schedule(context, chat_id, person, data)
+        return
+    if action == "gy" and flow.step == "empty":
         await common.close_keyboard(query, _("Scheduling…"), person.lang)
         await _schedule(context, chat_id, person, data)
         return
     await common.expired_button(update, context, person.lang)
+
+
+async def _warn_empty(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    person: Person,
+    partnership: str,
+    sides: list[str],
+) -> None:
+    """Before any invitation goes: a side of the partnership nobody will take part from."""
+    _ = translator(person.lang)
+    lines = [
+        _(
+            "Nobody on the NGO side of {partnership} will take part: that side has no member the bot can reach.",
+            partnership=partnership,
+        )
+        if side == "ngo"
+        else _(
+            "Nobody on the partner side of {partnership} will get the invitation: that side has no member the bot can reach.",
+            partnership=partnership,
+        )
+        for side in sides
+    ]
+    keyboard = column(
+        [
+            button(_("Send the invitations anyway"), callbacks.data("mtg", "gy")),
+            button(_("Cancel"), callbacks.data("mtg", "x")),
+        ]
+    )
+    await send_text(
+        context,
+        chat_id,
+        _.paragraphs(
+            "\n".join(lines),
+            _(
+                "You can cancel and add people with /partnership first, or send the invitations anyway."
+            ),
+        ),
+        person.lang,
+        keyboard=keyboard,
+    )
 
 
 # ------------------------------------------------------------------------------ typed text
@@ -547,8 +633,75 @@ async def on_edit_text(
 # ------------------------------------------------------------------------------ /meetings
 
 
-@requires("staff")
-async def meetings_command(
+async def meetings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Staff: every coming meeting with its answers. Partners: their own coming meetings, with
+    their answer and the buttons to change it. Anyone else: the unknown-command reply."""
+    person = await person_of(update, context)
+    if person.is_staff:
+        await _staff_meetings(update, context, person)
+    elif person.is_partner:
+        await _partner_meetings(update, context, person)
+    else:
+        await refuse(update, context, person)
+
+
+PARTNER_MEETINGS_SHOWN = 5
+
+
+async def _partner_meetings(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """One message per meeting (at most five), each with its own RSVP buttons."""
+    svc = services(context)
+    _ = translator(person.lang)
+    contact = person.contact
+    assert contact is not None
+    chat_id = update.effective_chat.id
+    async with svc.db.sessions() as session:
+        rows, total = await store.upcoming_of(
+            session, contact.id, svc.clock.now(), limit=PARTNER_MEETINGS_SHOWN
+        )
+    if not rows:
+        await send_text(
+            context,
+            chat_id,
+            _(
+                "You have no meeting coming up. When you are invited to one, the invitation will come here."
+            ),
+            person.lang,
+        )
+        return
+    for number, (meeting, partnership, answer) in enumerate(rows, start=1):
+        parts = []
+        if number == 1:
+            parts.append(
+                _.ngettext(
+                    "You have {n} meeting coming up.", "You have {n} meetings coming up.", total
+                )
+            )
+        parts += [
+            "\n".join([title(meeting, partnership, _), *details(meeting, contact.timezone, _)]),
+            _("Your answer: {answer}", answer=answer_label(answer, _)),
+            _("You can change it with the buttons below."),
+        ]
+        if number == len(rows) and total > len(rows):
+            parts.append(
+                _.ngettext(
+                    "{n} more meeting comes later; it will be shown once these are over.",
+                    "{n} more meetings come later; they will be shown once these are over.",
+                    total - len(rows),
+                )
+            )
+        await send_text(
+            context,
+            chat_id,
+            _.paragraphs(*parts),
+            person.lang,
+            keyboard=rsvp_keyboard(meeting, answer, _),
+        )
+
+
+async def _staff_meetings(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
 ) -> None:
     svc = services(context)
@@ -574,13 +727,7 @@ async def meetings_command(
                 [
                     f"{number}. {title(meeting, row.partnership, _)}",
                     format_when(meeting.starts_at, zone, person.lang),
-                    _(
-                        "{yes} attending · {no} can't attend · {info} need information · {none} no answer yet",
-                        yes=row.attending,
-                        no=row.not_attending,
-                        info=row.need_info,
-                        none=row.no_answer,
-                    ),
+                    counts_line(row.attending, row.not_attending, row.need_info, row.no_answer, _),
                 ]
             )
         )
@@ -599,12 +746,14 @@ async def meetings_command(
     )
 
 
-def _names(people: list[store.Answer], _: Translator) -> str:
+def _names(people: list[store.Answer], meeting: Meeting, _: Translator) -> str:
     shown = []
     for p in people:
         name = p.name or _("(no name)")
         if p.side == "ngo":
             name = _("{name} (NGO)", name=name)
+        if is_organiser(meeting, p.contact_id):
+            name = _("{name}, organiser", name=name)
         if p.status in ("stopped", "blocked"):
             name = _("{name}, not reachable", name=name)
         shown.append(name)
@@ -730,7 +879,8 @@ async def _show(
     for answer, template in ANSWER_GROUPS:
         group = [p for p in people if p.answer == answer]
         if group:
-            answers_block.append(_(template, n=len(group), names=_names(group, _)))
+            names = _names(group, meeting, _)
+            answers_block.append(_(template, n=len(group), names=names))
     if not people:
         answers_block.append(_("Nobody is invited: the partnership had no members."))
     offsets = list(meeting.reminder_offsets or [])
@@ -857,12 +1007,22 @@ async def _apply_offsets(
 
 
 async def on_rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``rsvp:MEETING:VERSION:a|n|i`` from an invitation, a reminder or a change notice."""
+    """``rsvp:MEETING:VERSION:a|n|i`` from an invitation, a reminder, a change notice or
+    /meetings; ``rsvp:MEETING:0:x`` leaves the question a partner was asked to type."""
     svc = services(context)
     person = await person_of(update, context)
     query = update.callback_query
     _ = translator(person.lang)
     pieces = callbacks.parts(query.data, "rsvp", 4)
+    if (
+        pieces is not None
+        and len(pieces) == 4
+        and pieces[3] == "x"
+        and callbacks.is_number(pieces[1])
+        and person.contact is not None
+    ):
+        await _leave_question(update, context, person, int(pieces[1]))
+        return
     if (
         pieces is None
         or len(pieces) != 4
@@ -879,7 +1039,6 @@ async def on_rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         meeting = await store.get(session, meeting_id)
         invited = await store.rsvp_of(session, meeting_id, person.contact.id) if meeting else None
         notice = None
-        previous = None
         if meeting is None or invited is None:
             notice = "expired"
         elif meeting.status != "scheduled":
@@ -889,7 +1048,8 @@ async def on_rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif meeting.starts_at <= now:
             notice = _("This meeting has already begun.")
         else:
-            previous = await store.set_answer(session, meeting_id, person.contact.id, answer, now)
+            await store.set_answer(session, meeting_id, person.contact.id, answer, now)
+        flow = await flows.get(session, person.user_id)
     if notice == "expired":
         await common.expired_button(update, context, person.lang)
         return
@@ -905,40 +1065,293 @@ async def on_rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except BadRequest as err:  # the same answer pressed twice
         if "not modified" not in str(err):
             raise
-    if answer == "need_info" and previous != "need_info":
-        await _tell_organiser(context, person, meeting)
+    asking = (
+        flow is not None and flow.flow == ASK_FLOW and flow.data.get("meeting_id") == meeting.id
+    )
+    if answer == "need_info" and not asking:
+        await _ask_question(context, update.effective_chat.id, person, meeting)
+    elif answer != "need_info" and asking:
+        await _clear(svc, person)  # they answered after all: the question prompt is over
+
+
+async def _ask_question(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, meeting: Meeting
+) -> None:
+    """After "Need information": the partner's next message goes to the organiser."""
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.sessions() as session:
+        label = await store.partnership_label(session, meeting.partnership_id) or ""
+    heading = title(meeting, label, _)
+    if meeting.organiser_telegram_id is None:
         await send_text(
             context,
-            update.effective_chat.id,
-            _("I have told the organiser that you need more information. They will contact you."),
+            chat_id,
+            _(
+                "Your answer is saved, and staff can see that you need more information about {title}. "
+                "The organiser cannot be reached through me, so please ask your usual contact.",
+                title=heading,
+            ),
             person.lang,
         )
+        return
+    await _put(svc, person, ASK_FLOW, "text", {"meeting_id": meeting.id})
+    await send_text(
+        context,
+        chat_id,
+        _(
+            "What would you like to know about {title}? Type your question in one message and "
+            "I will pass it to the organiser. Their answer will come here.",
+            title=heading,
+        ),
+        person.lang,
+        keyboard=column([button(_("Cancel"), callbacks.data("rsvp", meeting.id, 0, "x"))]),
+    )
+
+
+async def _leave_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, meeting_id: int
+) -> None:
+    """The Cancel button under the question prompt."""
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.sessions() as session:
+        flow = await flows.get(session, person.user_id)
+    if flow is None or flow.flow != ASK_FLOW or flow.data.get("meeting_id") != meeting_id:
+        await common.expired_button(update, context, person.lang)
+        return
+    await _clear(svc, person)
+    told = await _tell_organiser(context, person, meeting_id, None)
+    await common.close_keyboard(update.callback_query, _no_question_text(told, _), person.lang)
+
+
+def _no_question_text(told: bool, _: Translator) -> str:
+    if told:
+        return _(
+            "No question sent. I have told the organiser that you need more information; "
+            "they can write to you through me."
+        )
+    return _("No question sent.")
+
+
+async def cancel_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+    """/cancel while a partner is asked for their question: as the Cancel button."""
+    svc = services(context)
+    async with svc.db.sessions() as session:
+        flow = await flows.get(session, person.user_id)
+    if flow is None or flow.flow != ASK_FLOW:
+        return False
+    await _clear(svc, person)
+    _ = translator(person.lang)
+    told = await _tell_organiser(context, person, int(flow.data.get("meeting_id", 0)), None)
+    await send_text(context, update.effective_chat.id, _no_question_text(told, _), person.lang)
+    return True
+
+
+async def on_question_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> None:
+    """The partner's question, passed to the organiser by the bot (no chat id shown)."""
+    svc = services(context)
+    _ = translator(person.lang)
+    chat_id = update.effective_chat.id
+    text = (update.effective_message.text or "").strip()
+    if not text:
+        await send_text(context, chat_id, _("Please type your question."), person.lang)
+        return
+    if len(text) > MAX_QUESTION:
+        await send_text(
+            context,
+            chat_id,
+            _("Please keep your question under {n} characters.", n=MAX_QUESTION),
+            person.lang,
+        )
+        return
+    await _clear(svc, person)
+    meeting_id = int(flow.data.get("meeting_id", 0))
+    async with svc.db.sessions() as session:
+        meeting = await store.get(session, meeting_id)
+    if meeting is None or meeting.status != "scheduled":
+        await send_text(
+            context,
+            chat_id,
+            _("This meeting was cancelled, so I did not send your question."),
+            person.lang,
+        )
+        return
+    if await _tell_organiser(context, person, meeting_id, text):
+        reply = _("Sent to the organiser. Their answer will come here.")
+    else:
+        reply = _(
+            "Sorry, I could not reach the organiser. Staff can see that you need more information."
+        )
+    await send_text(context, chat_id, reply, person.lang)
 
 
 async def _tell_organiser(
-    context: ContextTypes.DEFAULT_TYPE, person: Person, meeting: Meeting
-) -> None:
+    context: ContextTypes.DEFAULT_TYPE, person: Person, meeting_id: int, question: str | None
+) -> bool:
+    """The partner's question (or, without one, that they need more information) to the
+    organiser, with a Reply button. True if it was delivered."""
     svc = services(context)
-    if meeting.organiser_telegram_id is None:
-        return
-    organiser_id = int(meeting.organiser_telegram_id)
     async with svc.db.sessions() as session:
+        meeting = await store.get(session, meeting_id)
+        if meeting is None or meeting.organiser_telegram_id is None or person.contact is None:
+            return False
+        organiser_id = int(meeting.organiser_telegram_id)
         organiser = await contacts.by_telegram_id(session, organiser_id)
         label = await store.partnership_label(session, meeting.partnership_id) or ""
     lang = organiser.language if organiser is not None else svc.settings.default_language
     zone = organiser.timezone if organiser is not None else meeting.organiser_timezone
     _ = translator(lang)
-    name = (person.contact.display_name if person.contact else None) or _("(no name)")
-    text = _(
-        "{name} needs more information about {title} on {when}. Please get in touch with them.",
-        name=name,
-        title=title(meeting, label, _),
-        when=format_when(meeting.starts_at, zone, lang),
+    name = person.contact.display_name or _("(no name)")
+    heading = title(meeting, label, _)
+    when = format_when(meeting.starts_at, zone, lang)
+    if question is None:
+        text = _(
+            "{name} needs more information about {title} on {when}, but wrote no question. "
+            "You can write to them through me with the Reply button.",
+            name=name,
+            title=heading,
+            when=when,
+        )
+    else:
+        text = _.paragraphs(
+            _(
+                "{name} asks about {title} on {when}:",
+                name=name,
+                title=heading,
+                when=when,
+            ),
+            question,
+            _("Press Reply to answer through me."),
+        )
+    keyboard = column(
+        [
+            button(_("Reply"), callbacks.data("mtg", "qr", meeting.id, person.contact.id)),
+            button(_("See the meeting"), callbacks.data("mtg", "v", meeting.id)),
+        ]
     )
-    keyboard = column([button(_("See the meeting"), callbacks.data("mtg", "v", meeting.id))])
     try:
         await send_text(context, organiser_id, text, lang, keyboard=keyboard)
     except TelegramError as err:
-        log.warning(
-            "could not tell organiser %s about meeting %s: %s", organiser_id, meeting.id, err
+        log.warning("could not tell the organiser of meeting %s: %s", meeting.id, err)
+        return False
+    return True
+
+
+async def _on_reply_button(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    meeting_id: int,
+    contact_id: int,
+) -> None:
+    """The organiser's Reply: their next message goes to the partner who asked."""
+    svc = services(context)
+    _ = translator(person.lang)
+    query = update.callback_query
+    async with svc.db.sessions() as session:
+        meeting = await store.get(session, meeting_id)
+        invited = await store.rsvp_of(session, meeting_id, contact_id) if meeting else None
+        partner = await session.get(Contact, contact_id) if invited else None
+    if meeting is None or meeting.organiser_telegram_id != person.user_id:
+        await common.expired_button(update, context, person.lang)
+        return
+    if partner is None or partner.telegram_user_id is None:
+        await query.answer(_("This person can no longer be reached through the bot."))
+        return
+    await query.answer()
+    await _put(
+        svc, person, REPLY_FLOW, "text", {"meeting_id": meeting_id, "contact_id": contact_id}
+    )
+    await send_text(
+        context,
+        update.effective_chat.id,
+        _(
+            "Type your answer to {name} in one message; I will send it to them.",
+            name=partner.display_name or _("(no name)"),
+        ),
+        person.lang,
+        keyboard=column([button(_("Cancel"), callbacks.data("mtg", "x"))]),
+    )
+
+
+async def on_reply_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> None:
+    """The organiser's answer, sent to the partner with the buttons to change their answer."""
+    svc = services(context)
+    _ = translator(person.lang)
+    chat_id = update.effective_chat.id
+    if not person.is_staff:
+        await _clear(svc, person)
+        await refuse(update, context, person)
+        return
+    text = (update.effective_message.text or "").strip()
+    if not text:
+        await send_text(context, chat_id, _("Please type your answer."), person.lang)
+        return
+    if len(text) > MAX_AGENDA:
+        await send_text(
+            context,
+            chat_id,
+            _("Please keep your answer under {n} characters.", n=MAX_AGENDA),
+            person.lang,
         )
+        return
+    await _clear(svc, person)
+    meeting_id, contact_id = int(flow.data["meeting_id"]), int(flow.data["contact_id"])
+    async with svc.db.sessions() as session:
+        meeting = await store.get(session, meeting_id)
+        invited = await store.rsvp_of(session, meeting_id, contact_id) if meeting else None
+        partner = await session.get(Contact, contact_id) if invited else None
+        label = await store.partnership_label(session, meeting.partnership_id) if meeting else None
+    name = (partner.display_name if partner else None) or _("(no name)")
+    delivered = False
+    if meeting is not None and partner is not None and partner.telegram_user_id is not None:
+        still_open = meeting.status == "scheduled" and meeting.starts_at > svc.clock.now()
+        answer = invited.answer if invited is not None else None
+        message, keyboard = _answer_to_partner(
+            meeting, label or "", text, answer, partner.language, still_open
+        )
+        try:
+            await send_text(
+                context, int(partner.telegram_user_id), message, partner.language, keyboard=keyboard
+            )
+            delivered = True
+        except TelegramError as err:
+            log.info("could not pass an answer on for meeting %s: %s", meeting_id, err)
+    await log_staff_action(
+        svc,
+        person,
+        "meeting.reply",
+        subject=f"meeting:{meeting_id}",
+        details={"delivered": delivered},
+    )
+    await send_text(
+        context,
+        chat_id,
+        _("Sent to {name}.", name=name)
+        if delivered
+        else _("{name} cannot be reached through the bot; nothing was sent.", name=name),
+        person.lang,
+    )
+
+
+def _answer_to_partner(
+    meeting: Meeting, label: str, text: str, answer: str | None, lang: str, still_open: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The organiser's words as the partner reads them, in the partner's language."""
+    _ = translator(lang)
+    heading = title(meeting, label, _)
+    parts = [_("The organiser of {title} answered your question:", title=heading), text]
+    if not still_open:
+        return _.paragraphs(*parts), None
+    parts.append(
+        _(
+            "To ask something else, press Need information. "
+            "You can change your answer with the buttons below."
+        )
+    )
+    return _.paragraphs(*parts), rsvp_keyboard(meeting, answer, _)
