@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -107,6 +108,7 @@ def build_application(
 def register_handlers(application: AnyApplication) -> None:
     """Every command, button prefix and message kind the bot answers, and who answers it."""
     private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, membership.heard_from), group=-2)
     application.add_handler(TypeHandler(Update, drop_repeated_update), group=-1)
 
     commands = {
@@ -189,6 +191,10 @@ def register_handlers(application: AnyApplication) -> None:
         router.FALLBACKS.append(surveys.on_message)
     if surveys.cancel_hook not in basic.CANCEL_HOOKS:
         basic.CANCEL_HOOKS.append(surveys.cancel_hook)
+    router.FLOW_TEXT[meetings.ASK_FLOW] = meetings.on_question_text
+    router.FLOW_TEXT[meetings.REPLY_FLOW] = meetings.on_reply_text
+    if meetings.cancel_hook not in basic.CANCEL_HOOKS:  # a typed question before a survey
+        basic.CANCEL_HOOKS.insert(0, meetings.cancel_hook)
 
     application.add_handler(
         ChatMemberHandler(membership.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
@@ -218,6 +224,7 @@ async def _unknown_button(update: Update, context: Any) -> None:
 async def on_startup(application: AnyApplication) -> None:
     """Run once the bot is initialised (PTB's post_init under run_polling/run_webhook)."""
     svc: Services = application.bot_data["services"]
+    await ensure_admin_contacts(svc)
     async with svc.db.sessions() as session:
         for chat_id in await contacts.blocked_telegram_ids(session):
             svc.send_path.blocked_chats.add(chat_id)
@@ -232,6 +239,30 @@ async def on_startup(application: AnyApplication) -> None:
             _tick_job, interval=svc.settings.tick_seconds, first=1, name="dispatch"
         )
     await wakeups.rebuild(application)  # catch up at once, then wake when the next push is due
+
+
+async def ensure_admin_contacts(svc: Services) -> None:
+    """Admins named in the settings are staff from the start: each gets a contact (if they
+    have none), so they can be put on a partnership's NGO side before they ever write."""
+    if not svc.settings.admins:
+        return
+    for attempt in (1, 2):  # a second process starting at the same moment may win a row
+        try:
+            async with svc.db.transaction() as session:
+                made = await contacts.ensure_admins(
+                    session,
+                    list(svc.settings.admins),
+                    language=svc.settings.default_language,
+                    timezone=svc.settings.default_timezone,
+                    now=svc.clock.now(),
+                )
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            continue
+        if made:
+            log.info("made a contact for %d admin(s) from the settings", len(made))
+        return
 
 
 async def _tick_job(context: Any) -> None:

@@ -124,6 +124,50 @@ async def make_staff(
     return contact
 
 
+async def ensure_admins(
+    session: AsyncSession,
+    telegram_user_ids: Sequence[int],
+    *,
+    language: str,
+    timezone: str,
+    now: datetime,
+) -> list[int]:
+    """A contact for every configured admin who has none yet, so they can be put on a
+    partnership's NGO side before they ever write to the bot. Idempotent: an admin who has a
+    contact (whatever its role) is left as they are. Returns the ids newly made for.
+
+    The contact is made as a staff member added by user id is: role ``admin``, no name, the
+    organisation's default language and time zone. ``not_started`` tells it apart until the
+    admin's first /start gives it their name and language (onboarding does that).
+    Two processes starting at once may both try: the unique Telegram id keeps one row (the
+    loser's transaction fails with ``IntegrityError``; running it again finds the row).
+    """
+    made: list[int] = []
+    for telegram_user_id in dict.fromkeys(int(i) for i in telegram_user_ids):
+        if await by_telegram_id(session, telegram_user_id) is not None:
+            continue
+        session.add(
+            Contact(
+                telegram_user_id=telegram_user_id,
+                role="admin",
+                language=language,
+                timezone=timezone,
+                status="active",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        made.append(telegram_user_id)
+    await session.flush()
+    return made
+
+
+def not_started(contact: Contact) -> bool:
+    """A staff or admin contact made before the person wrote to the bot (an admin at
+    start-up, or staff added by user id) that has no name yet: shown by its Telegram id."""
+    return contact.role in ("staff", "admin") and not contact.display_name
+
+
 async def remove_staff(session: AsyncSession, telegram_user_id: int, now: datetime) -> bool:
     result = await session.execute(
         update(Contact)

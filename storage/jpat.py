@@ -182,6 +182,16 @@ async def welcome_partner(session: AsyncSession, contact: Contact, now: datetime
     await session.flush()
 
 
+async def own_response(session: AsyncSession, round_id: int, contact_id: int) -> Response | None:
+    """A member's own submission to the round (None if the round did not invite them)."""
+    return await session.scalar(
+        select(Response)
+        .where(Response.jpat_round_id == round_id, Response.contact_id == contact_id)
+        .order_by(Response.id.desc())
+        .limit(1)
+    )
+
+
 @dataclass(frozen=True)
 class SideCount:
     submitted: int

@@ -226,6 +226,17 @@ async def sync_partner_side(session: AsyncSession, partnership_id: int) -> int:
     return len(ids)
 
 
+async def side_sizes(session: AsyncSession, partnership_id: int) -> dict[str, int]:
+    """Per side, how many people a round opened now would invite: the partner side refreshed
+    first (as opening does), people without a Telegram chat or who were forgotten left out."""
+    await sync_partner_side(session, partnership_id)
+    sizes = dict.fromkeys(SIDES, 0)
+    for contact, side in await members(session, partnership_id):
+        if contact.telegram_user_id is not None:
+            sizes[side] = sizes.get(side, 0) + 1
+    return sizes
+
+
 async def staff_not_on_ngo_side(session: AsyncSession, partnership_id: int) -> list[Contact]:
     """Staff who could be added to the NGO side."""
     already = select(PartnershipMember.contact_id).where(
@@ -268,6 +279,22 @@ async def set_stage(
 ) -> None:
     partnership.stage = stage
     partnership.updated_at = now
+
+
+async def set_start_date(
+    session: AsyncSession, partnership: Partnership, start_date: date, now: datetime
+) -> date | None:
+    """Change the start date; returns the one it replaces. Until a first round is final the
+    first check-in is planned from the start date, so it is planned again (while a round is
+    under way nothing is planned: finalising it plans the next)."""
+    before = partnership.start_date
+    partnership.start_date = start_date
+    partnership.updated_at = now
+    if await has_active_round(session, partnership.id):
+        return before
+    if await last_finalised_at(session, partnership.id) is None:
+        partnership.next_round_at = first_round_at(start_date, partnership.cadence, now)
+    return before
 
 
 async def set_cadence(

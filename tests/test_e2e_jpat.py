@@ -476,7 +476,7 @@ async def test_a_full_round_english_and_arabic_blind_compare_consolidate_dispute
             assert "Round 1 of the J-PAT check-in for Hope RLO is open." in invitation
         for phone in (amina, layla):
             invitation = shown(await settle(phone))
-            assert "مراجعة الشراكة (J-PAT)" in invitation
+            assert "تقييم J-PAT للشراكة" in invitation
             assert t("ar", "Please answer by {date}.", date="16 مارس 2026") in invitation
 
         # -- blind: nobody sees anything before the round closes
@@ -721,7 +721,7 @@ async def test_the_deadline_closes_a_round_with_one_side_missing_after_bounded_r
         org_id, (amina,) = await partners(world, clock, "Sunrise RLO", [(9211, "أمينة", "ar")])
         pid = await make_partnership(world, org_id, [grace])
         await open_round(world, grace, days=7)  # closes 9 March, 09:00 UTC (12:00 in Nairobi)
-        assert "مراجعة الشراكة (J-PAT)" in shown(await settle(amina))
+        assert "تقييم J-PAT للشراكة" in shown(await settle(amina))
         go = go_button(amina)
         await answer_jpat(grace, [4] * 13)
         await after_background(world, grace)
@@ -806,7 +806,7 @@ async def test_a_partner_who_joins_during_an_open_round_is_invited_to_it(sqlite_
         assert (await run_tick(world)).sent == 0
         clock.set(START + timedelta(minutes=10))
         assert (await run_tick(world)).sent == 1
-        assert "Bilan de partenariat J-PAT" in shown(await settle(jean))
+        assert "Bilan J-PAT du partenariat" in shown(await settle(jean))
         await answer_jpat(jean, [4] * 13)
         round_ = await round_of(world, pid, 1)
         async with world.db.sessions() as session:
@@ -854,7 +854,7 @@ async def test_cadence_opens_the_next_round_on_time_and_history_spans_two_rounds
         assert (await run_tick(world)).sent == 2
         assert "Round 2 of the J-PAT check-in for Espoir RLO is open." in shown(await settle(grace))
         invitation = shown(await settle(jeanne))
-        assert "Bilan de partenariat J-PAT" in invitation
+        assert "Bilan J-PAT du partenariat" in invitation
         round_2 = await round_of(world, pid, 2)
         assert (round_2.opened_at, round_2.deadline) == (planned, planned + timedelta(days=14))
         assert (await run_tick(world)).sent == 0  # opened once
@@ -1302,7 +1302,7 @@ async def test_partnership_edits_stage_interval_and_ngo_side(sqlite_url: str) ->
         await command(grace, "partnership", "new")
         await press(grace, "Hope RLO")
         events = await say(grace, "soon")
-        assert "Please type a date, for example 31/12/2026." in shown(events)
+        assert "Please type a date, for example " in shown(events)
         events = await say(grace, "15/01/2026")
         assert "Start date: January 15, 2026" in shown(events)
         await press(grace, "inception")

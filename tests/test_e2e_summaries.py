@@ -421,7 +421,7 @@ async def test_an_xlsx_export_checked_cell_by_cell(sqlite_url: str) -> None:
         questions = sheet.parent.worksheets[2]
         described = {r[0]: r[1] for r in questions.iter_rows(values_only=True)}
         assert described["satisfaction"] == (
-            "Dans l'ensemble, êtes-vous satisfait(e) de notre partenariat ?"
+            "Dans l'ensemble, quel est votre niveau de satisfaction à l'égard de notre partenariat ?"
         )
         async with world.db.sessions() as session:
             entry = await session.scalar(
@@ -707,7 +707,10 @@ async def test_a_report_back_reaches_partners_in_their_languages(sqlite_url: str
         assert "We will pay within 30 days." in plain(got[1].text)
         got = await french.wait(2, kinds=("photo", "message"), timeout=10)
         text = plain(got[1].text)
-        assert "Dans l'ensemble, êtes-vous satisfait(e) de notre partenariat ?" in text
+        assert (
+            "Dans l'ensemble, quel est votre niveau de satisfaction à l'égard de notre partenariat ?"
+            in text
+        )
         assert "anglais" in text  # the note is labelled with its language, in French
         assert "We will pay within 30 days." in text
         assert "Late" not in text  # no quotes in a report-back, ever
@@ -806,20 +809,15 @@ async def test_partners_and_strangers_are_refused_every_staff_command(sqlite_url
 
         # the admin reads who did what, in words, in the admin's own language and time zone
         async with world.db.transaction() as session:
-            await contacts.make_staff(
-                session,
-                telegram_user_id=ADMIN_ID,
-                display_name="Grace",
-                language="fr",
-                timezone="Africa/Nairobi",
-                now=clock.now(),
-            )
+            grace = await contacts.by_telegram_id(session, ADMIN_ID)  # made at start-up
+            assert grace is not None and grace.role == "admin"
+            grace.display_name, grace.language, grace.timezone = "Grace", "fr", "Africa/Nairobi"
         admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="fr")
         lines = shown(await command_and_wait(admin, "audit")).splitlines()
         assert lines[0] == t("fr", "Recent staff actions (newest first):")
         refused = t("fr", "tried a staff command without the right to")
         # 07:00 UTC is 10:00 in Nairobi; the stranger has no name, so their Telegram id shows
-        assert f"02/03/2026 10:00 · 832 · {refused} · /summary" in lines
+        assert f"2 mars 2026, 10:00 · 832 · {refused} · /summary" in lines
         assert any(line.endswith(f" · {refused} · /audit") and "832" not in line for line in lines)
         assert not any("command.refused" in line for line in lines)
         async with world.db.sessions() as session:

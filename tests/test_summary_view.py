@@ -76,7 +76,10 @@ def test_a_partner_reads_what_was_heard_in_their_language() -> None:
         ],
     )
     text = View(survey, "fr").partner_text(summary, "We will pay on time.", "en")
-    assert "Dans l'ensemble, êtes-vous satisfait(e) de notre partenariat ?" in text
+    assert (
+        "Dans l'ensemble, quel est votre niveau de satisfaction à l'égard de notre partenariat ?"
+        in text
+    )
     assert "4 Satisfait(e)" in text and "50" in text
     assert "anglais" in text and "We will pay on time." in text
     assert "a private remark" not in text  # never quoted back to partners

@@ -4,7 +4,8 @@
 ``/jpat open|status|close|view|consolidate|history [partnership]`` go straight to one of them.
 Buttons carry ``jp:<action>:<partnership or round>[:<arg>…]``:
 
-    m menu · op open · dl:<pid>:<days> deadline · st status · cl close · vw comparison
+    m menu · op open (op:<pid>:1 past the empty-side warning) · ox cancel that opening
+    dl:<pid>:<days> deadline · st status · cl close · vw comparison
     hi history · dn:<round>:<item> action done            (partnership-level: <pid>)
     cs … ok/no: recording the agreed J-PAT and signing it off (``jpat_consolidate``)
 
@@ -19,7 +20,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks, charts, jpat_view
@@ -39,10 +40,12 @@ from bot.handlers.jpat_access import (
 )
 from bot.i18n import bidi, translator
 from bot.keyboards import button, column, grid
-from bot.services import services
+from bot.services import Services, services
+from bot.survey_view import button_data
 from storage import jpat as store
 from storage import partnerships
 from storage.models import JpatRound
+from storage.surveys import OPEN_STATUSES
 
 log = logging.getLogger(__name__)
 AREA = "jp"
@@ -55,7 +58,9 @@ SUBCOMMANDS = {
     "consolidate": "cs",
     "history": "hi",
 }
-STAFF_ONLY = {"op", "dl", "cl", "dn", *jpat_consolidate.STAFF_ACTIONS}
+STAFF_ONLY = {"op", "ox", "dl", "cl", "dn", *jpat_consolidate.STAFF_ACTIONS}
+#: The last argument of ``op`` once staff chose to open although a side is empty.
+ANYWAY = "1"
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -148,6 +153,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == "dl":
         await _open_with_deadline(update, context, person, place, rest)
         return
+    if action == "op" and rest == [ANYWAY]:
+        await _open(update, context, person, place, anyway=True)
+        return
+    if action == "ox" and not rest:
+        _ = translator(person.lang)
+        await common.close_keyboard(update.callback_query, _("Cancelled."), person.lang)
+        return
     if action == "cl" and rest and callbacks.is_number(rest[0]):
         # "Close the round now" names its round: an old notice must not close a newer one.
         current = await current_round(svc, place)
@@ -171,6 +183,21 @@ async def run(
 
 
 # ------------------------------------------------------------------------------ helpers
+
+
+async def own_start_button(
+    svc: Services, person: Person, round_: JpatRound
+) -> InlineKeyboardButton | None:
+    """Start (or Continue) for someone the open round is waiting for; None otherwise."""
+    if round_.status != "open" or person.contact_id is None:
+        return None
+    async with svc.db.sessions() as session:
+        response = await store.own_response(session, round_.id, person.contact_id)
+    if response is None or response.status not in OPEN_STATUSES:
+        return None
+    _ = translator(person.lang)
+    label = _("Continue the J-PAT") if response.started_at else _("Start the J-PAT")
+    return button(label, button_data(response.id, "-", "go"))
 
 
 async def _no_round(
@@ -216,6 +243,10 @@ async def _menu(
                     date=jpat_view.day(round_.deadline, _, zone_of(person)),
                 )
             )
+        start = await own_start_button(svc, person, round_)
+        if start is not None:
+            lines.append(_("Your answers are still to come."))
+            buttons.append(start)
         buttons.append(button(_("Status"), callbacks.data(AREA, "st", pid)))
         if round_.status in store.VIEWABLE_STATUSES:
             buttons.append(button(_("Comparison"), callbacks.data(AREA, "vw", pid)))
@@ -237,7 +268,12 @@ async def _menu(
 
 
 async def _open(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    place: Seat,
+    *,
+    anyway: bool = False,
 ) -> None:
     svc = services(context)
     _ = translator(person.lang)
@@ -255,6 +291,8 @@ async def _open(
             ),
         )
         return
+    if not anyway and await _warn_empty_side(update, context, person, place):
+        return
     number = (round_.number if round_ else 0) + 1
     buttons = [
         button(
@@ -263,7 +301,10 @@ async def _open(
         )
         for days in DEADLINE_DAYS
     ]
-    await ack(update)
+    if anyway and update.callback_query is not None:  # the warning keeps what was chosen
+        await common.close_keyboard(update.callback_query, _("Open the round anyway"), person.lang)
+    else:
+        await ack(update)
     await say(
         update,
         context,
@@ -275,6 +316,47 @@ async def _open(
         ),
         grid(buttons, 3),
     )
+
+
+async def _warn_empty_side(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
+) -> bool:
+    """A side nobody would be asked on: say so before anything is sent, with the choice to
+    open anyway or not. True if the warning was shown."""
+    svc = services(context)
+    _ = translator(person.lang)
+    pid = place.partnership.id
+    async with svc.db.transaction() as session:  # refreshes the partner side, as opening does
+        sizes = await partnerships.side_sizes(session, pid)
+    ngo_empty, partner_empty = not sizes.get("ngo"), not sizes.get("partner")
+    if not (ngo_empty or partner_empty):
+        return False
+    if ngo_empty and partner_empty:
+        problem = _(
+            "Nobody is on either side of {name} yet, so nobody would be asked.", name=place.name
+        )
+    elif ngo_empty:
+        problem = _(
+            "Nobody is on the NGO side of {name} yet, so only the partner side would be asked. "
+            "Add a colleague on the partnership card (/partnership {id}).",
+            name=place.name,
+            id=pid,
+        )
+    else:
+        problem = _(
+            "Nobody from {name} has joined the bot yet, so nobody on the partner side would be "
+            "asked. They can be invited with /invite.",
+            name=place.name,
+        )
+    keyboard = column(
+        [
+            button(_("Open the round anyway"), callbacks.data(AREA, "op", pid, ANYWAY)),
+            button(_("Cancel"), callbacks.data(AREA, "ox", pid)),
+        ]
+    )
+    await ack(update)
+    await say(update, context, person, problem, keyboard)
+    return True
 
 
 async def _open_with_deadline(

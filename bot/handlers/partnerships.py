@@ -1,5 +1,8 @@
 """Staff set up partnerships (/partnership): organisation → start date → stage → J-PAT interval,
-then change the stage, the interval or who is on the NGO side.
+then change the start date, the stage, the interval or who is on the NGO side.
+
+A start date in the future is asked about once ("keep it?") before it is used, in the wizard
+and on the card alike.
 
 Buttons carry ``pt:<action>[:<partnership>][:<value>]``. The creation wizard keeps its step in
 the database (flow ``partnership``), so a press on an old wizard keyboard is recognised; edit
@@ -8,7 +11,8 @@ buttons name the partnership and the change, and apply only if the change still 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -21,12 +25,17 @@ from bot.jpat_view import day
 from bot.keyboards import button, column, grid
 from bot.replies import send_text
 from bot.services import services
-from conversations.parsing import parse_date
-from storage import flows, organisations, partnerships
+from conversations import dates
+from storage import contacts, flows, organisations, partnerships
 from storage.models import ChatFlow, Contact, Partnership
 
 FLOW = "partnership"
 AREA = "pt"
+#: Flow steps that wait for a typed date: the wizard's start date, a new one from the card,
+#: and each of them after a date in the future, while "keep it?" is asked (typing another
+#: date instead of pressing is fine).
+DATE_STEPS = ("start", "start_future", "edit_start", "edit_future")
+WIZARD_ACTIONS = ("new", "x", "org", "sd", "st", "cad", "fk", "fn")
 
 
 def stage_name(stage: str, _: Translator) -> str:
@@ -48,7 +57,32 @@ def cadence_name(cadence: str, _: Translator) -> str:
 
 
 def person_name(contact: Contact, _: Translator) -> str:
-    return contact.display_name or _("(no name)")
+    if contact.display_name:
+        return contact.display_name
+    if contacts.not_started(contact) and contact.telegram_user_id is not None:
+        # An admin (or staff added by id) who has not written to the bot yet.
+        return _("Telegram user {id}", id=contact.telegram_user_id)
+    return _("(no name)")
+
+
+def typed_date(text: str, lang: str, today: date) -> date | None:
+    """The date a staff member typed, or None: the one reader of dates (conversations.dates), so
+    the forms and the order of day and month are the same as at every other date prompt."""
+    return dates.parse_date(text, lang, today)
+
+
+def date_example(context: ContextTypes.DEFAULT_TYPE, lang: str) -> str:
+    """One start date typed the reader's way (a past day: start dates rarely lie ahead)."""
+    return dates.example(lang, services(context).clock.now().date(), allow_future=False)
+
+
+def zone_name(person: Person) -> str:
+    return person.contact.timezone if person.contact else "UTC"
+
+
+def today_of(now: datetime, person: Person) -> date:
+    """Today in the staff member's time zone."""
+    return now.astimezone(_zone(zone_name(person))).date()
 
 
 # ------------------------------------------------------------------------------ /partnership
@@ -151,6 +185,7 @@ async def show_card(
     pid = partnership.id
     keyboard = column(
         [
+            button(_("Change the start date"), callbacks.data(AREA, "ed", pid)),
             button(_("Change the stage"), callbacks.data(AREA, "es", pid)),
             button(_("Change the J-PAT interval"), callbacks.data(AREA, "ec", pid)),
             button(_("Add an NGO colleague"), callbacks.data(AREA, "ea", pid)),
@@ -201,7 +236,10 @@ async def _ask_start(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str
     await send_text(
         context,
         chat_id,
-        _("When did the partnership start? Type the date, for example 31/01/2026, or press Today."),
+        _(
+            "When did the partnership start? Type the date, for example {example}, or press Today.",
+            example=date_example(context, lang),
+        ),
         lang,
         keyboard=keyboard,
     )
@@ -244,33 +282,144 @@ async def on_text(
             await flows.clear(session, person.user_id)
         await refuse(update, context, person)
         return
-    if flow.step != "start":
+    if flow.step not in DATE_STEPS:
         await send_text(context, chat_id, _("Please use the buttons above."), person.lang)
         return
-    started = parse_date(update.effective_message.text or "")
+    today = today_of(svc.clock.now(), person)
+    started = typed_date(update.effective_message.text or "", person.lang, today)
     if started is None:
         await send_text(
-            context, chat_id, _("Please type a date, for example 31/12/2026."), person.lang
+            context,
+            chat_id,
+            _(
+                "Please type a date, for example {example}.",
+                example=date_example(context, person.lang),
+            ),
+            person.lang,
         )
+        return
+    if started > today:
+        await _ask_keep_future(context, chat_id, person, flow, started)
+        return
+    if flow.step in ("edit_start", "edit_future"):
+        await _save_start(context, chat_id, person, flow, started)
         return
     await _chose_start(context, chat_id, person, flow, started)
 
 
+async def _ask_keep_future(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, flow: ChatFlow, when: date
+) -> None:
+    """A typed start date after today: probably a slip, so ask before using it."""
+    svc = services(context)
+    _ = translator(person.lang)
+    editing = flow.step in ("edit_start", "edit_future")
+    step = "edit_future" if editing else "start_future"
+    async with svc.db.transaction() as session:
+        await flows.put(
+            session,
+            person.user_id,
+            FLOW,
+            step,
+            {**flow.data, "future": when.isoformat()},
+            svc.clock.now(),
+        )
+    keyboard = column(
+        [
+            button(_("Yes, keep it"), callbacks.data(AREA, "fk")),
+            button(_("No, type another date"), callbacks.data(AREA, "fn")),
+            button(_("Cancel"), callbacks.data(AREA, "x")),
+        ]
+    )
+    await send_text(
+        context,
+        chat_id,
+        _("{date} is in the future. Keep it as the start date?", date=day(when, _)),
+        person.lang,
+        keyboard=keyboard,
+    )
+
+
+async def _ask_new_start(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, pid: int
+) -> None:
+    """The card's "Change the start date": wait for the date, typed (or Today)."""
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.transaction() as session:
+        await flows.put(session, person.user_id, FLOW, "edit_start", {"pid": pid}, svc.clock.now())
+    keyboard = grid(
+        [
+            button(_("Today"), callbacks.data(AREA, "sd", "today")),
+            button(_("Cancel"), callbacks.data(AREA, "x")),
+        ]
+    )
+    await send_text(
+        context,
+        chat_id,
+        _(
+            "When did the partnership start? Type the date, for example {example}, or press Today.",
+            example=date_example(context, person.lang),
+        ),
+        person.lang,
+        keyboard=keyboard,
+    )
+
+
+async def _save_start(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, flow: ChatFlow, when: date
+) -> None:
+    """The new start date from the card: saved, audited, and the card shown again."""
+    svc = services(context)
+    _ = translator(person.lang)
+    pid = int(flow.data.get("pid", 0))
+    async with svc.db.transaction() as session:
+        row = await partnerships.get(session, pid)
+        before = (
+            await partnerships.set_start_date(session, row, when, svc.clock.now())
+            if row is not None
+            else None
+        )
+        await flows.clear(session, person.user_id)
+    if row is None:
+        await send_text(context, chat_id, _("There is no partnership #{id}.", id=pid), person.lang)
+        return
+    await log_staff_action(
+        svc,
+        person,
+        "partnership.start_date",
+        f"partnership:{pid}",
+        {"start": when.isoformat(), "was": before.isoformat() if before else None},
+    )
+    await send_text(context, chat_id, _("Start date: {date}", date=day(when, _)), person.lang)
+    await show_card(context, chat_id, person, pid)
+
+
 async def _chose_start(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, flow: ChatFlow, started: date
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    person: Person,
+    flow: ChatFlow,
+    started: date,
+    *,
+    said: bool = False,
 ) -> None:
     svc = services(context)
     _ = translator(person.lang)
+    data = {k: v for k, v in flow.data.items() if k != "future"}
     async with svc.db.transaction() as session:
         await flows.put(
             session,
             person.user_id,
             FLOW,
             "stage",
-            {**flow.data, "start": started.isoformat()},
+            {**data, "start": started.isoformat()},
             svc.clock.now(),
         )
-    await send_text(context, chat_id, _("Start date: {date}", date=day(started, _)), person.lang)
+    if not said:  # "keep it?" already shows the date on the pressed message
+        await send_text(
+            context, chat_id, _("Start date: {date}", date=day(started, _)), person.lang
+        )
     await _ask_stage(context, chat_id, person.lang)
 
 
@@ -325,7 +474,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await common.expired_button(update, context, person.lang)
         return
     action, args = pieces[1], pieces[2:]
-    if action in ("new", "x", "org", "sd", "st", "cad"):
+    if action in WIZARD_ACTIONS:
         await _wizard_button(update, context, person, action, args)
         return
     if not args or not callbacks.is_number(args[0]):
@@ -377,11 +526,36 @@ async def _wizard_button(
         await common.close_keyboard(query, _("Organisation: {name}", name=org.name), person.lang)
         await _ask_start(context, chat_id, person.lang)
         return
-    if action == "sd" and flow.step == "start" and arg == "today":
+    if action == "sd" and flow.step in ("start", "edit_start") and arg == "today":
         await common.close_keyboard(query, _("Today"), person.lang)
-        zone = person.contact.timezone if person.contact else "UTC"
-        today = now.astimezone(_zone(zone)).date()
-        await _chose_start(context, chat_id, person, flow, today)
+        today = today_of(now, person)
+        if flow.step == "edit_start":
+            await _save_start(context, chat_id, person, flow, today)
+        else:
+            await _chose_start(context, chat_id, person, flow, today)
+        return
+    future = flow.data.get("future")
+    if action in ("fk", "fn") and flow.step in ("start_future", "edit_future") and future:
+        when = date.fromisoformat(str(future))
+        if action == "fn":
+            back = "edit_start" if flow.step == "edit_future" else "start"
+            data = {k: v for k, v in flow.data.items() if k != "future"}
+            async with svc.db.transaction() as session:
+                await flows.put(session, person.user_id, FLOW, back, data, now)
+            await common.close_keyboard(
+                query,
+                _(
+                    "Please type a date, for example {example}.",
+                    example=date_example(context, person.lang),
+                ),
+                person.lang,
+            )
+            return
+        await common.close_keyboard(query, _("Start date: {date}", date=day(when, _)), person.lang)
+        if flow.step == "edit_future":
+            await _save_start(context, chat_id, person, flow, when)
+        else:
+            await _chose_start(context, chat_id, person, flow, when, said=True)
         return
     if action == "st" and flow.step == "stage" and arg in partnerships.STAGES:
         async with svc.db.transaction() as session:
@@ -402,9 +576,7 @@ async def _wizard_button(
     await common.expired_button(update, context, person.lang)
 
 
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
+def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):
@@ -431,6 +603,10 @@ async def _edit_button(
     if action == "e":
         await query.answer()
         await show_card(context, chat_id, person, pid)
+        return
+    if action == "ed":
+        await query.answer()
+        await _ask_new_start(context, chat_id, person, pid)
         return
     if action == "es":
         await query.answer()
