@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.local import LocalWorld, local_world
-from bot.walkthrough import DEMO_PEOPLE, Walkthrough
+from bot.walkthrough import DEMO_PEOPLE, WAIT, Walkthrough
 
 DEMO_DIR = Path.cwd() / "data" / "demo"
 
@@ -75,7 +75,9 @@ async def _chat(world: LocalWorld, walkthrough: Walkthrough) -> None:
             await phone.send_text(line)
         else:
             continue
-        for event in await phone.settle(quiet=0.4, timeout=10):
+        # Until the bot has taken the update, handled it and gone quiet: on a busy machine
+        # that can take a while, so the wait is long rather than a guess at a short silence.
+        for event in await phone.settle(quiet=0.4, timeout=WAIT):
             print(walkthrough.render_event(event))
 
 

@@ -9,11 +9,18 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.local import LocalWorld
-from bot.sandbox import Event, Phone
+from bot.sandbox import MESSAGE_KINDS, Event, Phone
 from bot.sandbox.transcript import format_event
+
+#: How long, in real seconds, the walkthrough waits for a reply it expects. Generous on purpose:
+#: on a busy machine the bot is slow, and it paces itself at about one message a second per
+#: chat; a reply that never comes still ends the demo with the chat's recent events.
+WAIT = 180.0
+#: What a press can do to the chat: change the message it is on, or bring a new one.
+CHANGES = ("edit", *MESSAGE_KINDS)
 
 # (Telegram user id, first name) of the demo's people; the staff member is also the admin.
 DEMO_PEOPLE = {
@@ -35,6 +42,36 @@ def button_data(message: object) -> list[str]:
 
 
 LINK = re.compile(r"https://t\.me/\S+\?start=(\S+)")
+
+
+async def replied(
+    phone: Phone, *, count: int = 1, kinds: str | tuple[str, ...] = MESSAGE_KINDS
+) -> list[Event]:
+    """Wait for the bot's next ``count`` events of ``kinds`` in this chat (its reply), however
+    slowly they come, then take whatever else it sends while still handling the same update."""
+    first = await phone.wait(count, kinds=kinds, timeout=WAIT)
+    rest = await phone.settle(quiet=0.3, timeout=WAIT)
+    return sorted([*first, *rest], key=lambda e: e.index)
+
+
+async def until_button(
+    phone: Phone, wanted: Callable[[str], bool], *, timeout: float = WAIT
+) -> tuple[Any, str]:
+    """The newest live button whose callback data ``wanted`` accepts (waiting for it to come):
+    the message it is on and its data."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        for message in reversed(phone.messages):
+            for data in button_data(message):
+                if wanted(data):
+                    return message, data
+        if loop.time() >= deadline:
+            raise TimeoutError(
+                f"chat {phone.chat_id}: no such button after {timeout}s:\n"
+                f"{phone.transcript()[-1500:]}"
+            )
+        await asyncio.sleep(0.05)
 
 
 class Walkthrough:
@@ -79,15 +116,47 @@ class Walkthrough:
         """Wait until the bot may send each phone ``messages`` replies without pacing.
 
         Telegram allows about one message a second per chat; after a busy scene the bot's
-        replies trickle out, and a scene that paused for "quiet" would read a reply late.
+        replies trickle out, and the next scene reads better when they have all arrived.
         """
         path = self.world.services.send_path
         for phone in phones:
             missing = messages - path.chat_allowance(phone.user_id)
             if missing > 0:
                 await asyncio.sleep(missing / path.chat_rate)
-            await phone.settle(quiet=0.5, timeout=60)
+            await phone.settle(quiet=0.5, timeout=WAIT)
             self.show(phone)
+
+    async def command(
+        self, phone: Phone, name: str, args: str = "", *, count: int = 1
+    ) -> list[Event]:
+        """Send ``/name args`` and wait for the bot's ``count`` reply messages."""
+        phone.consume_all()  # what came before is not the reply
+        await phone.send_command(name, args)
+        return await replied(phone, count=count)
+
+    async def say(self, phone: Phone, text: str, *, count: int = 1) -> list[Event]:
+        """Type ``text`` and wait for the bot's ``count`` reply messages."""
+        phone.consume_all()
+        await phone.send_text(text)
+        return await replied(phone, count=count)
+
+    async def press(
+        self,
+        phone: Phone,
+        text: str | None = None,
+        *,
+        data: str | None = None,
+        count: int = 1,
+        kinds: str | tuple[str, ...] = MESSAGE_KINDS,
+    ) -> list[Event]:
+        """Press a button and wait for the bot's ``count`` replies of ``kinds`` (by default
+        its next message: most buttons close their keyboard and ask the next question)."""
+        phone.consume_all()
+        if data is not None:
+            await phone.press(data=data)
+        else:
+            await phone.press(text)
+        return await replied(phone, count=count, kinds=kinds)
 
     async def play(self) -> int:
         for number, (title, act) in enumerate(self.acts, start=1):
@@ -99,22 +168,14 @@ class Walkthrough:
 
     async def act_invite(self) -> None:
         staff = self.phone("staff")
-        await staff.send_command("start")
-        await staff.settle()
-        await staff.send_command("invite")
-        await staff.settle()
-        await staff.press("+ New organisation")
-        await staff.settle()
-        await staff.send_text("Amal Refugee Women's Network")
-        await staff.settle()
-        await staff.send_text("Lebanon")
-        await staff.settle()
-        await staff.send_text("refugee-led, women")
-        await staff.settle()
-        await staff.press("1")
-        await staff.settle()
-        await staff.press("14 days")
-        events = await staff.settle()
+        await self.command(staff, "start")
+        await self.command(staff, "invite")
+        await self.press(staff, "+ New organisation")
+        await self.say(staff, "Amal Refugee Women's Network")
+        await self.say(staff, "Lebanon")
+        await self.say(staff, "refugee-led, women", count=2)  # created; how many uses?
+        await self.press(staff, "1")
+        events = await self.press(staff, "14 days")
         for event in events:
             match = LINK.search(event.text or "")
             if match:
@@ -124,40 +185,30 @@ class Walkthrough:
     async def act_onboard(self) -> None:
         partner = self.phone("partner", "ar")
         await partner.start(self.invite_token)
-        await partner.settle()
-        await partner.press("العربية")
-        await partner.settle()
-        await partner.press(data="ob:consent:yes")
-        await partner.settle()
-        await partner.press(data="ob:tz:Asia/Beirut")
-        await partner.settle()
-        await partner.press(data="ob:quiet:21:00-08:00")
-        await partner.settle()
-        await partner.press(data="ob:attr:no")
-        await partner.settle()
+        await replied(partner)
+        await self.press(partner, "العربية")
+        await self.press(partner, data="ob:consent:yes")
+        await self.press(partner, data="ob:tz:Asia/Beirut")
+        await self.press(partner, data="ob:quiet:21:00-08:00")
+        await self.press(partner, data="ob:attr:no")
         self.show(partner)
 
     async def act_send_survey(self) -> None:
         staff = self.phone("staff")
-        await staff.send_command("send")
-        await staff.settle()
-        await staff.press(data="snd:sv:partner_feedback")
-        await staff.settle()
-        await staff.press(data="snd:aud:all")
-        await staff.settle()
-        await staff.press(data="snd:due:14")
-        await staff.settle()
-        await staff.press(data="snd:go")
-        await staff.settle(quiet=0.5)
+        await self.command(staff, "send")
+        await self.press(staff, data="snd:sv:partner_feedback")
+        await self.press(staff, data="snd:aud:all")
+        await self.press(staff, data="snd:due:14")
+        await self.press(staff, data="snd:go")
         self.show(staff)
 
     async def act_answer_survey(self) -> None:
         partner = self.phone("partner", "ar")
-        await partner.settle(quiet=0.5)
-        invitation = partner.last_message
-        start = next(d for d in button_data(invitation) if d.endswith(":go"))
-        await partner.press(data=start)
-        await partner.settle()
+        # The invitation is pushed through the paced send path: wait for its Start button.
+        invitation, start = await until_button(partner, lambda d: d.endswith(":go"))
+        partner.consume_all()
+        await partner.press(data=start, message_id=invitation.message_id)
+        await replied(partner, kinds=CHANGES)  # the invitation turns into the first question
         typed = iter(["الدفعات تتأخر أحياناً، ونود أن نعرف المواعيد مسبقاً."])
         for _ in range(12):
             message = partner.last_message
@@ -165,29 +216,28 @@ class Walkthrough:
                 break
             data = button_data(message)
             answers = [d for d in data if ":c:" in d]
+            partner.consume_all()
             if answers:
                 await partner.press(data=answers[min(3, len(answers) - 1)])
             elif any(d.endswith(":s") for d in data):
                 await partner.press(data=next(d for d in data if d.endswith(":s")))
             else:
                 await partner.send_text(next(typed, "شكراً"))
-            # Telegram allows about one message a second in a chat; the bot paces itself,
-            # so wait for the next question rather than for a fixed time.
-            await partner.wait(1, kinds=("message",), timeout=20)
-            await partner.settle()
+            # Each answer marks the question answered and brings the next one (or the
+            # thanks): wait for that, however slowly the bot's paced messages arrive.
+            await replied(partner, kinds=CHANGES)
         self.show(partner)
 
     async def act_campaigns(self) -> None:
         staff = self.phone("staff")
-        await staff.send_command("campaigns")
-        await staff.settle()
+        await self.command(staff, "campaigns")
         self.show(staff)
 
     async def act_mydata(self) -> None:
         partner = self.phone("partner", "ar")
+        partner.consume_all()
         await partner.send_command("mydata")
-        events = await partner.wait(1, kinds=("document",), timeout=20)
-        events += await partner.settle()
+        events = await replied(partner, kinds=("document",))
         self.show(partner)
         for event in events:
             if event.file is not None and event.file.data is not None:
@@ -213,7 +263,6 @@ class Walkthrough:
     async def act_stranger(self) -> None:
         stranger = self.phone("stranger")
         await stranger.start("not-a-real-invitation")
-        await stranger.settle()
-        await stranger.send_command("invite")
-        await stranger.settle()
+        await replied(stranger)
+        await self.command(stranger, "invite")
         self.show(stranger)

@@ -16,10 +16,11 @@ from typing import Any
 from bot import dispatch
 from bot.clock import Clock
 from bot.sandbox import Phone
+from bot.walkthrough import CHANGES, WAIT, replied
 from storage import meetings
 from storage.models import Meeting
 
-TIMEOUT = 40.0
+TIMEOUT = WAIT
 
 
 class _Ahead(Clock):
@@ -42,10 +43,11 @@ async def _tap(phone: Phone, prefix: str) -> bool:
             for row in markup.get("inline_keyboard", []):
                 for button in row:
                     if str(button.get("callback_data", "")).startswith(prefix):
+                        phone.consume_all()  # what came before is not the reply to this press
                         await phone.press(
                             data=button["callback_data"], message_id=message.message_id
                         )
-                        await phone.settle(quiet=0.4, timeout=TIMEOUT)
+                        await replied(phone, kinds=CHANGES)
                         return True
         await asyncio.sleep(0.05)
     return False
@@ -53,9 +55,9 @@ async def _tap(phone: Phone, prefix: str) -> bool:
 
 async def _type(phone: Phone, text: str) -> None:
     """Type ``text`` and wait for the bot's next question, however slowly it is paced."""
+    phone.consume_all()
     await phone.send_text(text)
-    await phone.wait(1, kinds=("message",), timeout=TIMEOUT)
-    await phone.settle(quiet=0.4, timeout=TIMEOUT)
+    await replied(phone)
 
 
 async def _new_meeting(world: Any) -> Meeting | None:
@@ -77,8 +79,10 @@ async def act_meeting(walkthrough: Any) -> None:
     staff = walkthrough.phone("staff")
     partner = walkthrough.phone("partner", "ar")
 
+    partner.consume_all()  # the invitation below is the next message to wait for
+    staff.consume_all()
     await staff.send_command("meeting")
-    await staff.settle(quiet=0.4, timeout=TIMEOUT)
+    await replied(staff)
     if not await _tap(staff, "mtg:p:"):
         print("  (no partnership to meet about: the J-PAT act creates one)", file=out)
         return
@@ -103,13 +107,15 @@ async def act_meeting(walkthrough: Any) -> None:
     services.clock = _Ahead(meeting.starts_at - timedelta(hours=2))
     print("  (the bot's clock moves forward to two hours before the meeting)", file=out)
     try:
+        partner.consume_all()
         await dispatch.tick(world.bot.application)
-        await partner.settle(quiet=0.4, timeout=TIMEOUT)
+        await replied(partner)  # the reminder
         walkthrough.show(partner)
         await _tap(partner, f"rsvp:{meeting.id}:")
         walkthrough.show(partner)
+        staff.consume_all()
         await staff.send_command("meetings")
-        await staff.settle(quiet=0.4, timeout=TIMEOUT)
+        await replied(staff)
         walkthrough.show(staff)
     finally:
         services.clock = real_clock

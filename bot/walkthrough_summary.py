@@ -100,15 +100,11 @@ async def act_summary(walkthrough: Any) -> None:
         file=out,
     )
     staff = walkthrough.phone("staff")
-    await staff.send_command("summary")
-    await staff.settle()
-    await staff.press(data="sum:sv:partner_feedback")
-    await staff.settle()
-    await staff.press(data="sum:per:this")
-    await staff.settle()
-    await staff.press(data="sum:aud:all")
-    events = await staff.wait(1, kinds=("photo",), timeout=30)
-    events += await staff.settle()
+    await walkthrough.command(staff, "summary")
+    await walkthrough.press(staff, data="sum:sv:partner_feedback")
+    await walkthrough.press(staff, data="sum:per:this")
+    # The figures come first, then the chart: wait for the chart, however long it takes.
+    events = await walkthrough.press(staff, data="sum:aud:all", kinds=("photo",))
     walkthrough.show(staff)
     for event in events:
         if event.kind == "photo" and event.file is not None and event.file.data is not None:

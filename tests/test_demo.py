@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,11 +25,24 @@ def test_scripted_demo_runs_every_act(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     assert "Walkthrough complete." in out
+    # The admin's very first /start is a welcome, not "welcome back".
+    first_act = out[out.index("=== 1.") : out.index("=== 2.")]
+    assert "Welcome! You are an admin of this bot." in first_act
+    assert "Welcome back" not in first_act
     assert "https://t.me/partner_sandbox_bot?start=" in out  # staff made an invitation
     assert "العربية" in out  # the partner onboarded in Arabic
     assert "completed 1, response rate 100%" in out  # the survey was answered
     assert (tmp_path / "data" / "demo" / "my-data-amina.txt").exists()
     assert "it is final" in out  # the J-PAT round was signed by the partner side
+    # The joint meeting's choices differ per statement: one side's score or the middle, and
+    # for each flagged statement its own action, owner and due date.
+    jpat_act = out[out.index("=== 8.") : out.index("=== 9.")]
+    for choice in ("NGO side's score", "partner side's score", "meet in the middle"):
+        assert choice in jpat_act
+    for owner in ("Both sides", "NGO side", "Partner side"):
+        assert f"— {owner}, due " in jpat_act
+    actions = re.findall(r"• \d+[a-z]: (.+?) — ", jpat_act)
+    assert len(set(actions)) >= 3, actions
     assert "(the bot's clock moves forward to two hours before the meeting)" in out
     assert "1 attending" in out  # the partner answered the meeting reminder
     # The walkthrough ends with the staff summary and names the file its chart was saved to.
