@@ -21,7 +21,7 @@ from bot.charts import line_chart, line_panels
 from bot.handlers import common, pickers, wizard
 from bot.i18n import bidi, translator
 from bot.replies import send_text
-from bot.services import services
+from bot.services import Services, services
 from bot.summary_charts import Series, bar_panels
 from bot.summary_view import View, specs
 from conversations import Survey
@@ -64,6 +64,12 @@ def _release(kind: str, person: Person, scope: Scope) -> Release:
     )
 
 
+def _example_dates(svc: Services, person: Person) -> dict[str, str]:
+    """Last quarter's first and last day, typed the reader's way (28/02/2026, 2/28/2026)."""
+    first, last = periods.example_dates(person.lang, svc.clock.now(), pickers.window_zone(svc))
+    return {"first": first, "last": last}
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     press = await wizard.staff_press(update, context, PREFIX, FLOW)
     if press is None:
@@ -104,7 +110,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 context,
                 chat_id,
                 _(
-                    "Type the first and the last day of the period, for example: 2026-01-01 2026-06-30. Figures always cover whole quarters, so the period is widened to the quarters these days fall in."
+                    "Type the first and the last day of the period, for example: {first} {last}. Figures always cover whole quarters, so the period is widened to the quarters these days fall in.",
+                    **_example_dates(svc, person),
                 ),
                 person.lang,
             )
@@ -185,12 +192,20 @@ async def on_text(
     if not person.is_staff or flow.step != "dates":
         await pickers.pass_on(update, context, person, hint=person.is_staff)
         return
-    period = periods.parse_dates(update.effective_message.text or "", pickers.window_zone(svc))
+    period = periods.parse_dates(
+        update.effective_message.text or "",
+        pickers.window_zone(svc),
+        person.lang,
+        periods.day_in(svc.clock.now(), person.zone(svc.settings.default_timezone)),
+    )
     if period is None or period.start is None or period.end is None:
         await send_text(
             context,
             chat_id,
-            _("I could not read two dates. Please type them like this: 2026-01-01 2026-03-31"),
+            _(
+                "I could not read two dates. Please type them like this: {first} {last}",
+                **_example_dates(svc, person),
+            ),
             person.lang,
         )
         return
@@ -288,7 +303,14 @@ async def send_summary(
     )
     await send_text(context, chat_id, text, person.lang)
     if panels:
-        png = await asyncio.to_thread(bar_panels, view.title, subtitle, panels, person.lang)
+        keep = (
+            [str(data.get("label") or data.get("value"))]
+            if scope.audience == "organisation"
+            else []
+        )
+        png = await asyncio.to_thread(
+            bar_panels, view.title, subtitle, panels, person.lang, keep=keep
+        )
         await send_chart(context, chat_id, png, f"{survey.id}-summary.png", view.title, person.lang)
 
 
