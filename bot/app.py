@@ -108,7 +108,7 @@ def build_application(
 def register_handlers(application: AnyApplication) -> None:
     """Every command, button prefix and message kind the bot answers, and who answers it."""
     private = filters.ChatType.PRIVATE
-    application.add_handler(TypeHandler(Update, membership.heard_from), group=-2)
+    application.add_handler(TypeHandler(Update, membership.heard_from), group=-3)
     application.add_handler(TypeHandler(Update, drop_repeated_update), group=-1)
 
     commands = {

@@ -168,13 +168,12 @@ def question_text(
         if len(given) > EARLIER_TEXT_SHOWN:
             given = given[: EARLIER_TEXT_SHOWN - 1].rstrip() + "…"
         lines.append("")
-        lines.append(f"<b>{_e(_('Your answer: {answer}', answer=given))}</b>")
+        said = _("Your answer: {answer}", answer=given)
         if question.type == "multiple_choice":
-            lines.append(f"<i>{_e(_('Change the ticks if you like, then press Done.'))}</i>")
+            how = _("Change the ticks if you like, then press Done.")
         else:
-            lines.append(
-                f"<i>{_e(_('Press “Keep this answer” to leave it as it is, or give a new one.'))}</i>"
-            )
+            how = _("Press “Keep this answer” to leave it as it is, or give a new one.")
+        lines += [f"<b>{_e(said)}</b>", f"<i>{_e(how)}</i>"]
     return "\n".join(lines)
 
 

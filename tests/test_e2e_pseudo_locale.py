@@ -43,6 +43,12 @@ AUDIT_CODES = re.compile(
     r"\b(?:invite|organisation):\d+\b"
     r"|(?<!\w)/(?:invite|invites|staff|audit)\b|\b(?:inv|stf):[a-z]+:\d+\b"
 )
+# Dates and times come from CLDR through Babel, not from our catalogs; in the pseudo locale
+# Babel writes them as English ("Jan 5, 2026, 9:00 AM"), in real languages as their readers do.
+CLDR_DATES = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4}"
+    r"(?:, \d{1,2}:\d{2}\s?[AP]M)?"
+)
 
 
 def untranslated(text: str, values: Iterable[str], patterns: Iterable[re.Pattern[str]]) -> str:
@@ -314,7 +320,7 @@ def check_session(s: Session, audit_stamps: list[datetime]) -> list[str]:
     for stamp in audit_stamps:  # /audit prints each entry's time in the admin's zone
         for zone in ("Africa/Nairobi", "UTC"):
             values.add(format_datetime(stamp, "short", tzinfo=ZoneInfo(zone), locale="en"))
-    patterns = [LINK, AUDIT_CODES]
+    patterns = [LINK, AUDIT_CODES, CLDR_DATES]
 
     # Only the deliberately broken /crash may have ended in the error handler's apology: a
     # handler that failed on the way would hide its own strings behind that translated reply.

@@ -7,6 +7,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.i18n import bidi, translator
+from conversations.validation import FREE_TEXT_LIMIT
 
 
 async def close_keyboard(query: CallbackQuery, shown: str, lang: str) -> None:
@@ -25,3 +26,9 @@ async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE, lan
     query = update.callback_query
     if query is not None:
         await query.answer(_("This button is no longer active. Send /help to see what you can do."))
+
+
+def too_long(lang: str) -> str:
+    """The refusal for free text over the one limit: refused whole, never cut without a word."""
+    _ = translator(lang)
+    return _("That is too long: please keep it under {max} characters.", max=FREE_TEXT_LIMIT)

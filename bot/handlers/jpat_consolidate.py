@@ -509,7 +509,7 @@ async def on_text(
                 update,
                 context,
                 person,
-                _("That is too long: please keep it under {max} characters.", max=MAX_ACTION),
+                common.too_long(person.lang),
             )
             return
         await _ask_owner(context, chat_id, person, flow.data, text)
@@ -686,7 +686,7 @@ async def on_dispute_text(
             update,
             context,
             person,
-            _("That is too long: please keep it under {max} characters.", max=FREE_TEXT_LIMIT),
+            common.too_long(person.lang),
         )
         return
     now = svc.clock.now()

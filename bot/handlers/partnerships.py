@@ -345,25 +345,9 @@ async def _ask_new_start(
 ) -> None:
     """The card's "Change the start date": wait for the date, typed (or Today)."""
     svc = services(context)
-    _ = translator(person.lang)
     async with svc.db.transaction() as session:
         await flows.put(session, person.user_id, FLOW, "edit_start", {"pid": pid}, svc.clock.now())
-    keyboard = grid(
-        [
-            button(_("Today"), callbacks.data(AREA, "sd", "today")),
-            button(_("Cancel"), callbacks.data(AREA, "x")),
-        ]
-    )
-    await send_text(
-        context,
-        chat_id,
-        _(
-            "When did the partnership start? Type the date, for example {example}, or press Today.",
-            example=date_example(context, person.lang),
-        ),
-        person.lang,
-        keyboard=keyboard,
-    )
+    await _ask_start(context, chat_id, person.lang)
 
 
 async def _save_start(

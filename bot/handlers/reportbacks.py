@@ -276,7 +276,7 @@ async def on_staff_text(
         await send_text(
             context,
             update.effective_chat.id,
-            _("That is too long: please keep it under {max} characters.", max=FREE_TEXT_LIMIT),
+            common.too_long(person.lang),
             person.lang,
         )
         return
@@ -502,7 +502,7 @@ async def on_partner_text(
         await send_text(
             context,
             update.effective_chat.id,
-            _("That is too long: please keep it under {max} characters.", max=FREE_TEXT_LIMIT),
+            common.too_long(person.lang),
             person.lang,
         )
         return

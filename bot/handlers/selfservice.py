@@ -194,7 +194,7 @@ async def ask_typed_zone(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang:
     await send_text(
         context,
         chat_id,
-        _("Please type the name of your city or time zone, for example Nairobi or Africa/Nairobi."),
+        _("Please type the name of your city, for example Nairobi, Kampala or Amman."),
         lang,
     )
 
