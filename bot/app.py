@@ -244,8 +244,6 @@ async def on_startup(application: AnyApplication) -> None:
 async def ensure_admin_contacts(svc: Services) -> None:
     """Admins named in the settings are staff from the start: each gets a contact (if they
     have none), so they can be put on a partnership's NGO side before they ever write."""
-    if not svc.settings.admins:
-        return
     for attempt in (1, 2):  # a second process starting at the same moment may win a row
         try:
             async with svc.db.transaction() as session:

@@ -265,11 +265,16 @@ def _safe(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _year(raw: str | None) -> int | None:
+def _year(raw: str | None, today: date) -> int | None:
+    """A typed year; two digits mean the year within 20 ahead or 80 behind today ("99" is
+    1999, not 2099), as people write birth years and past dates."""
     if raw is None:
         return None
     value = int(raw)
-    return 2000 + value if len(raw) <= 2 else value
+    if len(raw) > 2:
+        return value
+    year = today.year // 100 * 100 + value
+    return year - 100 if year > today.year + 20 else year
 
 
 def _allowed(day: date, today: date, allow_past: bool, allow_future: bool) -> bool:
@@ -339,18 +344,31 @@ def search_date(
         return Found(found, _cut(folded, match))
     if match := _NUMERIC.search(folded):
         found = _numeric(
-            int(match[1]), int(match[3]), _year(match[4]), key, today, allow_past, allow_future
+            int(match[1]),
+            int(match[3]),
+            _year(match[4], today),
+            key,
+            today,
+            allow_past,
+            allow_future,
         )
         return Found(found, _cut(folded, match))
     if match := day_month.search(folded):
         month = _month_names(key)[match[2]]
         found = _resolve(
-            month, int(match[1]), _year(match[3] or match[4]), today, allow_past, allow_future
+            month,
+            int(match[1]),
+            _year(match[3] or match[4], today),
+            today,
+            allow_past,
+            allow_future,
         )
         return Found(found, _cut(folded, match))
     if match := month_day.search(folded):
         month = _month_names(key)[match[1]]
-        found = _resolve(month, int(match[2]), _year(match[3]), today, allow_past, allow_future)
+        found = _resolve(
+            month, int(match[2]), _year(match[3], today), today, allow_past, allow_future
+        )
         return Found(found, _cut(folded, match))
     if match := _NUMERIC_NO_YEAR.search(folded):
         found = _numeric(int(match[1]), int(match[2]), None, key, today, allow_past, allow_future)

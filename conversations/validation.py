@@ -42,7 +42,7 @@ FREE_TEXT_LIMIT = 4000
 #: Telegram clients cut a longer message into parts of at most 4,096 characters and send them
 #: at once. A text at least this long, followed within SPLIT_WINDOW_SECONDS by another one, is
 #: taken as one text in parts: the second part is never the answer to the next question.
-SPLIT_PART_MIN = 3000
+SPLIT_PART_MIN = 3800  # clients cut at 4,096, backing up at most to a space or line break
 SPLIT_WINDOW_SECONDS = 15
 
 

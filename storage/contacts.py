@@ -141,6 +141,8 @@ async def ensure_admins(
     admin's first /start gives it their name and language (onboarding does that).
     Two processes starting at once may both try: the unique Telegram id keeps one row (the
     loser's transaction fails with ``IntegrityError``; running it again finds the row).
+    An ``admin`` contact no longer in the settings becomes ``former_staff``, as /staff remove
+    does for staff: off every NGO side, offered to nobody as a colleague.
     """
     made: list[int] = []
     for telegram_user_id in dict.fromkeys(int(i) for i in telegram_user_ids):
@@ -158,6 +160,12 @@ async def ensure_admins(
             )
         )
         made.append(telegram_user_id)
+    # An admin taken out of the settings is no longer on anyone's NGO side.
+    await session.execute(
+        update(Contact)
+        .where(Contact.role == "admin", Contact.telegram_user_id.not_in(list(telegram_user_ids)))
+        .values(role="former_staff", updated_at=now)
+    )
     await session.flush()
     return made
 

@@ -117,6 +117,15 @@ def test_the_past_and_the_future_only_where_the_prompt_allows_them() -> None:
     assert parse_date("29/2", "fr", TODAY, allow_past=False) == date(2028, 2, 29)
 
 
+def test_two_digit_years_are_the_nearest_sensible_century() -> None:
+    """ "99" is 1999, not 2099; up to 20 years ahead stays in this century."""
+    assert parse_date("1/1/99", "fr", TODAY) == date(1999, 1, 1)
+    assert parse_date("31/12/98", "en", TODAY) == date(1998, 12, 31)
+    assert parse_date("2/3/26", "fr", TODAY) == date(2026, 3, 2)
+    assert parse_date("5/5/46", "fr", TODAY) == date(2046, 5, 5)
+    assert parse_date("5/5/47", "fr", TODAY) == date(1947, 5, 5)
+
+
 def test_without_a_language_every_language_is_read_day_first() -> None:
     assert parse_date("2/3/2026", None, TODAY) == date(2026, 3, 2)
     assert parse_date("hier", None, TODAY) == date(2026, 3, 4)

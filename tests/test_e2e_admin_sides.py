@@ -303,3 +303,25 @@ async def test_an_admin_refused_by_telegram_before_writing_is_answered_on_first_
         async with w.db.sessions() as session:
             grace = await contacts.by_telegram_id(session, ADMIN_ID)
         assert grace is not None and grace.status == "active"
+
+
+async def test_an_admin_taken_out_of_the_settings_is_no_longer_staff(sqlite_url: str) -> None:
+    async with world(sqlite_url) as w:
+        async with w.db.transaction() as session:
+            session.add(
+                Contact(
+                    telegram_user_id=9399,
+                    role="admin",
+                    language="en",
+                    timezone=ZONE,
+                    status="active",
+                    created_at=START,
+                )
+            )
+        await w.stop_bot()
+        await w.start_bot()  # start-up reads the settings again: 9399 is not in them
+        async with w.db.sessions() as session:
+            former = await contacts.by_telegram_id(session, 9399)
+            admin = await contacts.by_telegram_id(session, ADMIN_ID)
+        assert former is not None and former.role == "former_staff"
+        assert admin is not None and admin.role == "admin"

@@ -108,12 +108,12 @@ async def test_a_second_part_after_a_saved_first_part_joins_it(sqlite_url: str) 
     clock = ManualClock(START)
     async with survey_world(sqlite_url, clock) as world:
         phone = await _to_improve(world, clock, 4803)
-        first, second = _long(3500, "gamma"), _long(1200, "delta")
+        first, second = _long(3900, "gamma"), _long(1200, "delta")
         await phone.send_text(first)
         await phone.send_text(second)
         offers = await phone.wait(3, timeout=10)  # closed question is an edit; next q; offer
         await settle(phone)
-        assert any("Your answer has 4,701 characters" in (e.text or "") for e in offers), (
+        assert any("Your answer has 5,101 characters" in (e.text or "") for e in offers), (
             phone.transcript()
         )
         response = await response_of(world, 4803)

@@ -385,3 +385,63 @@ async def test_an_empty_side_is_warned_about_before_any_invitation(sqlite_url: s
         ]
         async with world.db.sessions() as session:
             assert len(list(await session.scalars(select(Meeting)))) == 1
+
+
+async def test_a_question_reaches_only_an_organiser_still_on_staff_and_only_when_asked_for(
+    sqlite_url: str,
+) -> None:
+    """The partner was told "to the organiser": not to someone who has left the staff, and
+    not words typed long after the prompt (a survey answer, say)."""
+    from storage import contacts
+
+    clock = ManualClock(START)
+    async with meeting_world(sqlite_url, clock) as world:
+        staff, staff_id = await organiser(world)
+        neema, neema_id = await person(world, 720011, name="Neema")
+        pid = await partnership(world, [(neema_id, "partner"), (staff_id, "ngo")])
+        await schedule_directly(world, pid, MEETING_AT, organiser_id=staff_id)
+        await run_tick(world)
+        invitation = only_message(await settle_after(neema))
+
+        # Text typed long after the prompt is not a question for the organiser.
+        await press_on(neema, invitation, "Need information", expect="message")
+        clock.advance(minutes=31)
+        late = only_message(await say_and_wait(neema, "My answer to something else"))
+        assert late.text.startswith("Sorry, I didn't understand")
+        assert messages(await settle(staff)) == []
+
+        # The organiser leaves the staff: the prompt says they cannot be reached.
+        async with world.db.transaction() as session:
+            assert await contacts.remove_staff(session, ORGANISER, clock.now())
+        events = await press_on(neema, invitation, "Need information", expect="message")
+        assert "The organiser cannot be reached through me" in plain(only_message(events).text)
+        typed = only_message(await say_and_wait(neema, "Is there transport?"))
+        assert typed.text.startswith("Sorry, I didn't understand")
+        assert "Is there transport?" not in "\n".join(e.content or "" for e in staff.events)
+
+
+async def test_the_second_part_of_a_text_telegram_split_is_not_taken_as_the_question(
+    sqlite_url: str,
+) -> None:
+    """A text over 4,096 characters arrives as two messages: the first is refused as too long,
+    and the second, coming at once, is not relayed as if it were the whole question."""
+    clock = ManualClock(START)
+    async with meeting_world(sqlite_url, clock) as world:
+        staff, staff_id = await organiser(world)
+        neema, neema_id = await person(world, 720021, name="Neema")
+        pid = await partnership(world, [(neema_id, "partner"), (staff_id, "ngo")])
+        await schedule_directly(world, pid, MEETING_AT, organiser_id=staff_id)
+        await run_tick(world)
+        invitation = only_message(await settle_after(neema))
+        await press_on(neema, invitation, "Need information", expect="message")
+
+        await neema.send_text("transport " * 409 + "and")  # 4,093 characters: Telegram's cut
+        await neema.send_text("the rest of what I wanted to ask")
+        first, second = await neema.wait(2, timeout=15)
+        assert first.text == "Please keep your question under 4000 characters."
+        assert second.text.startswith("This was the rest of the long text")
+        assert messages(await settle(staff)) == []
+
+        sent = only_message(await say_and_wait(neema, "Is there transport?"))
+        assert sent.text == "Sent to the organiser. Their answer will come here."
+        assert "Is there transport?" in only_message(await settle_after(staff)).text

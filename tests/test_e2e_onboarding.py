@@ -474,7 +474,7 @@ async def test_typed_time_zone_with_a_near_miss_and_an_unknown_one(sqlite_url: s
         await press(phone, "I agree")
         events = await press(phone, "Other")
         assert edits(events) == ["Time zone: another one"]
-        assert "Please type the name of your city or time zone" in only_message(events).text
+        assert "Please type the name of your city, for example" in only_message(events).text
 
         unknown = only_message(await say(phone, "Qwxzv"))
         assert 'I couldn\'t find "Qwxzv". Please type a big city near you' in unknown.text

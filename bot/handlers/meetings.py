@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -64,6 +64,9 @@ FLOW = "meeting"
 EDIT_FLOW = "meeting_edit"
 ASK_FLOW = "meeting_ask"  # a partner typing a question for the organiser
 REPLY_FLOW = "meeting_reply"  # the organiser typing the answer to a partner's question
+# A question or an answer is typed right after its button; later text is about something else
+# (a survey answer, a J-PAT comment) and must not be relayed to another person.
+RELAY_PROMPT_LIFETIME = timedelta(minutes=30)
 MAX_PLACE = 300
 # One limit for all free text (conversations.validation), said in each prompt's refusal.
 MAX_AGENDA = MAX_QUESTION = FREE_TEXT_LIMIT
@@ -1082,8 +1085,9 @@ async def _ask_question(
     _ = translator(person.lang)
     async with svc.db.sessions() as session:
         label = await store.partnership_label(session, meeting.partnership_id) or ""
+        organiser = await _organiser_on_staff(session, svc, meeting)
     heading = title(meeting, label, _)
-    if meeting.organiser_telegram_id is None:
+    if organiser is None:
         await send_text(
             context,
             chat_id,
@@ -1153,6 +1157,8 @@ async def on_question_text(
 ) -> None:
     """The partner's question, passed to the organiser by the bot (no chat id shown)."""
     svc = services(context)
+    if await _prompt_expired(update, context, person, flow):
+        return
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     text = (update.effective_message.text or "").strip()
@@ -1188,6 +1194,37 @@ async def on_question_text(
     await send_text(context, chat_id, reply, person.lang)
 
 
+async def _prompt_expired(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> bool:
+    """True (after handing the text on as if no prompt were open) when the question or answer
+    prompt is older than RELAY_PROMPT_LIFETIME."""
+    from bot.handlers import router
+
+    svc = services(context)
+    updated = flow.updated_at
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=UTC)
+    if svc.clock.now() - updated <= RELAY_PROMPT_LIFETIME:
+        return False
+    await _clear(svc, person)
+    await router.on_message(update, context)
+    return True
+
+
+async def _organiser_on_staff(session: Any, svc: Services, meeting: Meeting) -> Contact | None:
+    """The organiser, only while they are still staff (or a configured admin) and reachable:
+    a partner was told their question goes to the organiser, not to someone who has left."""
+    if meeting.organiser_telegram_id is None:
+        return None
+    organiser = await contacts.by_telegram_id(session, int(meeting.organiser_telegram_id))
+    if organiser is None or organiser.status not in ("active", "stopped"):
+        return None
+    if organiser.role == "staff" or organiser.telegram_user_id in svc.settings.admins:
+        return organiser
+    return None
+
+
 async def _tell_organiser(
     context: ContextTypes.DEFAULT_TYPE, person: Person, meeting_id: int, question: str | None
 ) -> bool:
@@ -1196,13 +1233,13 @@ async def _tell_organiser(
     svc = services(context)
     async with svc.db.sessions() as session:
         meeting = await store.get(session, meeting_id)
-        if meeting is None or meeting.organiser_telegram_id is None or person.contact is None:
+        organiser = await _organiser_on_staff(session, svc, meeting) if meeting else None
+        if meeting is None or organiser is None or person.contact is None:
             return False
-        organiser_id = int(meeting.organiser_telegram_id)
-        organiser = await contacts.by_telegram_id(session, organiser_id)
+        organiser_id = int(meeting.organiser_telegram_id or 0)
         label = await store.partnership_label(session, meeting.partnership_id) or ""
-    lang = organiser.language if organiser is not None else svc.settings.default_language
-    zone = organiser.timezone if organiser is not None else meeting.organiser_timezone
+    lang = organiser.language
+    zone = organiser.timezone or meeting.organiser_timezone
     _ = translator(lang)
     name = person.contact.display_name or _("(no name)")
     heading = title(meeting, label, _)
@@ -1282,6 +1319,8 @@ async def on_reply_text(
 ) -> None:
     """The organiser's answer, sent to the partner with the buttons to change their answer."""
     svc = services(context)
+    if await _prompt_expired(update, context, person, flow):
+        return
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     if not person.is_staff:

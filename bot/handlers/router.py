@@ -4,13 +4,17 @@ else a polite "I didn't understand"."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.access import Person, person_of
 from bot.handlers import basic
+from bot.i18n import translator
+from bot.replies import send_text
 from bot.services import services
+from conversations.validation import FREE_TEXT_LIMIT, SPLIT_WINDOW_SECONDS
 from storage import flows
 from storage.models import ChatFlow
 
@@ -21,6 +25,38 @@ FLOW_TEXT: dict[str, FlowHandler] = {}
 FLOW_FORWARD: dict[str, FlowHandler] = {}
 # Tried in order when no flow is waiting (e.g. an open survey); each returns True if it handled.
 FALLBACKS: list[Fallback] = []
+# Flows that put the parts of a long text back together themselves (a survey answer).
+JOINS_PARTS: set[str] = set()
+REFUSED_LONG = "router.refused_long"  # Services.extras: chat id -> when a too-long text came
+
+
+async def _rest_of_a_refused_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Telegram sends a text over 4,096 characters as several messages at once. Every
+    free-text prompt refuses the first part as too long; the next part must not then be taken
+    as the whole comment, question or note. True (after saying so) for such a second part."""
+    svc = services(context)
+    chat_id = update.effective_chat.id
+    text = update.effective_message.text or ""
+    refused: dict[int, datetime] = svc.extras.setdefault(REFUSED_LONG, {})
+    now = svc.clock.now()
+    if len(text) > FREE_TEXT_LIMIT:
+        refused[chat_id] = now  # the prompt's handler refuses it and says the limit
+        return False
+    since = refused.pop(chat_id, None)
+    if since is None or (now - since).total_seconds() > SPLIT_WINDOW_SECONDS:
+        return False
+    person = await person_of(update, context)
+    _ = translator(person.lang)
+    await send_text(
+        context,
+        chat_id,
+        _(
+            "This was the rest of the long text, so I did not keep it either. "
+            "Please send a shorter text in one message."
+        ),
+        person.lang,
+    )
+    return True
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -34,6 +70,8 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             await FLOW_FORWARD[flow.flow](update, context, person, flow)
             return
         if message.text and flow.flow in FLOW_TEXT:
+            if flow.flow not in JOINS_PARTS and await _rest_of_a_refused_text(update, context):
+                return
             await FLOW_TEXT[flow.flow](update, context, person, flow)
             return
     for fallback in FALLBACKS:

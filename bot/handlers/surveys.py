@@ -1040,3 +1040,4 @@ async def _first_part_chosen(
 
 # A text typed while "keep the first part?" is open comes here first (see ``on_long_text_part``).
 router.FLOW_TEXT[FLOW_LONG] = on_long_text_part
+router.JOINS_PARTS.add(FLOW_LONG)
