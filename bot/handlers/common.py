@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -31,4 +32,7 @@ async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE, lan
 def too_long(lang: str) -> str:
     """The refusal for free text over the one limit: refused whole, never cut without a word."""
     _ = translator(lang)
-    return _("That is too long: please keep it under {max} characters.", max=FREE_TEXT_LIMIT)
+    return _(
+        "That is too long: please keep it under {max} characters.",
+        max=format_decimal(FREE_TEXT_LIMIT, locale=_.locale),
+    )

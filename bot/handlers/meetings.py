@@ -23,6 +23,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from babel.numbers import format_decimal
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -572,7 +573,10 @@ async def on_text(
             await send_text(
                 context,
                 chat_id,
-                _("Please keep the agenda under {n} characters.", n=MAX_AGENDA),
+                _(
+                    "Please keep the agenda under {n} characters.",
+                    n=format_decimal(MAX_AGENDA, locale=_.locale),
+                ),
                 person.lang,
             )
             return
@@ -1169,7 +1173,10 @@ async def on_question_text(
         await send_text(
             context,
             chat_id,
-            _("Please keep your question under {n} characters.", n=MAX_QUESTION),
+            _(
+                "Please keep your question under {n} characters.",
+                n=format_decimal(MAX_QUESTION, locale=_.locale),
+            ),
             person.lang,
         )
         return
@@ -1335,7 +1342,10 @@ async def on_reply_text(
         await send_text(
             context,
             chat_id,
-            _("Please keep your answer under {n} characters.", n=MAX_AGENDA),
+            _(
+                "Please keep your answer under {n} characters.",
+                n=format_decimal(MAX_AGENDA, locale=_.locale),
+            ),
             person.lang,
         )
         return
