@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     bench_survey.add_argument(
         "--database", default=None, help="database URL (default: temp SQLite)"
     )
+    bench_survey.add_argument(
+        "--reference",
+        action="store_true",
+        help="also run a plain python-telegram-bot survey bot under the same load",
+    )
     bench_broadcast = bench_sub.add_parser(
         "broadcast", help="meeting reminders to many contacts while partners answer surveys"
     )
@@ -133,7 +138,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.bench_command == "survey":
             from bot.bench.survey import main as bench_survey
 
-            return bench_survey(args.partners, args.think, args.database)
+            return bench_survey(args.partners, args.think, args.database, args.reference)
         if args.bench_command == "broadcast":
             from bot.bench.broadcast import main as bench_broadcast
 

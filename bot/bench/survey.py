@@ -151,7 +151,24 @@ async def run(partners: int, think: float, database: str | None) -> dict[str, An
     }
 
 
-def main(partners: int, think: float, database: str | None = None) -> int:
-    result = asyncio.run(run(partners, think, database))
+async def run_with_reference(partners: int, think: float, database: str | None) -> dict[str, Any]:
+    """Ours, then the plain reference bot (``bot.bench.reference``) under the same load."""
+    from bot.bench.reference import run_reference
+
+    result = await run(partners, think, database)
+    reference = await run_reference(partners, think, FIRST_ID)
+    ours, theirs = result["bot_cpu_ms_per_answer"], reference["reference_cpu_ms_per_answer"]
+    result.update(reference)
+    result["cpu_ratio"] = round(ours / theirs, 2) if theirs else None
+    return result
+
+
+def main(partners: int, think: float, database: str | None = None, reference: bool = False) -> int:
+    if reference:
+        result = asyncio.run(run_with_reference(partners, think, database))
+        errors = result["errors"] + result["reference_errors"]
+    else:
+        result = asyncio.run(run(partners, think, database))
+        errors = result["errors"]
     print(json.dumps(result))
-    return 0 if result["errors"] == 0 else 1
+    return 0 if errors == 0 else 1
