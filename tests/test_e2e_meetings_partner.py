@@ -438,7 +438,7 @@ async def test_the_second_part_of_a_text_telegram_split_is_not_taken_as_the_ques
         await neema.send_text("transport " * 409 + "and")  # 4,093 characters: Telegram's cut
         await neema.send_text("the rest of what I wanted to ask")
         first, second = await neema.wait(2, timeout=15)
-        assert first.text == "Please keep your question under 4,000 characters."
+        assert first.text == "That is too long: please keep it under 4,000 characters."
         assert second.text.startswith("This was the rest of the long text")
         assert messages(await settle(staff)) == []
 

@@ -23,7 +23,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from babel.numbers import format_decimal
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -69,8 +68,6 @@ REPLY_FLOW = "meeting_reply"  # the organiser typing the answer to a partner's q
 # (a survey answer, a J-PAT comment) and must not be relayed to another person.
 RELAY_PROMPT_LIFETIME = timedelta(minutes=30)
 MAX_PLACE = 300
-# One limit for all free text (conversations.validation), said in each prompt's refusal.
-MAX_AGENDA = MAX_QUESTION = FREE_TEXT_LIMIT
 ANSWER_GROUPS = (
     ("attending", N_("Attending ({n}): {names}")),
     ("not_attending", N_("Can't attend ({n}): {names}")),
@@ -569,16 +566,8 @@ async def on_text(
         )
         return
     if flow.step == "agenda":
-        if len(text) > MAX_AGENDA:
-            await send_text(
-                context,
-                chat_id,
-                _(
-                    "Please keep the agenda under {n} characters.",
-                    n=format_decimal(MAX_AGENDA, locale=_.locale),
-                ),
-                person.lang,
-            )
+        if len(text) > FREE_TEXT_LIMIT:  # the one limit for free text
+            await send_text(context, chat_id, common.too_long(person.lang), person.lang)
             return
         data = {**data, "agenda": text or None, "offsets": list(DEFAULT_OFFSETS)}
         await _put(svc, person, FLOW, "confirm", data)
@@ -1169,16 +1158,8 @@ async def on_question_text(
     if not text:
         await send_text(context, chat_id, _("Please type your question."), person.lang)
         return
-    if len(text) > MAX_QUESTION:
-        await send_text(
-            context,
-            chat_id,
-            _(
-                "Please keep your question under {n} characters.",
-                n=format_decimal(MAX_QUESTION, locale=_.locale),
-            ),
-            person.lang,
-        )
+    if len(text) > FREE_TEXT_LIMIT:
+        await send_text(context, chat_id, common.too_long(person.lang), person.lang)
         return
     await _clear(svc, person)
     meeting_id = int(flow.data.get("meeting_id", 0))
@@ -1338,16 +1319,8 @@ async def on_reply_text(
     if not text:
         await send_text(context, chat_id, _("Please type your answer."), person.lang)
         return
-    if len(text) > MAX_AGENDA:
-        await send_text(
-            context,
-            chat_id,
-            _(
-                "Please keep your answer under {n} characters.",
-                n=format_decimal(MAX_AGENDA, locale=_.locale),
-            ),
-            person.lang,
-        )
+    if len(text) > FREE_TEXT_LIMIT:
+        await send_text(context, chat_id, common.too_long(person.lang), person.lang)
         return
     await _clear(svc, person)
     meeting_id, contact_id = int(flow.data["meeting_id"]), int(flow.data["contact_id"])
