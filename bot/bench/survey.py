@@ -8,6 +8,7 @@ one JSON line.
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import json
 import os
 import resource
@@ -115,11 +116,17 @@ async def run(partners: int, think: float, database: str | None) -> dict[str, An
     bot = await start_bot(settings, db)
     survey_version = bot.services.surveys.get("partner_feedback")[1]
     await _seed(db, partners, survey_version)
+    profiler = cProfile.Profile() if os.environ.get("PARTNERBOT_BENCH_PROFILE") else None
     cpu_before = _cpu_s()
     started = time.monotonic()
+    if profiler is not None:
+        profiler.enable()
     load.stdin.write(b"GO\n")
     await load.stdin.drain()
     line = (await load.stdout.readline()).decode()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(os.environ["PARTNERBOT_BENCH_PROFILE"])
     elapsed = time.monotonic() - started
     cpu = _cpu_s() - cpu_before
     await bot.stop()
