@@ -7,6 +7,7 @@ function answers a command or a button.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -21,33 +22,23 @@ from telegram.ext import (
     filters,
 )
 
-from bot import dispatch, i18n, jpat_push, meeting_push, wakeups
+from bot import dispatch, i18n, wakeups
+from bot.campaigns import feature as campaigns
 from bot.clock import Clock
 from bot.dedupe import drop_repeated_update
-from bot.handlers import (
-    basic,
-    campaigns,
-    common,
-    errors,
-    invites,
-    jpat,
-    jpat_consolidate,
-    meetings,
-    membership,
-    onboarding,
-    partnerships,
-    router,
-    safeguarding,
-    selfservice,
-    staff,
-    surveys,
-)
+from bot.features import Feature, Registry
+from bot.handlers import basic, common, errors, membership, router
+from bot.jpat import feature as jpat
+from bot.meetings import feature as meetings
 from bot.menus import publish_command_menus
-from bot.mydata_meetings import meetings_section
-from bot.mydata_surveys import make_section
+from bot.partnerships import feature as partnerships
+from bot.people import feature as people
+from bot.reports import feature as reports
+from bot.safeguarding import feature as safeguarding
 from bot.sending import SendPath
 from bot.services import Services, attach
 from bot.settings import Settings
+from bot.surveys import feature as surveys
 from bot.update_processor import PerChatUpdateProcessor
 from storage import contacts
 from storage.db import Database
@@ -105,103 +96,35 @@ def build_application(
     return application
 
 
+# The features, in the order they are asked where order matters: a confidential voice report is
+# offered to safeguarding before an open survey takes it, and /cancel leaves a typed meeting
+# question before it leaves a survey.
+FEATURES: tuple[Callable[[], Feature], ...] = (
+    people.feature,
+    safeguarding.feature,
+    meetings.feature,
+    surveys.feature,
+    jpat.feature,
+    campaigns.feature,
+    partnerships.feature,
+    reports.feature,
+)
+
+
 def register_handlers(application: AnyApplication) -> None:
-    """Every command, button prefix and message kind the bot answers, and who answers it."""
+    """Every command, button prefix and message kind the bot answers, and who answers it: the
+    features declare theirs (``bot.<feature>/feature.py``), the rest is the same for all."""
     private = filters.ChatType.PRIVATE
+    registry = Registry.of(make() for make in FEATURES)
+    application.bot_data["services"].registry = registry
     application.add_handler(TypeHandler(Update, membership.heard_from), group=-3)
     application.add_handler(TypeHandler(Update, drop_repeated_update), group=-1)
-
-    commands = {
-        # everyone
-        "start": onboarding.start,
-        "help": selfservice.help_command,
-        "cancel": basic.cancel_command,
-        # partner self-service
-        "language": selfservice.language_command,
-        "timezone": selfservice.timezone_command,
-        "quiet": selfservice.quiet_command,
-        "privacy": selfservice.privacy_command,
-        "mydata": selfservice.mydata_command,
-        "forget": selfservice.forget_command,
-        "stop": selfservice.stop_command,
-        "resume": selfservice.resume_command,
-        "surveys": surveys.surveys_command,
-        # staff
-        "send": campaigns.send_command,
-        "campaigns": campaigns.campaigns_command,
-        "invite": invites.invite_command,
-        "invites": invites.invites_command,
-        "meeting": meetings.meeting_command,
-        "meetings": meetings.meetings_command,
-        "partnership": partnerships.partnership_command,
-        # J-PAT check-ins (partners and staff; staff-only parts refuse others)
-        "jpat": jpat.jpat_command,
-        # admin
-        "staff": staff.staff_command,
-        "audit": staff.audit_command,
-        # safeguarding focal points only (refused to everyone else)
-        "reports": safeguarding.reports_command,
-    }
-    commands.update(EXTRA_COMMANDS)
-    buttons = {
-        "ob": onboarding.on_button,
-        "set": selfservice.on_button,
-        "help": selfservice.on_help_button,
-        "inv": invites.on_button,
-        "stf": staff.on_button,
-        "sv": surveys.on_button,
-        "snd": campaigns.on_button,
-        "mtg": meetings.on_button,
-        "rsvp": meetings.on_rsvp,
-        "pt": partnerships.on_button,
-        "jp": jpat.on_button,
-        safeguarding.PREFIX: safeguarding.on_button,
-    }
-    buttons.update(EXTRA_BUTTONS)
-    from bot import reports  # issue 7: /summary /pending /export /share and report-backs
-
-    reports.register(application, commands, buttons)
-    router.FLOW_TEXT.update(
-        {
-            onboarding.FLOW: onboarding.on_text,
-            selfservice.FLOW: selfservice.on_text,
-            invites.FLOW: invites.on_text,
-            meetings.FLOW: meetings.on_text,
-            meetings.EDIT_FLOW: meetings.on_edit_text,
-            partnerships.FLOW: partnerships.on_text,
-            jpat_consolidate.FLOW: jpat_consolidate.on_text,
-            jpat_consolidate.DISPUTE_FLOW: jpat_consolidate.on_dispute_text,
-        }
-    )
-    router.FLOW_TEXT[safeguarding.FLOW_REPLY] = safeguarding.on_reply_text
-    router.FLOW_TEXT[safeguarding.FLOW_ANSWER] = safeguarding.on_answer_text
-    router.FLOW_FORWARD[staff.FLOW] = staff.on_forward
-    dispatch.COMPOSERS.update(meeting_push.COMPOSERS)
-    dispatch.GUARDS.update(meeting_push.GUARDS)
-    if meetings_section not in selfservice.MYDATA_SECTIONS:
-        selfservice.MYDATA_SECTIONS.append(meetings_section)
-    dispatch.COMPOSERS.update(dict.fromkeys(jpat_push.KINDS, jpat_push.compose))
-    if jpat_push.on_tick not in dispatch.TICK_HOOKS:
-        dispatch.TICK_HOOKS.append(jpat_push.on_tick)
-    if jpat_push.on_response_completed not in surveys.COMPLETION_HOOKS:
-        surveys.COMPLETION_HOOKS.append(jpat_push.on_response_completed)
-    if safeguarding.on_voice not in router.FALLBACKS:  # before a survey takes the voice
-        router.FALLBACKS.insert(0, safeguarding.on_voice)
-    if surveys.on_message not in router.FALLBACKS:
-        router.FALLBACKS.append(surveys.on_message)
-    if surveys.cancel_hook not in basic.CANCEL_HOOKS:
-        basic.CANCEL_HOOKS.append(surveys.cancel_hook)
-    router.FLOW_TEXT[meetings.ASK_FLOW] = meetings.on_question_text
-    router.FLOW_TEXT[meetings.REPLY_FLOW] = meetings.on_reply_text
-    if meetings.cancel_hook not in basic.CANCEL_HOOKS:  # a typed question before a survey
-        basic.CANCEL_HOOKS.insert(0, meetings.cancel_hook)
-
     application.add_handler(
         ChatMemberHandler(membership.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
-    for name, callback in commands.items():
+    for name, callback in registry.commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
-    for prefix, callback in buttons.items():
+    for prefix, callback in registry.buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}:"))
     application.add_handler(CallbackQueryHandler(_unknown_button))
     application.add_handler(MessageHandler(filters.COMMAND & private, basic.unknown_command))
@@ -209,11 +132,6 @@ def register_handlers(application: AnyApplication) -> None:
         MessageHandler(private & ~filters.StatusUpdate.ALL & ~filters.COMMAND, router.on_message)
     )
     application.add_error_handler(errors.on_error)
-
-
-# Later features register their commands and button prefixes here.
-EXTRA_COMMANDS: dict[str, Any] = {}
-EXTRA_BUTTONS: dict[str, Any] = {}
 
 
 async def _unknown_button(update: Update, context: Any) -> None:
@@ -229,10 +147,8 @@ async def on_startup(application: AnyApplication) -> None:
         for chat_id in await contacts.blocked_telegram_ids(session):
             svc.send_path.blocked_chats.add(chat_id)
     await svc.surveys.load(svc.db, svc.settings.surveys_dir)
-    selfservice.MYDATA_SECTIONS[:] = [
-        s for s in selfservice.MYDATA_SECTIONS if getattr(s, "__name__", "") != "section"
-    ]
-    selfservice.MYDATA_SECTIONS.append(make_section(svc.surveys))
+    for hook in svc.registry.on_startup:
+        await hook(application)
     await publish_command_menus(application.bot)
     if application.job_queue is not None and svc.settings.tick_seconds > 0:
         application.job_queue.run_repeating(

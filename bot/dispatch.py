@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,16 +47,14 @@ CONCURRENCY = 16
 Composer = Callable[
     [Services, Delivery, str, str], Awaitable[tuple[str, InlineKeyboardMarkup | None, str | None]]
 ]
-COMPOSERS: dict[str, Composer] = {}
-# Work done on every tick before sending (open rounds on schedule, close what is due, ...).
-TICK_HOOKS: list[Callable[[Services, datetime], Awaitable[None]]] = []
+# Work done on every tick before sending (open rounds on schedule, close what is due, ...) is
+# each feature's ``tick_hooks``.
 # Kinds that judge for themselves, when due, whether a push is still useful and when it may go
 # (meeting reminders: their quiet-hour shift is computed when they are scheduled and they must
 # never be postponed past the meeting). A kind with a guard skips the generic quiet-hour
 # postponement below. Called with a read-only session before the claim, the contact already
 # checked; the claim that follows only succeeds if the row is still there to take.
 Guard = Callable[[AsyncSession, Delivery, Contact, datetime], Awaitable[Verdict]]
-GUARDS: dict[str, Guard] = {}
 
 
 @dataclass
@@ -84,7 +82,7 @@ async def tick(application: Any) -> TickReport:
         report.closed = await campaigns.close_due(session, now)
     async with svc.db.transaction() as session:
         report.nudges_scheduled = await campaigns.schedule_nudges(session, now)
-    for hook in TICK_HOOKS:
+    for hook in svc.registry.tick_hooks:
         await hook(svc, now)
     await _housekeeping(svc, now)
     await send_due(application, report)
@@ -140,7 +138,9 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
             if delivery.response_id
             else None
         )
-        verdict = await _decide(session, delivery, contact, campaign, response, now)
+        verdict = await _decide(
+            svc.registry.guards, session, delivery, contact, campaign, response, now
+        )
     # Then one short write: take the row (only if it is still there to take, so two
     # processes never both send it) and settle it at once if it is not to be sent now.
     async with _writes(svc), svc.db.transaction() as session:
@@ -160,7 +160,7 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
     chat_id = int(contact.telegram_user_id)  # type: ignore[arg-type]
     lang = contact.language
     zone = contact.timezone
-    composer = COMPOSERS.get(delivery.kind, _compose_survey_push)
+    composer = svc.registry.composers.get(delivery.kind, _compose_survey_push)
     text, markup, parse_mode = await composer(svc, delivery, lang, zone)
     extra = {"parse_mode": parse_mode} if parse_mode else {}
     try:
@@ -207,6 +207,7 @@ def _claimable(delivery: Delivery, now: datetime) -> bool:
 
 
 async def _decide(
+    guards: Mapping[str, Guard],
     session: AsyncSession,
     delivery: Delivery,
     contact: Contact | None,
@@ -219,7 +220,7 @@ async def _decide(
     if reason is not None:
         return Verdict("skip", reason=reason)
     assert contact is not None
-    guard = GUARDS.get(delivery.kind)
+    guard = guards.get(delivery.kind)
     if guard is not None:
         return await guard(session, delivery, contact, now)
     if is_quiet(now, contact.timezone, contact.quiet_start, contact.quiet_end):

@@ -1,9 +1,8 @@
 """The J-PAT's pushes and its clockwork: what each notice says, what every tick does, and what
 happens when a member submits.
 
-Registered from ``bot.app.register_handlers``: ``compose`` for every kind in ``KINDS``
-(``dispatch.COMPOSERS``), ``on_tick`` (``dispatch.TICK_HOOKS``) and ``on_response_completed``
-(``surveys.COMPLETION_HOOKS``). Sending itself — quiet hours, stopped or blocked contacts, rate
+Declared in the J-PAT's feature (``bot/jpat/feature.py``): ``compose`` for every kind in
+``KINDS``, ``on_tick`` on every dispatcher tick and ``on_response_completed`` after a submission. Sending itself — quiet hours, stopped or blocked contacts, rate
 limits, never twice — is the dispatcher's.
 """
 

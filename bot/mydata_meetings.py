@@ -7,11 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import translator
 from bot.meeting_time import format_when
 from bot.meeting_view import answer_label, title
+from bot.services import Services
 from storage import meetings as store
 from storage.models import Contact
 
 
-async def meetings_section(session: AsyncSession, contact: Contact, lang: str) -> str:
+async def meetings_section(
+    svc: Services, session: AsyncSession, contact: Contact, lang: str
+) -> str:
     _ = translator(lang)
     rows = await store.meetings_of(session, contact.id)
     if not rows:

@@ -9,6 +9,7 @@ from telegram import User
 from telegram.ext import Application, ContextTypes
 
 from bot.clock import Clock
+from bot.features import Registry
 from bot.i18n import normalise_language
 from bot.sending import SendPath
 from bot.settings import Settings
@@ -28,6 +29,8 @@ class Services:
     send_path: SendPath
     surveys: SurveyRegistry = field(default_factory=SurveyRegistry)
     extras: dict[str, Any] = field(default_factory=dict)
+    #: what the features declared (``bot.features``), set when the application is built
+    registry: Registry = field(default_factory=Registry)
 
     async def contact_for(self, user: User | None) -> Contact | None:
         if user is None:

@@ -187,7 +187,6 @@ async def test_webhook_mode_with_secret_token(sqlite_url: str, unused_tcp_port: 
 
 async def test_an_error_in_a_handler_gets_a_polite_reply(sqlite_url: str) -> None:
     async with world_for(sqlite_url) as world:
-        from bot.app import EXTRA_COMMANDS  # noqa: F401 - the registry exists
 
         async def broken(update: object, context: object) -> None:
             raise RuntimeError("boom")

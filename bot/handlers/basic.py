@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.access import Person, person_of, unknown_command_text
+from bot.access import person_of, unknown_command_text
 from bot.i18n import translator
 from bot.replies import send_text
 from bot.services import services
 from storage import flows
-
-# Features with their own "leave what you are doing" (an open survey) add a hook here;
-# each returns True when it cancelled something.
-CANCEL_HOOKS: list[Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[bool]]] = []
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,7 +32,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc = services(context)
     person = await person_of(update, context)
     _ = translator(person.lang)
-    for hook in CANCEL_HOOKS:
+    for hook in svc.registry.cancel_hooks:  # a feature's own "leave what you are doing"
         if await hook(update, context, person):
             return
     async with svc.db.transaction() as session:

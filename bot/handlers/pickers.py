@@ -30,9 +30,8 @@ async def pass_on(
     """Typed text while a staff wizard waits for a button: it is probably meant for something
     else (a J-PAT answer on the NGO side), so let the other handlers have it; if none does,
     ``hint`` says the wizard is waiting for a button rather than "I didn't understand"."""
-    for fallback in router.FALLBACKS:
-        if await fallback(update, context, person):
-            return
+    if await router.try_fallbacks(update, context, person):
+        return
     if hint:
         _ = translator(person.lang)
         await send_text(

@@ -21,12 +21,6 @@ from storage.models import ChatFlow
 FlowHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person, ChatFlow], Awaitable[None]]
 Fallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[bool]]
 
-FLOW_TEXT: dict[str, FlowHandler] = {}
-FLOW_FORWARD: dict[str, FlowHandler] = {}
-# Tried in order when no flow is waiting (e.g. an open survey); each returns True if it handled.
-FALLBACKS: list[Fallback] = []
-# Flows that put the parts of a long text back together themselves (a survey answer).
-JOINS_PARTS: set[str] = set()
 REFUSED_LONG = "router.refused_long"  # Services.extras: chat id -> when a too-long text came
 
 
@@ -65,16 +59,26 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     async with svc.db.sessions() as session:
         flow = await flows.get(session, person.user_id)
     message = update.effective_message
+    features = svc.registry
     if flow is not None:
-        if message.forward_origin is not None and flow.flow in FLOW_FORWARD:
-            await FLOW_FORWARD[flow.flow](update, context, person, flow)
+        if message.forward_origin is not None and flow.flow in features.forwards:
+            await features.forwards[flow.flow](update, context, person, flow)
             return
-        if message.text and flow.flow in FLOW_TEXT:
-            if flow.flow not in JOINS_PARTS and await _rest_of_a_refused_text(update, context):
+        if message.text and flow.flow in features.flows:
+            if flow.flow not in features.joins_parts and await _rest_of_a_refused_text(
+                update, context
+            ):
                 return
-            await FLOW_TEXT[flow.flow](update, context, person, flow)
+            await features.flows[flow.flow](update, context, person, flow)
             return
-    for fallback in FALLBACKS:
+    if not await try_fallbacks(update, context, person):
+        await basic.not_understood(update, context)
+
+
+async def try_fallbacks(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+    """Offer a message no step was waiting for to each feature in turn (an open survey, a
+    confidential voice report); True once one took it."""
+    for fallback in services(context).registry.fallbacks:
         if await fallback(update, context, person):
-            return
-    await basic.not_understood(update, context)
+            return True
+    return False

@@ -406,7 +406,8 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             else None
         )
         extra_sections = [
-            await section(session, contact, person.lang) for section in MYDATA_SECTIONS
+            await section(svc, session, contact, person.lang)
+            for section in svc.registry.mydata_sections
         ]
     locale = translator(person.lang).locale
     shown_zone = (
@@ -469,7 +470,6 @@ def timezones_zone(name: str):
 
 
 # Later features (surveys, J-PAT) append coroutines that return a readable section or "".
-MYDATA_SECTIONS: list = []
 
 
 def after_forgetting_text(_: Translator, threshold: int) -> str:

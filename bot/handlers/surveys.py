@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,7 +22,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot import safeguarding_view as sg_view
 from bot.access import Person, person_of
-from bot.handlers import common, router
+from bot.handlers import common
 from bot.handlers import safeguarding as sg
 from bot.i18n import bidi, translator
 from bot.replies import send_text
@@ -64,10 +63,6 @@ log = logging.getLogger(__name__)
 # A message this long after the last answer is greeted with "here is where you stopped"
 # rather than taken as the answer to a question the partner may have forgotten.
 RESUME_AFTER = timedelta(hours=6)
-# Called after a response is completed (e.g. J-PAT: tell staff both sides have submitted). A
-# hook may return what the person should know next (the J-PAT's "nobody sees them before ..."):
-# it goes into the one thank-you message instead of the survey's usual closing note.
-COMPLETION_HOOKS: list[Callable[[ContextTypes.DEFAULT_TYPE, Response], Awaitable[str | None]]] = []
 HELP_AFTER_REFUSALS = 3
 
 
@@ -354,7 +349,11 @@ async def _finish(
 ) -> None:
     lang = response.language
     _ = translator(lang)
-    notes = [await hook(context, response) for hook in COMPLETION_HOOKS]
+    # A feature's completion hook (J-PAT: tell staff both sides have submitted) may return what
+    # the person should know next ("nobody sees them before ..."): it goes into the one
+    # thank-you message instead of the survey's usual closing note.
+    hooks = services(context).registry.completion_hooks
+    notes = [await hook(context, response) for hook in hooks]
     told = [n for n in notes if n]
     if told:
         note = "\n\n".join(told)
@@ -1039,5 +1038,3 @@ async def _first_part_chosen(
 
 
 # A text typed while "keep the first part?" is open comes here first (see ``on_long_text_part``).
-router.FLOW_TEXT[FLOW_LONG] = on_long_text_part
-router.JOINS_PARTS.add(FLOW_LONG)

@@ -1,0 +1,1 @@
+"""Survey campaigns: /send a survey to an audience, follow it with /campaigns."""

@@ -1,0 +1,1 @@
+"""J-PAT partnership check-ins: rounds, both sides' answers, consolidation, history."""

@@ -1,0 +1,1 @@
+"""Review meetings: scheduling, invitations and RSVPs, reminders, partners' questions."""

@@ -1,0 +1,2 @@
+"""What staff learn from the answers and what goes back to partners: /summary, /pending,
+/export, /share and report-backs."""

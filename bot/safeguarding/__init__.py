@@ -1,0 +1,1 @@
+"""Confidential reports, read by the safeguarding focal points alone (/reports)."""
