@@ -2,7 +2,8 @@
 """Set up what is needed, then run: ``python3 dev.py start`` or ``python3 dev.py test``.
 
 Works on a fresh clone with only Python 3.11+: it creates ``.venv`` beside this file, installs
-the project with its test extras when ``pyproject.toml`` changed, and runs the command there.
+the project with its ``sandbox`` extra (aiohttp, for the demo that ``start`` runs without a
+token) and its ``test`` extra when ``pyproject.toml`` changed, and runs the command there.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def ensure_environment() -> None:
                 "--quiet",
                 "--disable-pip-version-check",
                 "-e",
-                f"{ROOT}[test]",
+                f"{ROOT}[sandbox,test]",  # the demo needs the sandbox; a bare install does not
             ],
             check=True,
             cwd=ROOT,

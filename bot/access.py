@@ -71,6 +71,9 @@ async def who(svc: Services, user: User) -> Person:
 
 
 async def person_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person:
+    cached = getattr(context, "who", None)  # the bot's own context keeps it for the update
+    if cached is not None:
+        return await cached()
     assert update.effective_user is not None
     return await who(services(context), update.effective_user)
 

@@ -25,14 +25,16 @@ from telegram.ext import (
 from bot import dispatch, i18n, wakeups
 from bot.campaigns import feature as campaigns
 from bot.clock import Clock
+from bot.context import CONTEXT_TYPES
 from bot.dedupe import drop_repeated_update
 from bot.features import Feature, Registry
-from bot.handlers import basic, common, errors, membership, router
+from bot.handlers import basic, common, errors, router
 from bot.jpat import feature as jpat
 from bot.meetings import feature as meetings
 from bot.menus import publish_command_menus
 from bot.partnerships import feature as partnerships
 from bot.people import feature as people
+from bot.people import membership
 from bot.reports import feature as reports
 from bot.safeguarding import feature as safeguarding
 from bot.sending import SendPath
@@ -76,12 +78,14 @@ def build_application(
         )
     elif send_path.on_blocked is None:
         send_path.on_blocked = on_blocked
+    send_path.before_request = db.settle
 
     builder = (
         Application.builder()
         .token(settings.token)
         .rate_limiter(send_path)
-        .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE))
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE, around=db.unit))
         .connection_pool_size(64)
         .pool_timeout(30)
         .post_init(on_startup)

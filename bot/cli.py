@@ -17,6 +17,12 @@ No bot token: set PARTNERBOT_TOKEN to run the real bot.
   3. partnerbot run
 To try the bot without a token, run the local sandbox demo:  partnerbot demo"""
 
+# The development tools (bot.devtools: demo, sandbox, bench) are imported only inside their own
+# branch below, so the production commands never load them nor need aiohttp.
+NO_SANDBOX_HELP = """\
+The demo, the sandbox and the benchmarks need the sandbox extra (aiohttp):
+  pip install -e '.[sandbox]'   (python3 dev.py start installs it for you)"""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="partnerbot", description=__doc__)
@@ -95,6 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except ModuleNotFoundError as err:
+        if err.name != "aiohttp":
+            raise
+        print(NO_SANDBOX_HELP, file=sys.stderr)
+        return 2
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -103,7 +114,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         settings = load_settings()
         if settings.token is None:
             if command == "start":
-                from bot.demo import run_demo
+                from bot.devtools.demo import run_demo
 
                 return run_demo(script=args.script)
             print(NO_TOKEN_HELP, file=sys.stderr)
@@ -112,11 +123,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run(settings, webhook=getattr(args, "webhook", False))
     if command == "demo":
-        from bot.demo import run_demo
+        from bot.devtools.demo import run_demo
 
         return run_demo(script=args.script, database_url=args.database)
     if command == "sandbox":
-        from bot.sandbox.__main__ import main as sandbox_main
+        from bot.devtools.sandbox.__main__ import main as sandbox_main
 
         sandbox_argv = ["--host", args.host, "--port", str(args.port)]
         if args.token:
@@ -136,15 +147,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_check(strict=args.strict)
     if command == "bench":
         if args.bench_command == "survey":
-            from bot.bench.survey import main as bench_survey
+            from bot.devtools.bench.survey import main as bench_survey
 
             return bench_survey(args.partners, args.think, args.database, args.reference)
         if args.bench_command == "broadcast":
-            from bot.bench.broadcast import main as bench_broadcast
+            from bot.devtools.bench.broadcast import main as bench_broadcast
 
             return bench_broadcast(args.contacts, args.think, args.database)
         if args.bench_command == "summary":
-            from bot.bench.summary import main as bench_summary
+            from bot.devtools.bench.summary import main as bench_summary
 
             return bench_summary(args.answers, args.database)
     raise AssertionError(command)

@@ -1,5 +1,5 @@
 """Pushes that leave the bot on its own initiative: campaign invitations and nudges, and the
-kinds features register (meeting invitations and reminders: ``bot.meeting_push``).
+kinds features register (meeting invitations and reminders: ``bot.meetings.push``).
 
 The database is the record of what must be sent. ``tick`` closes campaigns that are due,
 schedules nudges, then sends whatever is due — claimed row by row so two bot processes never
@@ -25,7 +25,7 @@ from bot.quiet import is_quiet, quiet_end_after
 from bot.reminder_times import Verdict
 from bot.replies import send_text
 from bot.services import Services
-from bot.survey_view import button_data
+from bot.surveys.view import button_data
 from storage import campaigns, deliveries, flows
 from storage import surveys as store
 from storage.db import is_sqlite
@@ -259,7 +259,7 @@ async def _compose_survey_push(
     svc: Services, delivery: Delivery, lang: str, zone: str
 ) -> tuple[str, InlineKeyboardMarkup | None, str | None]:
     """A campaign's invitation or nudge: the survey's title and intro, the due date, a button."""
-    from bot.handlers.surveys import due_text
+    from bot.surveys.listing import due_text
 
     async with svc.db.sessions() as session:
         campaign = (

@@ -49,6 +49,9 @@ class Feature:
     mydata_sections: tuple[Handler, ...] = ()
     #: hook(application) once the bot is initialised
     on_startup: tuple[Handler, ...] = ()
+    #: name -> a function of this feature that another one calls as
+    #: ``services(context).registry.calls[name]`` where importing it would close an import circle
+    calls: Mapping[str, Handler] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,13 +71,22 @@ class Registry:
     completion_hooks: tuple[Handler, ...] = ()
     mydata_sections: tuple[Handler, ...] = ()
     on_startup: tuple[Handler, ...] = ()
+    calls: dict[str, Handler] = field(default_factory=dict)
 
     @classmethod
     def of(cls, features: Iterable[Feature]) -> Registry:
         registry = cls()
         joins: set[str] = set()
         for feature in features:
-            for name in ("commands", "buttons", "flows", "forwards", "composers", "guards"):
+            for name in (
+                "commands",
+                "buttons",
+                "flows",
+                "forwards",
+                "composers",
+                "guards",
+                "calls",
+            ):
                 _merge(getattr(registry, name), getattr(feature, name), name, feature.name)
             joins |= feature.joins_parts
             for name in (

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_interval
 
 from conversations import dates
-from storage.summaries import Period
+from storage.scopes import Period
 
 
 def zone_info(name: str | None) -> ZoneInfo:

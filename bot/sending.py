@@ -172,6 +172,9 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
         self.max_attempts = max_attempts
         self.network_backoff_s = network_backoff_s
         self.on_blocked = on_blocked
+        #: called before every request: the update's pending database work commits before
+        #: anything is said (``storage.db.Database.settle``)
+        self.before_request: Callable[[], Awaitable[None]] | None = None
         self.blocked_chats: set[int] = set()
         self.stats = SendStats()
         self._chats: dict[int, ChatBucket] = {}
@@ -235,6 +238,8 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
         data: dict[str, Any],
         rate_limit_args: dict[str, Any] | None,
     ) -> bool | dict[str, Any] | list[Any]:
+        if self.before_request is not None:
+            await self.before_request()
         priority = BULK if (rate_limit_args or {}).get("priority") == "bulk" else INTERACTIVE
         chat_id = _chat_id(data)
         if chat_id is not None and chat_id in self.blocked_chats and endpoint in COUNTED_METHODS:

@@ -13,7 +13,7 @@ from bot.features import Registry
 from bot.i18n import normalise_language
 from bot.sending import SendPath
 from bot.settings import Settings
-from bot.survey_registry import SurveyRegistry
+from bot.surveys.registry import SurveyRegistry
 from storage import contacts, flows
 from storage.db import Database
 from storage.models import Contact

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,14 +60,24 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 @dataclass
 class Database:
-    """One engine and its session factory; the bot keeps one of these for its lifetime."""
+    """One engine and its session factory; the bot keeps one of these for its lifetime.
+
+    Inside ``unit()`` (the bot opens one around each update) the update's database work shares
+    one session and, as far as the handler allows, one transaction: the update-id claim
+    (``deferred``), the reads (``sessions``) and the handler's first ``transaction`` commit
+    together. ``settle()`` commits what is pending before anything leaves the process (the
+    send path calls it before every Bot API request), so nothing is said before it is stored.
+    """
 
     url: str
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    factory: async_sessionmaker[AsyncSession]
     write_turn: WriteTurn = field(default_factory=lambda: WriteTurn(enabled=False))
     #: Held from a release's check to its commit (``storage.releases.releasing``).
     release_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Counts this process's commits, so what was read before one can tell it may be stale
+    #: (``bot.context.BotContext.who``).
+    generation: int = 0
 
     def __post_init__(self) -> None:
         self.write_turn.enabled = is_sqlite(self.url)
@@ -75,17 +86,143 @@ class Database:
     def connect(cls, url: str) -> Database:
         engine = make_engine(url)
         return cls(
-            url=url, engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False)
+            url=url, engine=engine, factory=async_sessionmaker(engine, expire_on_commit=False)
         )
+
+    # ------------------------------------------------------------ sessions and transactions
+
+    @asynccontextmanager
+    async def sessions(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading (and writes the caller commits itself). Inside an update's
+        unit of work: the unit's session, so reads see the unit's pending claim and cost no
+        new session."""
+        unit = _joinable(self)
+        if unit is not None:
+            session = await unit.session()
+            try:
+                yield session
+            finally:
+                if unit.done:  # the unit ended meanwhile: let go of what was read since
+                    await session.close()
+            return
+        async with self.factory() as session:
+            yield session
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits on success and rolls back on any error.
+        """A session whose work commits on success and rolls back on any error. Inside an
+        update's unit of work it is the unit's transaction, claim and reads included.
 
         On SQLite, writers of this process take turns in order (``storage.write_turn``).
         """
-        async with self.write_turn(), self.sessions() as session, session.begin():
+        unit = _joinable(self)
+        if unit is not None:
+            session = await unit.session(writing=True)
+            try:
+                yield session
+            except BaseException:
+                await unit.end(commit=False)
+                raise
+            await unit.end(commit=True)
+            return
+        async with self.write_turn(), self.factory() as session, session.begin():
             yield session
+        self.generation += 1
+
+    @asynccontextmanager
+    async def deferred(self) -> AsyncIterator[AsyncSession]:
+        """Writes that commit with the update's next transaction, or before its first message
+        leaves (the update-id claim); outside a unit of work, a transaction of their own."""
+        unit = _joinable(self)
+        if unit is None:
+            async with self.transaction() as session:
+                yield session
+            return
+        session = await unit.session(writing=True)
+        try:
+            yield session
+        except BaseException:
+            await unit.end(commit=False)
+            raise
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[None]:
+        """One update's unit of work (see the class docstring). What is still pending at the
+        end commits then, or rolls back if the update's handling raised."""
+        unit = _Unit(self)
+        token = _UNIT.set(unit)
+        try:
+            yield
+        except BaseException:
+            await unit.end(commit=False)
+            raise
+        finally:
+            _UNIT.reset(token)
+        await unit.end(commit=True)
+
+    async def settle(self) -> None:
+        """Commit what the current update's unit of work holds (before a message leaves);
+        later work in the update has sessions of its own."""
+        unit = _joinable(self)
+        if unit is not None:  # also lets go of its connection while the message travels
+            await unit.end(commit=True)
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+class _Unit:
+    """The session an update's work shares, opened on first use; see ``Database.unit``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.task = asyncio.current_task()
+        self.done = False
+        self.pending = False  # uncommitted writes
+        self._session: AsyncSession | None = None
+        self._turn: AbstractAsyncContextManager[None] | None = None
+
+    async def session(self, *, writing: bool = False) -> AsyncSession:
+        if self._session is None:
+            self._session = self.db.factory()
+        if writing and self._turn is None:
+            self._turn = self.db.write_turn()
+            await self._turn.__aenter__()
+        if writing:
+            self.pending = True
+        return self._session
+
+    async def end(self, *, commit: bool) -> None:
+        """Commit (or roll back) and let go: later work in this update goes on its own."""
+        if self.done:
+            return
+        self.done = True
+        session, self._session = self._session, None
+        try:
+            if session is not None:
+                try:
+                    if commit:
+                        await session.commit()
+                        if self.pending:
+                            self.db.generation += 1
+                    else:
+                        await session.rollback()
+                finally:
+                    await session.close()
+        finally:
+            self.pending = False
+            turn, self._turn = self._turn, None
+            if turn is not None:
+                await turn.__aexit__(None, None, None)
+
+
+_UNIT: ContextVar[_Unit | None] = ContextVar("partnerbot_unit_of_work", default=None)
+
+
+def _joinable(db: Database) -> _Unit | None:
+    """The current update's unit, for its own task only: a task it starts (which inherits
+    the context) must not share its session."""
+    unit = _UNIT.get()
+    if unit is None or unit.done or unit.db is not db or unit.task is not asyncio.current_task():
+        return None
+    return unit

@@ -28,9 +28,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.jpat import VIEWABLE_STATUSES
+from storage.jpat_rules import VIEWABLE_STATUSES
 from storage.models import AnswerRow, Contact, JpatRound, Organisation, Partnership, Response
-from storage.summaries import STARTED, Period, Scope, included_conditions, included_ids
+from storage.scopes import STARTED, Period, Scope, included_conditions, included_ids
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A nudge is a ``deliveries`` row like the scheduled ones (same kind and dedupe ke
 member's "nudge now" and the automatic nudge can never both go out, the dispatcher still holds
 it back during the partner's quiet hours, and the per-response nudge limit still applies.
 Campaign nudges are counted when sent (``bot.dispatch``); J-PAT nudges when scheduled
-(``storage.jpat.schedule_nudges``) — each kind keeps its own convention here.
+(``storage.jpat_rounds.schedule_nudges``) — each kind keeps its own convention here.
 
 A person who used /forget is left out of /pending altogether: not listed, and not in the
 "completed" or "total" counts either. Listing the others while still counting them would make
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deliveries
 from storage.contacts import forgotten_ids
-from storage.jpat import MAX_NUDGES as JPAT_MAX_NUDGES
+from storage.jpat_rules import MAX_NUDGES as JPAT_MAX_NUDGES
 from storage.models import Campaign, Contact, JpatRound, Organisation, Partnership, Response
 from storage.surveys import OPEN_STATUSES
 

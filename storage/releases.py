@@ -31,6 +31,7 @@ async def releasing(db: Database) -> AsyncIterator[AsyncSession]:
     check to the commit, so two releases cannot both pass against a record that has neither
     of them (one process; a second process would take its turn from the database's own
     write lock on SQLite, and is rare enough on PostgreSQL to accept)."""
+    await db.settle()  # never wait for the lock while holding the update's write turn
     async with db.release_lock, db.transaction() as session:
         yield session
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deliveries
-from storage.jpat import JPAT_SURVEY, VIEWABLE_STATUSES
+from storage.jpat_rules import JPAT_SURVEY, VIEWABLE_STATUSES
 from storage.models import (
     Campaign,
     Contact,

@@ -16,8 +16,10 @@ from storage.upsert import insert_ignore
 
 
 async def claim_update(db: Database, update_id: int, now: datetime) -> bool:
-    """True the first time an update id is seen; False for a repeat."""
-    async with db.transaction() as session:
+    """True the first time an update id is seen; False for a repeat. Within an update's unit of
+    work the claim commits with the update's first transaction (or before its first message),
+    so a handler that fails before storing anything leaves the update to be tried again."""
+    async with db.deferred() as session:
         return await insert_ignore(
             session,
             ProcessedUpdate.__table__,  # type: ignore[arg-type]

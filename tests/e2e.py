@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.local import LocalWorld, local_world
-from bot.sandbox import MESSAGE_KINDS, Event, Limits, Phone
+from bot.devtools.local import LocalWorld, local_world
+from bot.devtools.sandbox import MESSAGE_KINDS, Event, Limits, Phone
 from storage import invites, organisations
 from storage.db import Database
 

@@ -14,12 +14,13 @@ import json
 import pytest
 from PIL import Image
 
-from bot import charts, summary_charts
+from bot import charts
 from bot.charts import MIN_FONT_PX, NBSP, Series, drawn_texts, wrap_lines
-from bot.summary_charts import Bar, Panel, bar_panels, bar_panels_figure
-from bot.summary_view import View
+from bot.reports import chart as summary_charts
+from bot.reports.chart import Bar, Panel, bar_panels, bar_panels_figure
+from bot.reports.summary_view import View
 from conversations import load_all
-from storage.summaries import Bucket, QuestionFigures, Summary
+from storage.summary_figures import Bucket, QuestionFigures, Summary
 
 LONG_NAME_AR = "شبكة قيادات النساء اللاجئات في مخيم كاكوما للتنمية المجتمعية"
 LONG_NAME_EN = "Women's Refugee Leadership Network of Kakuma and Kalobeyei"

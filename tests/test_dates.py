@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import periods
-from bot.audit_view import entry_line, when_text
+from bot.people.audit_view import entry_line, when_text
 from conversations.dates import (
     LANGUAGES,
     RELATIVE_WORDS,

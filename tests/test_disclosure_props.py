@@ -25,12 +25,13 @@ from tempfile import TemporaryDirectory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage import disclosure, releases, summaries
+from storage import disclosure, releases, summaries, trends
 from storage.db import Database
 from storage.disclosure import Cell, Release
 from storage.migrate import upgrade
 from storage.models import Contact
-from storage.summaries import Period, QuestionSpec, Scope
+from storage.scopes import Period, Scope
+from storage.summary_figures import QuestionSpec
 from tests.summary_data import organisation, version_id
 
 K = 3
@@ -312,7 +313,7 @@ async def _run(sheets: list[Sheet], requests: list[tuple[str, str]]) -> None:
                 model_window = window if window != "trend" else None
                 async with releases.releasing(db) as session:
                     if window == "trend":
-                        points = await summaries.trend(
+                        points = await trends.trend(
                             session, scope, QUARTERS, list(QUESTIONS), threshold=K, release=release
                         )
                         for index, point in enumerate(points):

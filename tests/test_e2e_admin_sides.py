@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
-from bot.local import LocalWorld
-from bot.sandbox import Event, Limits, Phone
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import Event, Limits, Phone
 from storage import contacts, partnerships
 from storage.models import AuditEntry, Contact, JpatRound, Partnership, Response
 from tests.e2e import (

@@ -8,7 +8,7 @@ from datetime import date
 from babel.dates import format_date
 
 from bot.clock import ManualClock
-from bot.sandbox import Event, Phone
+from bot.devtools.sandbox import Event, Phone
 from conversations.dates import example
 from storage import contacts
 from storage.models import ChatFlow

@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import Event, Limits
 from bot.dispatch import tick
 from bot.i18n import FSI, PDI, RLM, translator, words
-from bot.local import LocalWorld
-from bot.sandbox import Event, Limits
 from storage import campaigns
 from storage.models import Contact, Response
 from tests.e2e import (

@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 import openpyxl
 
 from bot.clock import ManualClock
-from bot.local import LocalWorld
-from bot.sandbox import Phone
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import Phone
 from storage import contacts
 from tests.e2e import ADMIN_ID, command_and_wait, press_and_wait, say_and_wait, settle_after
 from tests.summary_data import Person, organisation, seed

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.access import unknown_command_text
 from bot.clock import ManualClock
+from bot.devtools.sandbox import MESSAGE_KINDS, Event, Limits
 from bot.i18n import FSI, PDI, RLM, translator
-from bot.sandbox import MESSAGE_KINDS, Event, Limits
 from storage import invites
 from storage.models import ChatFlow, Contact
 from tests.e2e import command_and_wait as command

@@ -14,9 +14,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.local import LocalWorld
-from bot.sandbox import Event, Phone
-from storage import meetings, partnerships
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import Event, Phone
+from storage import meeting_answers, meetings, partnerships
 from storage.contacts import REMOVED
 from storage.models import AnswerRow, Contact, Response
 from tests.e2e import (
@@ -151,7 +151,7 @@ async def setting_up(world: LocalWorld, clock: ManualClock) -> tuple[dict[int, P
         )
         grace = await session.scalar(select(Contact).where(Contact.telegram_user_id == GRACE))
         assert grace is not None
-        await meetings.set_answer(session, meeting.id, grace.id, "attending", clock.now())
+        await meeting_answers.set_answer(session, meeting.id, grace.id, "attending", clock.now())
         return phones, partnership.id, meeting.id
 
 

@@ -10,8 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
+from bot.devtools.sandbox import Limits
 from bot.i18n import RLM, translator
-from bot.sandbox import Limits
 from storage.models import Contact
 from tests.e2e import command, joined, make_invite, onboard, say, settle, world_for
 

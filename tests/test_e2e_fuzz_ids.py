@@ -18,8 +18,8 @@ import pytest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.clock import ManualClock
-from bot.local import LocalWorld
-from bot.sandbox import Phone
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import Phone
 from tests.e2e import ADMIN_ID
 from tests.test_e2e_summaries import START, launch, partners, plain, staff_world
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import MESSAGE_KINDS, Event, Limits, Phone
 from bot.i18n import translator
-from bot.local import LocalWorld
-from bot.sandbox import MESSAGE_KINDS, Event, Limits, Phone
 from storage import arrivals, invites
 from storage.db import Database
 from storage.models import ChatFlow, Contact, Invite

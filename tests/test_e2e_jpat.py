@@ -19,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import MESSAGE_KINDS, Event, Limits, Phone
 from bot.dispatch import TickReport, tick
 from bot.i18n import FSI, PDI, RLM, translator
-from bot.local import LocalWorld
-from bot.sandbox import MESSAGE_KINDS, Event, Limits, Phone
 from conversations.loader import SURVEYS_DIR, load_survey
 from storage import campaigns, contacts, invites, partnerships
 from storage.models import (

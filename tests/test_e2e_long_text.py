@@ -5,7 +5,7 @@ never becomes the answer to the next question."""
 from __future__ import annotations
 
 from bot.clock import ManualClock
-from bot.sandbox import Phone
+from bot.devtools.sandbox import Phone
 from conversations.validation import FREE_TEXT_LIMIT, clip_free_text, join_parts
 from tests.e2e import settle
 from tests.test_e2e_surveys import (

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from bot.app import build_application
 from bot.clock import ManualClock
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import MESSAGE_KINDS, Event, Limits, Phone
 from bot.dispatch import TickReport, tick
 from bot.i18n import FSI, LANGUAGES, PDI, RLM, translator
-from bot.local import LocalWorld
-from bot.meeting_ops import schedule
-from bot.meeting_time import format_time_only, format_when
-from bot.sandbox import MESSAGE_KINDS, Event, Limits, Phone
+from bot.meetings.service import schedule
+from bot.meetings.when import format_time_only, format_when
 from storage.db import Database
 from storage.models import (
     AuditEntry,

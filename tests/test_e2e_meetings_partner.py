@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.meeting_ops import reschedule
-from bot.meeting_time import format_when
-from bot.sandbox import Phone
+from bot.devtools.sandbox import Phone
+from bot.meetings.service import reschedule
+from bot.meetings.when import format_when
 from storage.models import AuditEntry, Meeting
 from tests.e2e import command_and_wait, press_and_wait, say_and_wait, settle, settle_after
 from tests.test_e2e_meetings import (

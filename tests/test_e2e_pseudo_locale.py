@@ -22,8 +22,8 @@ from telegram.ext import CommandHandler
 
 from bot import i18n, timezones
 from bot.clock import ManualClock
-from bot.local import LocalWorld
-from bot.sandbox import Limits, Phone
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import Limits, Phone
 from storage import invites
 from storage.models import AuditEntry
 from tests.e2e import ADMIN_ID, make_invite, settle_after, world_for

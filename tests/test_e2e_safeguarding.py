@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from bot.access import unknown_command_text
 from bot.clock import ManualClock
-from bot.local import LocalWorld
-from bot.sandbox import Event, Limits, Phone
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import Event, Limits, Phone
 from conversations import SurveyDefinitionError, parse_survey
 from storage import contacts
 from storage import safeguarding as sg_store

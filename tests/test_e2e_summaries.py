@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 
 from bot.access import unknown_command_text
 from bot.clock import ManualClock
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import Event, Limits, Phone
 from bot.dispatch import tick
 from bot.i18n import FSI, PDI, RLM, translator
-from bot.local import LocalWorld
-from bot.sandbox import Event, Limits, Phone
 from storage import campaigns, contacts, surveys
 from storage.models import (
     AuditEntry,

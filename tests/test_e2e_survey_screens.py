@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from bot.devtools.sandbox import MESSAGE_KINDS, Event, Phone
 from bot.i18n import translator
-from bot.sandbox import MESSAGE_KINDS, Event, Phone
-from bot.survey_view import question_text
+from bot.surveys.view import question_text
 from conversations import Progress, load_all
 from tests.test_e2e_jpat import (
     START,

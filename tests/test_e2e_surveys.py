@@ -15,11 +15,11 @@ from babel.dates import format_date
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.devtools.local import LocalWorld
+from bot.devtools.sandbox import MESSAGE_KINDS, Event, Limits, Phone
+from bot.devtools.sandbox.events import ChatMessage
 from bot.dispatch import TickReport, tick
 from bot.i18n import FSI, PDI, RLM, translator
-from bot.local import LocalWorld
-from bot.sandbox import MESSAGE_KINDS, Event, Limits, Phone
-from bot.sandbox.events import ChatMessage
 from storage import campaigns
 from storage.models import AnswerRow, Campaign, Contact, Delivery, Response
 from tests.e2e import ADMIN_ID, QUIET, make_invite, settle, world_for

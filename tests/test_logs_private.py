@@ -22,10 +22,10 @@ import pytest
 
 from bot import logs
 from bot.clock import ManualClock
+from bot.devtools.local import SANDBOX_TOKEN
+from bot.devtools.sandbox import Limits, Phone
+from bot.devtools.sandbox.events import Event
 from bot.dispatch import tick
-from bot.local import SANDBOX_TOKEN
-from bot.sandbox import Limits, Phone
-from bot.sandbox.events import Event
 from storage import campaigns
 from tests.e2e import (
     ADMIN_ID,
@@ -299,7 +299,7 @@ def test_invite_links_payloads_and_registered_secrets_are_redacted() -> None:
     logs.protect("plainlowercasewebhooksecret")
     assert logs.redact("secret=plainlowercasewebhooksecret") == "secret=<redacted>"
     # identifiers and paths stay readable
-    kept = "PerChatUpdateProcessor in /work/main/bot/handlers/surveys.py partner_feedback_v2"
+    kept = "PerChatUpdateProcessor in /work/main/bot/surveys/answering.py partner_feedback_v2"
     assert logs.redact(kept) == kept
 
 
@@ -366,7 +366,7 @@ def test_configure_caps_library_loggers_and_opens_ours() -> None:
     try:
         logs.configure(verbose=True, handlers=[capture], secrets=())
         assert logging.getLogger().level == logging.DEBUG
-        assert logging.getLogger("bot.handlers.surveys").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("bot.surveys.answering").isEnabledFor(logging.DEBUG)
         assert not logging.getLogger("telegram.ext.Application").isEnabledFor(logging.DEBUG)
         assert not logging.getLogger("telegram._bot").isEnabledFor(logging.DEBUG)
         assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import FSI, PDI, RLM, translator
-from bot.meeting_time import (
+from bot.meetings.when import (
     Parsed,
     format_offsets,
     format_when,

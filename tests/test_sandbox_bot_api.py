@@ -20,7 +20,7 @@ from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Keyboard
 from telegram.error import BadRequest, InvalidToken
 
-from bot.sandbox import Sandbox
+from bot.devtools.sandbox import Sandbox
 
 TOKEN = "123456:TEST"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.entities import EntityParseError, utf16_len
-from bot.sandbox.errors import ApiError
-from bot.sandbox.files import image_size
-from bot.sandbox.formatting import command_entities, format_caption, format_text
-from bot.sandbox.html_check import parse_html
-from bot.sandbox.markdown_check import parse_markdown_legacy, parse_markdown_v2
-from bot.sandbox.markup import parse_reply_markup
+from bot.devtools.sandbox.entities import EntityParseError, utf16_len
+from bot.devtools.sandbox.errors import ApiError
+from bot.devtools.sandbox.files import image_size
+from bot.devtools.sandbox.formatting import command_entities, format_caption, format_text
+from bot.devtools.sandbox.html_check import parse_html
+from bot.devtools.sandbox.markdown_check import parse_markdown_legacy, parse_markdown_v2
+from bot.devtools.sandbox.markup import parse_reply_markup
 
 
 def test_utf16_offsets_after_astral_characters() -> None:

@@ -15,9 +15,9 @@ import pytest
 import telegram
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
-from bot.sandbox import Limits, ManualClock, Sandbox
-from bot.sandbox.faults import Faults
-from bot.sandbox.limits import RateLimiter, TokenBucket
+from bot.devtools.sandbox import Limits, ManualClock, Sandbox
+from bot.devtools.sandbox.faults import Faults
+from bot.devtools.sandbox.limits import RateLimiter, TokenBucket
 
 TOKEN = "123456:TEST"
 

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox import Sandbox, WaitTimeout
+from bot.devtools.sandbox import Sandbox, WaitTimeout
 
 TOKEN = "123456:TEST"
 

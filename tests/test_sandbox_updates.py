@@ -17,7 +17,7 @@ import telegram
 from aiohttp import web
 from telegram.error import Conflict, Forbidden
 
-from bot.sandbox import Sandbox
+from bot.devtools.sandbox import Sandbox
 
 TOKEN = "123456:TEST"
 

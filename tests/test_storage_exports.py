@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from storage import exports
 from storage.db import Database
-from storage.summaries import Scope
+from storage.scopes import Scope
 from tests.summary_data import Person, seed
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage import contacts, meetings, partnerships, pending, surveys
+from storage import contacts, meeting_answers, meetings, partnerships, pending, surveys
 from storage.contacts import REMOVED
 from storage.db import Database
 from storage.models import (
@@ -162,7 +162,7 @@ async def _seed(db: Database) -> dict[str, int]:
             now=NOW,
         )
         ids["meeting"] = meeting.id
-        await meetings.set_answer(session, meeting.id, grace.id, "attending", NOW)
+        await meeting_answers.set_answer(session, meeting.id, grace.id, "attending", NOW)
         round_ = JpatRound(
             partnership_id=partnership.id,
             number=1,
@@ -291,7 +291,7 @@ async def test_forget_takes_them_off_every_list(db: Database) -> None:
         rsvps = await session.scalar(
             select(func.count()).where(MeetingRsvp.contact_id == ids["grace"])
         )
-        attendance = await meetings.answers(session, ids["meeting"])
+        attendance = await meeting_answers.answers(session, ids["meeting"])
         progress = await pending.progress(session, pending.Target("campaign", ids["campaign"]))
         delivery = await session.scalar(select(Delivery).where(Delivery.dedupe_key == "nudge:test"))
         meeting = await session.get(Meeting, ids["meeting"])

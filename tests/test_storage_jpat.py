@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from storage import contacts, jpat, organisations, partnerships
+from storage import (
+    contacts,
+    jpat_agreed,
+    jpat_figures,
+    jpat_rounds,
+    jpat_rules,
+    organisations,
+    partnerships,
+)
 from storage import surveys as store
 from storage.db import Database
 from storage.models import Contact, Delivery, JpatRound, Partnership, Response
@@ -76,7 +84,7 @@ async def _setup(db: Database, *, ngo: int = 3, partner: int = 3) -> tuple[int, 
 async def _open(db: Database, pid: int, version: int, days: int = 14) -> JpatRound:
     async with db.transaction() as session:
         partnership = await partnerships.get(session, pid)
-        opened = await jpat.open_round(
+        opened = await jpat_rounds.open_round(
             session,
             partnership=partnership,
             survey_id="jpat",
@@ -118,12 +126,12 @@ async def _answer(
 
 
 def test_median_from_counts() -> None:
-    assert jpat.median_from_counts([]) is None
-    assert jpat.median_from_counts([(3.0, 1)]) == 3
-    assert jpat.median_from_counts([(1.0, 1), (5.0, 1)]) == 3
-    assert jpat.median_from_counts([(2.0, 2), (3.0, 1)]) == 2
-    assert jpat.median_from_counts([(1.0, 1), (2.0, 1), (4.0, 1), (5.0, 1)]) == 3
-    assert jpat.median_from_counts([(1.0, 3), (5.0, 1)]) == 1
+    assert jpat_rules.median_from_counts([]) is None
+    assert jpat_rules.median_from_counts([(3.0, 1)]) == 3
+    assert jpat_rules.median_from_counts([(1.0, 1), (5.0, 1)]) == 3
+    assert jpat_rules.median_from_counts([(2.0, 2), (3.0, 1)]) == 2
+    assert jpat_rules.median_from_counts([(1.0, 1), (2.0, 1), (4.0, 1), (5.0, 1)]) == 3
+    assert jpat_rules.median_from_counts([(1.0, 3), (5.0, 1)]) == 1
 
 
 def test_cadence_arithmetic() -> None:
@@ -163,10 +171,12 @@ async def test_comparison_figures_match_hand_computed_medians(db: Database) -> N
     await _answer(db, round_.id, p3, {"e1a": 1, "one_change": "hidden"}, done=False)
 
     async with db.sessions() as session:
-        figures = {f.key: f for f in await jpat.comparison(session, round_.id, ITEMS)}
-        averages = await jpat.element_averages(session, round_.id, ELEMENTS)
-        answers = await jpat.open_answers(session, round_.id, ["working_well", "one_change"])
-        counts = await jpat.side_counts(session, round_.id)
+        figures = {f.key: f for f in await jpat_figures.comparison(session, round_.id, ITEMS)}
+        averages = await jpat_figures.element_averages(session, round_.id, ELEMENTS)
+        answers = await jpat_figures.open_answers(
+            session, round_.id, ["working_well", "one_change"]
+        )
+        counts = await jpat_rounds.side_counts(session, round_.id)
 
     e1a, e1b, e2a = figures["e1a"], figures["e1b"], figures["e2a"]
     # e1a: NGO 4,4,5 → 4; partner 2,3 → 2.5; gap 1.5 → flagged (and someone rated 2)
@@ -179,18 +189,18 @@ async def test_comparison_figures_match_hand_computed_medians(db: Database) -> N
     # e2a: NGO 2,3,4 → 3; partner 3,3 → 3; no gap but an NGO member rated 2 → flagged
     assert (e2a.ngo.median, e2a.partner.median, e2a.gap) == (3, 3, 0)
     assert e2a.low and e2a.flagged
-    assert [f.key for f in jpat.by_gap(list(figures.values()))] == ["e1a", "e1b", "e2a"]
+    assert [f.key for f in jpat_rules.by_gap(list(figures.values()))] == ["e1a", "e1b", "e2a"]
 
-    assert averages[("ngo", "e1")] == jpat.Average(4.2, 5)  # (4+4+5+5+3)/5
-    assert averages[("partner", "e1")] == jpat.Average(3.25, 4)  # (2+3+4+4)/4
-    assert averages[("ngo", "e2")] == jpat.Average(3.0, 3)
-    assert averages[("partner", "e2")] == jpat.Average(3.0, 2)
+    assert averages[("ngo", "e1")] == jpat_figures.Average(4.2, 5)  # (4+4+5+5+3)/5
+    assert averages[("partner", "e1")] == jpat_figures.Average(3.25, 4)  # (2+3+4+4)/4
+    assert averages[("ngo", "e2")] == jpat_figures.Average(3.0, 3)
+    assert averages[("partner", "e2")] == jpat_figures.Average(3.0, 2)
 
     assert [(a.side, a.key, a.text) for a in answers] == [
         ("ngo", "working_well", "Trust"),
         ("partner", "one_change", "تمويل"),
     ]
-    assert counts == {"ngo": jpat.SideCount(3, 3), "partner": jpat.SideCount(2, 3)}
+    assert counts == {"ngo": jpat_rounds.SideCount(3, 3), "partner": jpat_rounds.SideCount(2, 3)}
 
 
 async def test_a_side_without_answers_has_no_median_and_no_gap(db: Database) -> None:
@@ -198,13 +208,13 @@ async def test_a_side_without_answers_has_no_median_and_no_gap(db: Database) -> 
     round_ = await _open(db, pid, version)
     await _answer(db, round_.id, ids[0], {"e1a": 1, "e1b": 5, "e2a": DK})
     async with db.sessions() as session:
-        figures = await jpat.comparison(session, round_.id, ITEMS)
-        assert not await jpat.both_sides_submitted(session, round_.id)
+        figures = await jpat_figures.comparison(session, round_.id, ITEMS)
+        assert not await jpat_rounds.both_sides_submitted(session, round_.id)
     e1a, e1b, e2a = figures
     assert (e1a.ngo.median, e1a.partner.median, e1a.gap) == (1, None, None)
     assert e1a.flagged and not e1b.flagged
     assert (e2a.ngo.n, e2a.ngo.median) == (0, None)
-    assert [f.key for f in jpat.by_gap(figures)] == ITEMS
+    assert [f.key for f in jpat_rules.by_gap(figures)] == ITEMS
 
 
 async def test_open_invites_every_member_and_close_happens_once(db: Database) -> None:
@@ -230,9 +240,9 @@ async def test_open_invites_every_member_and_close_happens_once(db: Database) ->
 
     await _answer(db, round_.id, ids[0], {"e1a": 3}, done=False)
     async with db.transaction() as session:
-        assert await jpat.close_due(session, NOW + timedelta(days=6)) == []
-        assert await jpat.close_due(session, NOW + timedelta(days=7)) == [round_.id]
-        assert await jpat.close_due(session, NOW + timedelta(days=8)) == []
+        assert await jpat_rounds.close_due(session, NOW + timedelta(days=6)) == []
+        assert await jpat_rounds.close_due(session, NOW + timedelta(days=7)) == [round_.id]
+        assert await jpat_rounds.close_due(session, NOW + timedelta(days=8)) == []
     async with db.sessions() as session:
         statuses = dict(
             (
@@ -257,7 +267,7 @@ async def test_nudges_are_bounded_and_spaced(db: Database) -> None:
     counts = []
     for day in (1, 3, 4, 6, 9, 12):
         async with db.transaction() as session:
-            counts.append(await jpat.schedule_nudges(session, NOW + timedelta(days=day)))
+            counts.append(await jpat_rounds.schedule_nudges(session, NOW + timedelta(days=day)))
     assert counts == [0, 1, 0, 1, 0, 0]  # only the partner who has not answered, twice at most
     async with db.sessions() as session:
         keys = list(
@@ -275,12 +285,12 @@ async def test_signoff_versions_dispute_then_confirm_and_cadence(db: Database) -
     staff, p1, p2 = ids
     round_ = await _open(db, pid, version)
     async with db.transaction() as session:
-        round_ = await jpat.get_round(session, round_.id)
-        assert await jpat.close_round(session, round_, NOW)
-        await jpat.set_agreed_score(
+        round_ = await jpat_rounds.get_round(session, round_.id)
+        assert await jpat_rounds.close_round(session, round_, NOW)
+        await jpat_agreed.set_agreed_score(
             session, round_id=round_.id, key="e1a", score=3, by=staff, now=NOW
         )
-        await jpat.set_action(
+        await jpat_agreed.set_action(
             session,
             round_id=round_.id,
             key="e1a",
@@ -290,37 +300,39 @@ async def test_signoff_versions_dispute_then_confirm_and_cadence(db: Database) -
             by=staff,
             now=NOW,
         )
-        sent = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+        sent = await jpat_agreed.send_for_signoff(session, round_, by=staff, now=NOW)
         assert sent is not None
         first, asked = sent
     assert asked == 2
     async with db.transaction() as session:
-        round_ = await jpat.get_round(session, round_.id)
-        assert await jpat.dispute(
+        round_ = await jpat_rounds.get_round(session, round_.id)
+        assert await jpat_agreed.dispute(
             session, round_, stamp=first, contact_id=p1, comment="Score too high", now=NOW
         )
-        assert not await jpat.confirm(session, round_, stamp=first, contact_id=p2, now=NOW)
+        assert not await jpat_agreed.confirm(session, round_, stamp=first, contact_id=p2, now=NOW)
     async with db.transaction() as session:
-        round_ = await jpat.get_round(session, round_.id)
+        round_ = await jpat_rounds.get_round(session, round_.id)
         assert (round_.status, round_.dispute_comment) == ("disputed", "Score too high")
-        await jpat.set_agreed_score(
+        await jpat_agreed.set_agreed_score(
             session, round_id=round_.id, key="e1a", score=2, by=staff, now=NOW
         )
-        sent = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+        sent = await jpat_agreed.send_for_signoff(session, round_, by=staff, now=NOW)
         assert sent is not None
         second = sent[0]
     assert second != first
     later = NOW + timedelta(days=20)
     async with db.transaction() as session:
-        round_ = await jpat.get_round(session, round_.id)
-        assert not await jpat.confirm(session, round_, stamp=first, contact_id=p2, now=later)
-        assert await jpat.confirm(session, round_, stamp=second, contact_id=p2, now=later)
-        assert not await jpat.confirm(session, round_, stamp=second, contact_id=p1, now=later)
+        round_ = await jpat_rounds.get_round(session, round_.id)
+        assert not await jpat_agreed.confirm(session, round_, stamp=first, contact_id=p2, now=later)
+        assert await jpat_agreed.confirm(session, round_, stamp=second, contact_id=p2, now=later)
+        assert not await jpat_agreed.confirm(
+            session, round_, stamp=second, contact_id=p1, now=later
+        )
     async with db.sessions() as session:
-        round_ = await jpat.get_round(session, round_.id)
+        round_ = await jpat_rounds.get_round(session, round_.id)
         partnership = await session.get(Partnership, pid)
-        trend = await jpat.agreed_trend(session, pid, ELEMENTS)
-        actions = await jpat.open_actions(session, pid)
+        trend = await jpat_figures.agreed_trend(session, pid, ELEMENTS)
+        actions = await jpat_figures.open_actions(session, pid)
         sign_requests = list(
             await session.scalars(
                 select(Delivery.state).where(Delivery.kind == "jpat_sign").order_by(Delivery.id)
@@ -328,7 +340,7 @@ async def test_signoff_versions_dispute_then_confirm_and_cadence(db: Database) -
         )
     assert (round_.status, round_.finalised_at) == ("final", later)
     assert partnership.next_round_at == partnerships.add_months(later, 3)
-    assert trend == [jpat.TrendPoint(1, "e1", 2.0)]
+    assert trend == [jpat_figures.TrendPoint(1, "e1", 2.0)]
     assert [(a.round_number, a.key, a.owner, a.due) for a in actions] == [
         (1, "e1a", "both", date(2026, 4, 1))
     ]
@@ -349,36 +361,40 @@ async def test_a_sent_version_changed_by_staff_cannot_be_confirmed(db: Database)
     staff, partner = ids
     round_ = await _open(db, pid, version)
     async with db.transaction() as session:
-        round_ = await jpat.get_round(session, round_.id)
-        assert await jpat.close_round(session, round_, NOW)
-        await jpat.set_agreed_score(
+        round_ = await jpat_rounds.get_round(session, round_.id)
+        assert await jpat_rounds.close_round(session, round_, NOW)
+        await jpat_agreed.set_agreed_score(
             session, round_id=round_.id, key="e1a", score=4, by=staff, now=NOW
         )
-        sent = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+        sent = await jpat_agreed.send_for_signoff(session, round_, by=staff, now=NOW)
     assert sent is not None
     first = sent[0]
     async with db.transaction() as session:  # staff change a score after sending
-        await jpat.set_agreed_score(
+        await jpat_agreed.set_agreed_score(
             session, round_id=round_.id, key="e1a", score=1, by=staff, now=NOW
         )
     async with db.transaction() as session:
-        round_ = await jpat.get_round(session, round_.id)
+        round_ = await jpat_rounds.get_round(session, round_.id)
         assert round_.status == "closed"
-        assert not await jpat.confirm(session, round_, stamp=first, contact_id=partner, now=NOW)
+        assert not await jpat_agreed.confirm(
+            session, round_, stamp=first, contact_id=partner, now=NOW
+        )
         states = set(
             await session.scalars(select(Delivery.state).where(Delivery.kind == "jpat_sign"))
         )
         assert states == {"cancelled"}
-        second = await jpat.send_for_signoff(session, round_, by=staff, now=NOW)
+        second = await jpat_agreed.send_for_signoff(session, round_, by=staff, now=NOW)
     assert second is not None
     async with db.transaction() as session:
-        round_ = await jpat.get_round(session, round_.id)
-        assert await jpat.confirm(session, round_, stamp=second[0], contact_id=partner, now=NOW)
+        round_ = await jpat_rounds.get_round(session, round_.id)
+        assert await jpat_agreed.confirm(
+            session, round_, stamp=second[0], contact_id=partner, now=NOW
+        )
         # once final, nothing can be sent (or changed back) any more
-        assert await jpat.send_for_signoff(session, round_, by=staff, now=NOW) is None
+        assert await jpat_agreed.send_for_signoff(session, round_, by=staff, now=NOW) is None
     async with db.sessions() as session:
-        assert (await jpat.get_round(session, round_.id)).status == "final"
-        assert (await jpat.items(session, round_.id))["e1a"].agreed_score == 1
+        assert (await jpat_rounds.get_round(session, round_.id)).status == "final"
+        assert (await jpat_figures.items(session, round_.id))["e1a"].agreed_score == 1
 
 
 async def test_trend_averages_agreed_scores_per_element_across_rounds(db: Database) -> None:
@@ -389,24 +405,26 @@ async def test_trend_averages_agreed_scores_per_element_across_rounds(db: Databa
     ):
         round_ = await _open(db, pid, version)
         async with db.transaction() as session:
-            round_ = await jpat.get_round(session, round_.id)
-            await jpat.close_round(session, round_, NOW)
+            round_ = await jpat_rounds.get_round(session, round_.id)
+            await jpat_rounds.close_round(session, round_, NOW)
             for key, score in scores.items():
-                await jpat.set_agreed_score(
+                await jpat_agreed.set_agreed_score(
                     session, round_id=round_.id, key=key, score=score, by=ids[0], now=NOW
                 )
-            sent = await jpat.send_for_signoff(session, round_, by=ids[0], now=NOW)
+            sent = await jpat_agreed.send_for_signoff(session, round_, by=ids[0], now=NOW)
             assert sent is not None
             stamp = sent[0]
-            assert await jpat.confirm(session, round_, stamp=stamp, contact_id=ids[1], now=NOW)
+            assert await jpat_agreed.confirm(
+                session, round_, stamp=stamp, contact_id=ids[1], now=NOW
+            )
         assert round_.number == number
     async with db.sessions() as session:
-        trend = await jpat.agreed_trend(session, pid, ELEMENTS)
+        trend = await jpat_figures.agreed_trend(session, pid, ELEMENTS)
     assert trend == [
-        jpat.TrendPoint(1, "e1", 2.5),
-        jpat.TrendPoint(1, "e2", 4.0),
-        jpat.TrendPoint(2, "e1", 4.5),
-        jpat.TrendPoint(2, "e2", 5.0),
+        jpat_figures.TrendPoint(1, "e1", 2.5),
+        jpat_figures.TrendPoint(1, "e2", 4.0),
+        jpat_figures.TrendPoint(2, "e1", 4.5),
+        jpat_figures.TrendPoint(2, "e2", 5.0),
     ]
 
 

@@ -11,7 +11,8 @@ from storage import disclosure, releases, summaries
 from storage.db import Database
 from storage.disclosure import Release
 from storage.models import DisclosureCell, DisclosureRelease
-from storage.summaries import Period, QuestionSpec, Scope
+from storage.scopes import Period, Scope
+from storage.summary_figures import QuestionSpec
 from tests.summary_data import Person, seed
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage import summaries
+from storage import summaries, summary_figures, summary_queries, trends
 from storage.db import Database
 from storage.models import Response
-from storage.summaries import Period, QuestionSpec, Scope
+from storage.scopes import Period, Scope
+from storage.summary_figures import QuestionSpec
 from tests.summary_data import Person, organisation, seed
 
 Q1 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
@@ -210,7 +211,7 @@ async def test_the_threshold_counts_people_not_answer_sheets(db: Database) -> No
         alone = await summaries.summarise(
             session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3, release=None
         )
-        [point] = await summaries.trend(
+        [point] = await trends.trend(
             session,
             Scope("pulse", FIRST_QUARTER),
             [FIRST_QUARTER],
@@ -232,7 +233,7 @@ async def test_the_threshold_counts_people_not_answer_sheets(db: Database) -> No
         summary = await summaries.summarise(
             session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3, release=None
         )
-        [point] = await summaries.trend(
+        [point] = await trends.trend(
             session,
             Scope("pulse", FIRST_QUARTER),
             [FIRST_QUARTER],
@@ -336,7 +337,7 @@ async def test_trend_by_quarter(db: Database) -> None:
             orgs=orgs,
         )
     async with db.sessions() as session:
-        points = await summaries.trend(
+        points = await trends.trend(
             session,
             Scope("pulse"),
             [FIRST_QUARTER, SECOND_QUARTER],
@@ -344,7 +345,7 @@ async def test_trend_by_quarter(db: Database) -> None:
             threshold=2,
             release=None,
         )
-        strict = await summaries.trend(
+        strict = await trends.trend(
             session,
             Scope("pulse"),
             [FIRST_QUARTER, SECOND_QUARTER],
@@ -367,12 +368,12 @@ async def test_a_summary_survives_its_json_copy(db: Database) -> None:
         summary = await summaries.summarise(
             session, Scope("pulse", FIRST_QUARTER), SPECS, threshold=3, release=None
         )
-    assert summaries.from_json(summaries.to_json(summary)) == summary
+    assert summary_figures.from_json(summary_figures.to_json(summary)) == summary
 
 
 def test_median_and_bins() -> None:
-    assert summaries.median_of_counts([(1, 1), (2, 1), (3, 1), (4, 1)]) == 2.5
-    assert summaries.median_of_counts([(1, 3), (5, 1)]) == 1
-    assert summaries.median_of_counts([]) is None
-    assert summaries.bin_edges(0, 1000) == [0, 200, 400, 600, 800, 1000, 1200]
-    assert summaries.bin_edges(3, 3) == [3, 3]
+    assert summary_queries.median_of_counts([(1, 1), (2, 1), (3, 1), (4, 1)]) == 2.5
+    assert summary_queries.median_of_counts([(1, 3), (5, 1)]) == 1
+    assert summary_queries.median_of_counts([]) is None
+    assert summary_queries.bin_edges(0, 1000) == [0, 200, 400, 600, 800, 1000, 1200]
+    assert summary_queries.bin_edges(3, 3) == [3, 3]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot import periods
-from bot.summary_charts import Bar, Panel, bar_panels
-from bot.summary_view import View
+from bot.reports.chart import Bar, Panel, bar_panels
+from bot.reports.summary_view import View
 from conversations import load_all
-from storage.summaries import Bucket, QuestionFigures, Summary
+from storage.summary_figures import Bucket, QuestionFigures, Summary
 
 
 def test_quarters_start_at_midnight_where_the_reader_lives() -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from bot.campaigns import handlers
 from bot.features import Feature
-from bot.handlers import campaigns
 
 
 def feature() -> Feature:
     return Feature(
         name="campaigns",
-        commands={"send": campaigns.send_command, "campaigns": campaigns.campaigns_command},
-        buttons={"snd": campaigns.on_button},
+        commands={"send": handlers.send_command, "campaigns": handlers.campaigns_command},
+        buttons={handlers.PREFIX: handlers.on_button},
     )

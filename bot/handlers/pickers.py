@@ -7,19 +7,23 @@ answers (``sum:per:last``, ``exp:per:last``) and an old keyboard is recognised a
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks, periods
 from bot.access import Person
-from bot.handlers import basic, router
+from bot.handlers import basic, common, router
 from bot.i18n import Translator, translator
 from bot.keyboards import button, column, grid
 from bot.replies import send_text
-from bot.services import Services
-from storage import organisations
-from storage.summaries import Period
+from bot.services import Services, services
+from storage import flows, organisations
+from storage.scopes import Period
+
+if TYPE_CHECKING:
+    from bot.handlers.wizard import Press
 
 TREND_QUARTERS = 6
 
@@ -57,6 +61,100 @@ def surveys_keyboard(
         if jpat or survey_id != "jpat"
     ]
     return column([*buttons, cancel_button(prefix, _)])
+
+
+async def ask_survey(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    flow: str,
+    question: str,
+    *,
+    prefix: str,
+    jpat: bool = True,
+) -> None:
+    """A staff wizard's first step: remember the wizard, then ask which survey."""
+    svc = services(context)
+    _ = translator(person.lang)
+    async with svc.db.transaction() as session:
+        await flows.put(session, person.user_id, flow, "survey", {}, svc.clock.now())
+    await send_text(
+        context,
+        update.effective_chat.id,
+        question,
+        person.lang,
+        keyboard=surveys_keyboard(svc, prefix, person.lang, _, jpat=jpat),
+    )
+
+
+async def survey_chosen(
+    context: ContextTypes.DEFAULT_TYPE,
+    press: Press,
+    step: str,
+    key: str,
+    question: str,
+    keyboard: InlineKeyboardMarkup,
+) -> bool:
+    """A survey button pressed in the survey step (else False): say which survey it was, keep
+    it as ``key``, move on to ``step`` and ask ``question`` with ``keyboard``."""
+    _, lang, arg = press._, press.person.lang, press.arg
+    if press.action != "sv" or press.flow.step != "survey" or not arg:
+        return False
+    if not press.svc.surveys.get(arg):
+        return False
+    survey, _v = press.svc.surveys.get(arg)
+    await common.close_keyboard(
+        press.query, _("Survey: {title}", title=survey.text_for(survey.title, lang)), lang
+    )
+    await press.goto(step, {key: arg})
+    await send_text(context, press.chat_id, question, lang, keyboard=keyboard)
+    return True
+
+
+async def audience_press(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press, prefix: str
+) -> tuple[bool, dict[str, Any] | None]:
+    """The audience steps staff wizards share: all partners, one organisation, or
+    organisations with a tag. (False, None): not an audience press. (True, None): handled here
+    (asked which organisation or tag, or answered as expired). (True, data): the audience is
+    chosen, in ``data`` ("kind", "value", for an organisation its "label") with the wizard's."""
+    svc, person, query, flow, _ = press.svc, press.person, press.query, press.flow, press._
+    action, arg, lang = press.action, press.arg, person.lang
+    if action == "aud" and flow.step == "audience" and arg in ("all", "org", "tag"):
+        if arg == "all":
+            await common.close_keyboard(query, _("All partners"), lang)
+            return True, {**flow.data, "kind": "all", "value": None}
+        if arg == "org":
+            await common.close_keyboard(query, _("One organisation"), lang)
+            await press.goto("organisation", flow.data)
+            keyboard = await organisations_keyboard(svc, prefix, _)
+            await send_text(
+                context, press.chat_id, _("Which organisation?"), lang, keyboard=keyboard
+            )
+            return True, None
+        await common.close_keyboard(query, _("Organisations with a tag"), lang)
+        found = await tags(svc)
+        await press.goto("tag", {**flow.data, "tags": found})
+        text = _("Which tag?") if found else _("No organisation has a tag yet.")
+        await send_text(
+            context, press.chat_id, text, lang, keyboard=tags_keyboard(prefix, found, _)
+        )
+        return True, None
+    if action == "org" and flow.step == "organisation" and arg and callbacks.is_number(arg):
+        async with svc.db.sessions() as session:
+            org = await organisations.get(session, int(arg))
+        if org is None:
+            await common.expired_button(update, context, lang)
+            return True, None
+        await common.close_keyboard(query, _("Organisation: {name}", name=org.name), lang)
+        return True, {**flow.data, "kind": "organisation", "value": str(org.id), "label": org.name}
+    found = flow.data.get("tags", [])
+    if action == "tag" and flow.step == "tag" and arg and callbacks.is_number(arg):
+        if int(arg) < len(found):
+            tag = found[int(arg)]
+            await common.close_keyboard(query, _("Tag: {tag}", tag=tag), lang)
+            return True, {**flow.data, "kind": "tag", "value": tag}
+    return False, None
 
 
 def periods_keyboard(prefix: str, _: Translator, choices: tuple[str, ...]) -> InlineKeyboardMarkup:

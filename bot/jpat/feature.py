@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from bot import jpat_push
 from bot.features import Feature
-from bot.handlers import jpat, jpat_consolidate
+from bot.jpat import command, consolidate, push, signoff
 
 
 def feature() -> Feature:
     return Feature(
         name="jpat",
-        commands={"jpat": jpat.jpat_command},  # partners and staff; staff-only parts refuse others
-        buttons={"jp": jpat.on_button},
+        commands={
+            "jpat": command.jpat_command
+        },  # partners and staff; staff-only parts refuse others
+        buttons={"jp": command.on_button},
         flows={
-            jpat_consolidate.FLOW: jpat_consolidate.on_text,
-            jpat_consolidate.DISPUTE_FLOW: jpat_consolidate.on_dispute_text,
+            consolidate.FLOW: consolidate.on_text,
+            signoff.DISPUTE_FLOW: signoff.on_dispute_text,
         },
-        composers=dict.fromkeys(jpat_push.KINDS, jpat_push.compose),
-        tick_hooks=(jpat_push.on_tick,),
-        completion_hooks=(jpat_push.on_response_completed,),
+        composers=dict.fromkeys(push.KINDS, push.compose),
+        tick_hooks=(push.on_tick,),
+        completion_hooks=(push.on_response_completed,),
     )

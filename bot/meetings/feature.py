@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from bot import meeting_push
 from bot.features import Feature
-from bot.handlers import meetings
-from bot.mydata_meetings import meetings_section
+from bot.meetings import card, listing, push, relay, rsvp, schedule
+from bot.meetings.chat import ASK_FLOW, EDIT_FLOW, FLOW, REPLY_FLOW
+from bot.meetings.mydata import meetings_section
 
 
 def feature() -> Feature:
     return Feature(
         name="meetings",
-        commands={"meeting": meetings.meeting_command, "meetings": meetings.meetings_command},
-        buttons={"mtg": meetings.on_button, "rsvp": meetings.on_rsvp},
+        commands={"meeting": schedule.meeting_command, "meetings": listing.meetings_command},
+        buttons={"mtg": schedule.on_button, "rsvp": rsvp.on_rsvp},
         flows={
-            meetings.FLOW: meetings.on_text,
-            meetings.EDIT_FLOW: meetings.on_edit_text,
-            meetings.ASK_FLOW: meetings.on_question_text,
-            meetings.REPLY_FLOW: meetings.on_reply_text,
+            FLOW: schedule.on_text,
+            EDIT_FLOW: card.on_edit_text,
+            ASK_FLOW: relay.on_question_text,
+            REPLY_FLOW: relay.on_reply_text,
         },
-        cancel_hooks=(meetings.cancel_hook,),  # a typed question is left before a survey
-        composers=meeting_push.COMPOSERS,
-        guards=meeting_push.GUARDS,
+        cancel_hooks=(relay.cancel_hook,),  # a typed question is left before a survey
+        composers=push.COMPOSERS,
+        guards=push.GUARDS,
         mydata_sections=(meetings_section,),
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.features import Feature
-from bot.handlers import partnerships
+from bot.partnerships import entry, service, wizard
 
 
 def feature() -> Feature:
     return Feature(
         name="partnerships",
-        commands={"partnership": partnerships.partnership_command},
-        buttons={"pt": partnerships.on_button},
-        flows={partnerships.FLOW: partnerships.on_text},
+        commands={"partnership": entry.partnership_command},
+        buttons={"pt": entry.on_button},
+        flows={service.FLOW: wizard.on_text},
     )

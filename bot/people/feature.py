@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.features import Feature
-from bot.handlers import basic, invites, onboarding, selfservice, staff
+from bot.handlers import basic
+from bot.people import audit, help, invites, joining, joining_steps, settings, staff
 
 
 def feature() -> Feature:
@@ -11,35 +12,28 @@ def feature() -> Feature:
         name="people",
         commands={
             # everyone
-            "start": onboarding.start,
-            "help": selfservice.help_command,
+            "start": joining.start,
+            "help": help.help_command,
             "cancel": basic.cancel_command,
-            # each person's own settings and data
-            "language": selfservice.language_command,
-            "timezone": selfservice.timezone_command,
-            "quiet": selfservice.quiet_command,
-            "privacy": selfservice.privacy_command,
-            "mydata": selfservice.mydata_command,
-            "forget": selfservice.forget_command,
-            "stop": selfservice.stop_command,
-            "resume": selfservice.resume_command,
+            # each person's own settings and data: the same as /help's buttons
+            **help.ACTIONS,
             # staff
             "invite": invites.invite_command,
             "invites": invites.invites_command,
             # admin
             "staff": staff.staff_command,
-            "audit": staff.audit_command,
+            "audit": audit.audit_command,
         },
         buttons={
-            "ob": onboarding.on_button,
-            "set": selfservice.on_button,
-            "help": selfservice.on_help_button,
+            "ob": joining_steps.on_button,
+            "set": settings.on_button,
+            "help": help.on_help_button,
             "inv": invites.on_button,
             "stf": staff.on_button,
         },
         flows={
-            onboarding.FLOW: onboarding.on_text,
-            selfservice.FLOW: selfservice.on_text,
+            joining.FLOW: joining_steps.on_text,
+            settings.FLOW: settings.on_text,
             invites.FLOW: invites.on_text,
         },
         forwards={staff.FLOW: staff.on_forward},

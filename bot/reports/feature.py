@@ -4,37 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import reportback_push
 from bot.features import Feature
-from bot.handlers import exports, pending, reportbacks, summaries
+from bot.reports import export, pending, push, share, share_replies, summary
 from storage.reportbacks import KIND as REPORTBACK_KIND
 
 
 async def _remember_bot(application: Any) -> None:
-    application.bot_data["services"].extras[reportback_push.BOT_KEY] = application.bot
+    application.bot_data["services"].extras[push.BOT_KEY] = application.bot
 
 
 def feature() -> Feature:
     return Feature(
         name="reports",
         commands={
-            "summary": summaries.summary_command,
+            "summary": summary.summary_command,
             "pending": pending.pending_command,
-            "export": exports.export_command,
-            "share": reportbacks.share_command,
+            "export": export.export_command,
+            "share": share.share_command,
         },
         buttons={
-            summaries.PREFIX: summaries.on_button,
+            summary.PREFIX: summary.on_button,
             pending.PREFIX: pending.on_button,
-            exports.PREFIX: exports.on_button,
-            reportbacks.PREFIX: reportbacks.on_button,
-            "rb": reportbacks.on_partner_button,
+            export.PREFIX: export.on_button,
+            share.PREFIX: share.on_button,
+            share_replies.PREFIX: share_replies.on_partner_button,
         },
         flows={
-            summaries.FLOW: summaries.on_text,
-            reportbacks.FLOW: reportbacks.on_staff_text,
-            reportbacks.COMMENT_FLOW: reportbacks.on_partner_text,
+            summary.FLOW: summary.on_text,
+            share.FLOW: share.on_staff_text,
+            share_replies.COMMENT_FLOW: share_replies.on_partner_text,
         },
-        composers={REPORTBACK_KIND: reportback_push.compose},
+        composers={REPORTBACK_KIND: push.compose},
         on_startup=(_remember_bot,),
     )

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from bot.features import Feature
-from bot.handlers import surveys
-from bot.mydata_surveys import surveys_section
+from bot.surveys import answering, listing
+from bot.surveys.mydata import surveys_section
+from bot.surveys.service import FLOW_LONG
 
 
 def feature() -> Feature:
     return Feature(
         name="surveys",
-        commands={"surveys": surveys.surveys_command},
-        buttons={"sv": surveys.on_button},
-        flows={surveys.FLOW_LONG: surveys.on_long_text_part},
-        joins_parts=frozenset({surveys.FLOW_LONG}),
-        fallbacks=(surveys.on_message,),  # a message while a survey is open answers it
-        cancel_hooks=(surveys.cancel_hook,),
+        commands={"surveys": listing.surveys_command},
+        buttons={"sv": answering.on_button},
+        flows={FLOW_LONG: answering.on_long_text_part},
+        joins_parts=frozenset({FLOW_LONG}),
+        fallbacks=(answering.on_message,),  # a message while a survey is open answers it
+        cancel_hooks=(listing.cancel_hook,),
         mydata_sections=(surveys_section,),
     )

@@ -1,0 +1,111 @@
+"""``bench survey --reference``: the same load against a plain python-telegram-bot bot.
+
+Three processes, as for our bot: the load driver (``bot.devtools.bench.survey_load``: sandbox and
+simulated partners, unchanged), the reference bot (``bot.devtools.bench.reference_bot``) in a process
+of its own, and this one, which only passes lines between them. The reference bot's CPU is
+measured like ours: its process CPU time (user + system, all threads, ``RUSAGE_SELF``) read
+just before ``GO`` and just after the driver's result line, divided by the answers given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.devtools.local import SANDBOX_TOKEN
+
+PIPE = asyncio.subprocess.PIPE
+
+
+async def _spawn(module: str, *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        *args,
+        stdin=PIPE,
+        stdout=PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+async def _send(process: asyncio.subprocess.Process, line: str) -> None:
+    assert process.stdin is not None
+    process.stdin.write(f"{line}\n".encode())
+    await process.stdin.drain()
+
+
+async def _read(process: asyncio.subprocess.Process) -> str:
+    assert process.stdout is not None
+    return (await process.stdout.readline()).decode()
+
+
+async def _cpu(bot: asyncio.subprocess.Process) -> tuple[float, float]:
+    await _send(bot, "CPU")
+    parts = (await _read(bot)).split()
+    if len(parts) != 3 or parts[0] != "CPU":
+        raise RuntimeError(f"reference bot did not report its CPU: {parts}")
+    return float(parts[1]), float(parts[2])
+
+
+async def run_reference(partners: int, think: float, first_id: int) -> dict[str, Any]:
+    """Run the load against the reference bot; ``reference_*`` figures."""
+    workdir = Path(tempfile.mkdtemp(prefix="partnerbot-bench-ref-"))
+    load = await _spawn(
+        "bot.devtools.bench.survey_load",
+        "--partners",
+        str(partners),
+        "--think",
+        str(think),
+        "--token",
+        SANDBOX_TOKEN,
+        "--first-id",
+        str(first_id),
+    )
+    ready = (await _read(load)).split()
+    if len(ready) != 2 or ready[0] != "READY":
+        raise RuntimeError(f"load generator did not start: {ready}")
+    bot = await _spawn(
+        "bot.devtools.bench.reference_bot",
+        "--base-url",
+        ready[1],
+        "--token",
+        SANDBOX_TOKEN,
+        "--persistence",
+        str(workdir / "reference.pickle"),
+    )
+    if (await _read(bot)).strip() != "READY":
+        raise RuntimeError("reference bot did not start")
+    cpu_before, _ = await _cpu(bot)
+    started = time.monotonic()
+    await _send(load, "GO")
+    line = await _read(load)
+    elapsed = time.monotonic() - started
+    cpu_after, peak_rss_mb = await _cpu(bot)
+    await _send(bot, "STOP")
+    await asyncio.wait_for(bot.wait(), timeout=30)
+    await _send(load, "STOP")
+    await asyncio.wait_for(load.wait(), timeout=30)
+    measured = json.loads(line)
+    answers = max(1, measured["answers"])
+    return {
+        "reference_answers": measured["answers"],
+        "reference_completed": measured["completed"],
+        "reference_answers_per_s": round(measured["answers"] / measured["elapsed_s"], 1),
+        "reference_p50_ms": measured["p50_ms"],
+        "reference_p99_ms": measured["p99_ms"],
+        "reference_max_ms": measured["max_ms"],
+        "reference_cpu_ms_per_answer": round((cpu_after - cpu_before) * 1000 / answers, 2),
+        "reference_errors": measured["errors"],
+        "reference_messages_per_survey": measured["messages_per_survey"],
+        "reference_http_429": measured["http_429"],
+        "reference_peak_rss_mb": peak_rss_mb,
+        "reference_elapsed_s": round(elapsed, 1),
+        "reference_error_samples": measured["error_samples"],
+    }

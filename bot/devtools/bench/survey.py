@@ -1,0 +1,181 @@
+"""``partnerbot bench survey --partners 1000 --think 3``: many partners answer at once.
+
+The bot runs here, on a durable SQLite file; the sandbox and the simulated partners run in a
+child process (``bot.devtools.bench.survey_load``) so this process's CPU time is the bot's own. Prints
+one JSON line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.clock import Clock
+from bot.devtools.local import SANDBOX_TOKEN, start_bot
+from bot.settings import load_settings
+from storage import campaigns
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Contact, Organisation
+
+FIRST_ID = 10_000_000
+LANGUAGES = ["en", "fr", "es", "ar", "sw"]
+
+
+async def _seed(db: Database, partners: int, survey_version: int) -> None:
+    now = Clock().now()
+    async with db.transaction() as session:
+        org = Organisation(name="Bench RLO", country="KE", created_at=now)
+        session.add(org)
+        await session.flush()
+        session.add_all(
+            Contact(
+                telegram_user_id=FIRST_ID + i,
+                display_name=f"P{i}",
+                organisation_id=org.id,
+                role="partner",
+                language=LANGUAGES[i % len(LANGUAGES)],
+                timezone="UTC",
+                status="active",
+                consent_at=now,
+                quiet_start="00:00",
+                quiet_end="00:01",
+                created_at=now,
+                updated_at=now,
+            )
+            for i in range(partners)
+        )
+        await session.flush()
+        await campaigns.launch(
+            session,
+            survey_id="partner_feedback",
+            survey_version_id=survey_version,
+            audience_kind="all",
+            audience_value=None,
+            due_at=now.replace(year=now.year + 1),
+            created_by=None,
+            now=now,
+        )
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def run(partners: int, think: float, database: str | None) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="partnerbot-bench-"))
+    url = database or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    load = await asyncio.create_subprocess_exec(
+        *[
+            sys.executable,
+            "-m",
+            "bot.devtools.bench.survey_load",
+            "--partners",
+            str(partners),
+            "--think",
+            str(think),
+            "--token",
+            SANDBOX_TOKEN,
+            "--first-id",
+            str(FIRST_ID),
+        ],
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert load.stdout is not None and load.stdin is not None
+    ready = (await load.stdout.readline()).decode().split()
+    if len(ready) != 2 or ready[0] != "READY":
+        raise RuntimeError(f"load generator did not start: {ready}")
+    base_url = ready[1]
+    db = Database.connect(url)
+    await upgrade(db.engine)
+    settings = load_settings(
+        token=SANDBOX_TOKEN,
+        bot_api_url=base_url,
+        bot_api_file_url=base_url.replace("/bot", "/file/bot"),
+        database_url=url,
+        tick_seconds=0,
+        # The sandbox's global limit is off for this benchmark (it measures the bot's own
+        # capacity), so the bot's global pacing is lifted too; per-chat pacing stays.
+        global_rate_per_s=100_000,
+    )
+    bot = await start_bot(settings, db)
+    survey_version = bot.services.surveys.get("partner_feedback")[1]
+    await _seed(db, partners, survey_version)
+    profiler = cProfile.Profile() if os.environ.get("PARTNERBOT_BENCH_PROFILE") else None
+    cpu_before = _cpu_s()
+    started = time.monotonic()
+    if profiler is not None:
+        profiler.enable()
+    load.stdin.write(b"GO\n")
+    await load.stdin.drain()
+    line = (await load.stdout.readline()).decode()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(os.environ["PARTNERBOT_BENCH_PROFILE"])
+    elapsed = time.monotonic() - started
+    cpu = _cpu_s() - cpu_before
+    await bot.stop()
+    await db.close()
+    load.stdin.write(b"STOP\n")
+    await load.stdin.drain()
+    await asyncio.wait_for(load.wait(), timeout=30)
+    measured = json.loads(line)
+    answers = max(1, measured["answers"])
+    return {
+        "bench": "survey",
+        "partners": partners,
+        "think_s": think,
+        "database": "sqlite" if url.startswith("sqlite") else "postgresql",
+        "answers": measured["answers"],
+        "completed": measured["completed"],
+        "answers_per_s": round(measured["answers"] / measured["elapsed_s"], 1),
+        "p50_ms": measured["p50_ms"],
+        "p99_ms": measured["p99_ms"],
+        "max_ms": measured["max_ms"],
+        "bot_cpu_ms_per_answer": round(cpu * 1000 / answers, 2),
+        "errors": measured["errors"],
+        "messages_per_survey": measured["messages_per_survey"],
+        "bytes_to_partner_per_survey": measured["bytes_to_partner_per_survey"],
+        "http_429": measured["http_429"],
+        "peak_rss_mb": _peak_rss_mb(),
+        "elapsed_s": round(elapsed, 1),
+        "error_samples": measured["error_samples"],
+    }
+
+
+async def run_with_reference(partners: int, think: float, database: str | None) -> dict[str, Any]:
+    """Ours, then the plain reference bot (``bot.devtools.bench.reference``) under the same load."""
+    from bot.devtools.bench.reference import run_reference
+
+    result = await run(partners, think, database)
+    reference = await run_reference(partners, think, FIRST_ID)
+    ours, theirs = result["bot_cpu_ms_per_answer"], reference["reference_cpu_ms_per_answer"]
+    result.update(reference)
+    result["cpu_ratio"] = round(ours / theirs, 2) if theirs else None
+    return result
+
+
+def main(partners: int, think: float, database: str | None = None, reference: bool = False) -> int:
+    if reference:
+        result = asyncio.run(run_with_reference(partners, think, database))
+        errors = result["errors"] + result["reference_errors"]
+    else:
+        result = asyncio.run(run(partners, think, database))
+        errors = result["errors"]
+    print(json.dumps(result))
+    return 0 if errors == 0 else 1

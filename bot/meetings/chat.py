@@ -1,0 +1,84 @@
+"""What the meeting handlers share: the names of their chat steps, the organiser's time zone,
+the date-and-time and reminder prompts, and sending what a change made due."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from telegram.ext import ContextTypes
+
+from bot import wakeups
+from bot.access import Person
+from bot.i18n import translator
+from bot.meetings import wizard_view
+from bot.meetings.when import parse_when
+from bot.replies import send_text
+from bot.services import Services, services
+
+FLOW = "meeting"
+EDIT_FLOW = "meeting_edit"
+ASK_FLOW = "meeting_ask"  # a partner typing a question for the organiser
+REPLY_FLOW = "meeting_reply"  # the organiser typing the answer to a partner's question
+
+
+def staff_zone(svc: Services, person: Person) -> str:
+    if person.contact is not None and person.contact.timezone:
+        return person.contact.timezone
+    return svc.settings.default_timezone
+
+
+def start_sending(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send what is due now (invitations, notices) and re-arm the wake-up for the rest."""
+    from bot.dispatch import tick
+
+    async def run() -> None:
+        await tick(context.application)
+        await wakeups.arm(context.application)
+
+    task = asyncio.create_task(run())
+    context.application.bot_data.setdefault("tasks", set()).add(task)
+    task.add_done_callback(context.application.bot_data["tasks"].discard)
+
+
+async def ask_when(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, zone: str, *, new: bool
+) -> None:
+    _ = translator(person.lang)
+    now = services(context).clock.now()
+    await send_text(context, chat_id, wizard_view.ask_when(_, zone, now, new=new), person.lang)
+
+
+async def read_when(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, text: str, zone: str
+) -> datetime | None:
+    """The typed moment, or None after telling the person what was wrong."""
+    _ = translator(person.lang)
+    now = services(context).clock.now()
+    parsed = parse_when(text, zone, now, person.lang)
+    refusal = wizard_view.when_refusal(_, parsed, zone, now)
+    if refusal is None:
+        assert not isinstance(parsed, str)
+        return parsed.at
+    await send_text(context, chat_id, refusal, person.lang)
+    return None
+
+
+async def echo_when(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    person: Person,
+    at: datetime,
+    zone: str,
+    confirm_action: str,
+) -> None:
+    _ = translator(person.lang)
+    text, keyboard = wizard_view.echo_when(_, at, zone, confirm_action)
+    await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
+
+
+async def ask_offsets(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, current: list[int]
+) -> None:
+    _ = translator(lang)
+    await send_text(context, chat_id, wizard_view.ask_offsets(_, current), lang)

@@ -1,0 +1,263 @@
+"""Partners' questions and the organiser's answers, passed on by the bot.
+
+"Need information" asks a partner to type a question; the bot passes it to the organiser with
+a Reply button (``mtg:qr``), and the organiser's next message goes back to the partner
+(``ASK_FLOW`` and ``REPLY_FLOW``). Staff see the partner's name only, never a chat id.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, timedelta
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import callbacks
+from bot.access import Person, log_staff_action, refuse
+from bot.handlers import common
+from bot.i18n import translator
+from bot.keyboards import button, column
+from bot.meetings import service, view
+from bot.meetings.chat import ASK_FLOW, REPLY_FLOW
+from bot.replies import send_text
+from bot.services import services
+from conversations.validation import FREE_TEXT_LIMIT
+from storage.models import ChatFlow, Meeting
+
+log = logging.getLogger(__name__)
+# A question or an answer is typed right after its button; later text is about something else
+# (a survey answer, a J-PAT comment) and must not be relayed to another person.
+RELAY_PROMPT_LIFETIME = timedelta(minutes=30)
+
+
+async def ask_question(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, meeting: Meeting
+) -> None:
+    """After "Need information": the partner's next message goes to the organiser."""
+    svc = services(context)
+    _ = translator(person.lang)
+    _found, label, organiser = await service.question_target(svc, meeting.id)
+    heading = view.title(meeting, label, _)
+    if organiser is None:
+        await send_text(
+            context,
+            chat_id,
+            _(
+                "Your answer is saved, and staff can see that you need more information about {title}. "
+                "The organiser cannot be reached through me, so please ask your usual contact.",
+                title=heading,
+            ),
+            person.lang,
+        )
+        return
+    await service.save_step(svc, person.user_id, ASK_FLOW, "text", {"meeting_id": meeting.id})
+    await send_text(
+        context,
+        chat_id,
+        _(
+            "What would you like to know about {title}? Type your question in one message and "
+            "I will pass it to the organiser. Their answer will come here.",
+            title=heading,
+        ),
+        person.lang,
+        keyboard=column([button(_("Cancel"), callbacks.data("rsvp", meeting.id, 0, "x"))]),
+    )
+
+
+async def leave_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, meeting_id: int
+) -> None:
+    """The Cancel button under the question prompt."""
+    svc = services(context)
+    _ = translator(person.lang)
+    flow = await service.step_of(svc, person.user_id)
+    if flow is None or flow.flow != ASK_FLOW or flow.data.get("meeting_id") != meeting_id:
+        await common.expired_button(update, context, person.lang)
+        return
+    await service.leave_steps(svc, person.user_id)
+    told = await _tell_organiser(context, person, meeting_id, None)
+    await common.close_keyboard(update.callback_query, view.no_question(told, _), person.lang)
+
+
+async def cancel_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+    """/cancel while a partner is asked for their question: as the Cancel button."""
+    svc = services(context)
+    flow = await service.step_of(svc, person.user_id)
+    if flow is None or flow.flow != ASK_FLOW:
+        return False
+    await service.leave_steps(svc, person.user_id)
+    _ = translator(person.lang)
+    told = await _tell_organiser(context, person, int(flow.data.get("meeting_id", 0)), None)
+    await send_text(context, update.effective_chat.id, view.no_question(told, _), person.lang)
+    return True
+
+
+async def on_question_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> None:
+    """The partner's question, passed to the organiser by the bot (no chat id shown)."""
+    svc = services(context)
+    if await _prompt_expired(update, context, person, flow):
+        return
+    _ = translator(person.lang)
+    chat_id = update.effective_chat.id
+    text = (update.effective_message.text or "").strip()
+    if not text:
+        await send_text(context, chat_id, _("Please type your question."), person.lang)
+        return
+    if len(text) > FREE_TEXT_LIMIT:
+        await send_text(context, chat_id, common.too_long(person.lang), person.lang)
+        return
+    await service.leave_steps(svc, person.user_id)
+    meeting_id = int(flow.data.get("meeting_id", 0))
+    meeting = await service.get_meeting(svc, meeting_id)
+    if meeting is None or meeting.status != "scheduled":
+        await send_text(
+            context,
+            chat_id,
+            _("This meeting was cancelled, so I did not send your question."),
+            person.lang,
+        )
+        return
+    if await _tell_organiser(context, person, meeting_id, text):
+        reply = _("Sent to the organiser. Their answer will come here.")
+    else:
+        reply = _(
+            "Sorry, I could not reach the organiser. Staff can see that you need more information."
+        )
+    await send_text(context, chat_id, reply, person.lang)
+
+
+async def _prompt_expired(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> bool:
+    """True (after handing the text on as if no prompt were open) when the question or answer
+    prompt is older than RELAY_PROMPT_LIFETIME."""
+    from bot.handlers import router
+
+    svc = services(context)
+    updated = flow.updated_at
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=UTC)
+    if svc.clock.now() - updated <= RELAY_PROMPT_LIFETIME:
+        return False
+    await service.leave_steps(svc, person.user_id)
+    await router.on_message(update, context)
+    return True
+
+
+async def _tell_organiser(
+    context: ContextTypes.DEFAULT_TYPE, person: Person, meeting_id: int, question: str | None
+) -> bool:
+    """The partner's question (or, without one, that they need more information) to the
+    organiser, with a Reply button. True if it was delivered."""
+    svc = services(context)
+    meeting, label, organiser = await service.question_target(svc, meeting_id)
+    if meeting is None or organiser is None or person.contact is None:
+        return False
+    organiser_id = int(meeting.organiser_telegram_id or 0)
+    lang = organiser.language
+    zone = organiser.timezone or meeting.organiser_timezone
+    _ = translator(lang)
+    text, keyboard = view.question_to_organiser(_, meeting, label, zone, person.contact, question)
+    try:
+        await send_text(context, organiser_id, text, lang, keyboard=keyboard)
+    except TelegramError as err:
+        log.warning("could not tell the organiser of meeting %s: %s", meeting.id, err)
+        return False
+    return True
+
+
+async def on_reply_button(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    meeting_id: int,
+    contact_id: int,
+) -> None:
+    """The organiser's Reply: their next message goes to the partner who asked."""
+    svc = services(context)
+    _ = translator(person.lang)
+    query = update.callback_query
+    meeting, _invited, partner, _label = await service.reply_target(svc, meeting_id, contact_id)
+    if meeting is None or meeting.organiser_telegram_id != person.user_id:
+        await common.expired_button(update, context, person.lang)
+        return
+    if partner is None or partner.telegram_user_id is None:
+        await query.answer(_("This person can no longer be reached through the bot."))
+        return
+    await query.answer()
+    await service.save_step(
+        svc,
+        person.user_id,
+        REPLY_FLOW,
+        "text",
+        {"meeting_id": meeting_id, "contact_id": contact_id},
+    )
+    await send_text(
+        context,
+        update.effective_chat.id,
+        _(
+            "Type your answer to {name} in one message; I will send it to them.",
+            name=partner.display_name or _("(no name)"),
+        ),
+        person.lang,
+        keyboard=column([button(_("Cancel"), callbacks.data("mtg", "x"))]),
+    )
+
+
+async def on_reply_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> None:
+    """The organiser's answer, sent to the partner with the buttons to change their answer."""
+    svc = services(context)
+    if await _prompt_expired(update, context, person, flow):
+        return
+    _ = translator(person.lang)
+    chat_id = update.effective_chat.id
+    if not person.is_staff:
+        await service.leave_steps(svc, person.user_id)
+        await refuse(update, context, person)
+        return
+    text = (update.effective_message.text or "").strip()
+    if not text:
+        await send_text(context, chat_id, _("Please type your answer."), person.lang)
+        return
+    if len(text) > FREE_TEXT_LIMIT:
+        await send_text(context, chat_id, common.too_long(person.lang), person.lang)
+        return
+    await service.leave_steps(svc, person.user_id)
+    meeting_id, contact_id = int(flow.data["meeting_id"]), int(flow.data["contact_id"])
+    meeting, invited, partner, label = await service.reply_target(svc, meeting_id, contact_id)
+    name = (partner.display_name if partner else None) or _("(no name)")
+    delivered = False
+    if meeting is not None and partner is not None and partner.telegram_user_id is not None:
+        still_open = meeting.status == "scheduled" and meeting.starts_at > svc.clock.now()
+        answer = invited.answer if invited is not None else None
+        message, keyboard = view.answer_to_partner(
+            meeting, label or "", text, answer, partner.language, still_open
+        )
+        try:
+            await send_text(
+                context, int(partner.telegram_user_id), message, partner.language, keyboard=keyboard
+            )
+            delivered = True
+        except TelegramError as err:
+            log.info("could not pass an answer on for meeting %s: %s", meeting_id, err)
+    await log_staff_action(
+        svc,
+        person,
+        "meeting.reply",
+        subject=f"meeting:{meeting_id}",
+        details={"delivered": delivered},
+    )
+    await send_text(
+        context,
+        chat_id,
+        _("Sent to {name}.", name=name)
+        if delivered
+        else _("{name} cannot be reached through the bot; nothing was sent.", name=name),
+        person.lang,
+    )

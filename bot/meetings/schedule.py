@@ -1,0 +1,321 @@
+"""/meeting, the scheduling wizard, and the ``mtg:…`` buttons.
+
+/meeting is a wizard kept in ``chat_flows`` (a restart or a second process carries on):
+partnership → kind → date and time (typed in the organiser's zone, read back) → place or
+link → agenda (optional) → confirm, where the reminder offsets can be changed.
+
+Buttons: ``mtg:…`` for staff (wizard steps, and ``v``/``rs``/``rm``/``c``/``cy`` on a meeting,
+which carry the meeting's version so a button from before a change is refused: see
+``bot.meetings.card``; ``qr`` to answer a partner's question: see ``bot.meetings.relay``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import callbacks
+from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot.handlers import common
+from bot.i18n import translator
+from bot.keyboards import button, column, grid
+from bot.meetings import card, relay, service, wizard_view
+from bot.meetings.chat import (
+    EDIT_FLOW,
+    FLOW,
+    REPLY_FLOW,
+    ask_offsets,
+    ask_when,
+    echo_when,
+    read_when,
+    staff_zone,
+    start_sending,
+)
+from bot.meetings.view import kind_label
+from bot.meetings.when import DEFAULT_OFFSETS, format_when, parse_offsets
+from bot.replies import send_text
+from bot.services import services
+from conversations.validation import FREE_TEXT_LIMIT
+from storage.meetings import KINDS
+from storage.models import ChatFlow
+
+MAX_PLACE = 300
+
+
+@requires("staff")
+async def meeting_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    chat_id = update.effective_chat.id
+    choices = await service.partnership_choices(svc, limit=20)
+    if not choices:
+        await send_text(
+            context,
+            chat_id,
+            _("There is no partnership to hold a meeting for yet. Create the partnership first."),
+            person.lang,
+        )
+        return
+    await service.save_step(svc, person.user_id, FLOW, "partnership", {})
+    buttons = [
+        button(
+            _.ngettext("{name} ({n} member)", "{name} ({n} members)", c.members, name=c.label),
+            callbacks.data("mtg", "p", c.id),
+        )
+        for c in choices
+    ]
+    buttons.append(button(_("Cancel"), callbacks.data("mtg", "x")))
+    await send_text(
+        context,
+        chat_id,
+        _("Which partnership is the meeting for?"),
+        person.lang,
+        keyboard=column(buttons),
+    )
+
+
+async def _ask_kind(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+    _ = translator(lang)
+    buttons = [button(kind_label(k, _), callbacks.data("mtg", "k", k)) for k in KINDS]
+    buttons.append(button(_("Cancel"), callbacks.data("mtg", "x")))
+    await send_text(
+        context, chat_id, _("What kind of meeting is it?"), lang, keyboard=grid(buttons, 2)
+    )
+
+
+async def _summary(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    zone = staff_zone(svc, person)
+    counts = await service.member_counts(svc, int(data["partnership_id"]), person.contact_id)
+    text, keyboard = wizard_view.summary(_, data, zone, counts)
+    await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
+
+
+async def _schedule(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    zone = staff_zone(svc, person)
+    meeting, invited = await service.schedule_draft(
+        svc, data, zone=zone, user_id=person.user_id, contact_id=person.contact_id
+    )
+    await log_staff_action(
+        svc,
+        person,
+        "meeting.create",
+        subject=f"meeting:{meeting.id}",
+        details={
+            "partnership": meeting.partnership_id,
+            "kind": meeting.kind,
+            "starts_at": meeting.starts_at.isoformat(),
+            "invited": invited,
+        },
+    )
+    await send_text(
+        context,
+        chat_id,
+        _.ngettext(
+            "Meeting scheduled. The invitation is going out to {n} person now. Follow the answers with /meetings.",
+            "Meeting scheduled. Invitations are going out to {n} people now. Follow the answers with /meetings.",
+            invited,
+        ),
+        person.lang,
+    )
+    start_sending(context)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+    if not person.is_staff:
+        await refuse(update, context, person)
+        return
+    query = update.callback_query
+    pieces = callbacks.parts(query.data, "mtg")
+    if pieces is None:
+        await common.expired_button(update, context, person.lang)
+        return
+    action, args = pieces[1], pieces[2:]
+    if action == "qr" and len(args) == 2 and all(callbacks.is_number(a) for a in args):
+        await relay.on_reply_button(update, context, person, int(args[0]), int(args[1]))
+        return
+    if (
+        action in ("v", "rs", "rm", "c", "cy")
+        and args
+        and all(callbacks.is_number(a) for a in args)
+    ):
+        await card.on_meeting_button(update, context, person, action, [int(a) for a in args])
+        return
+    flow = await service.step_of(svc, person.user_id)
+    if flow is None or flow.flow not in (FLOW, EDIT_FLOW, REPLY_FLOW):
+        await common.expired_button(update, context, person.lang)
+        return
+    _ = translator(person.lang)
+    if action == "x":
+        await common.close_keyboard(query, _("Cancelled."), person.lang)
+        await service.leave_steps(svc, person.user_id)
+        return
+    if flow.flow == REPLY_FLOW:
+        await common.expired_button(update, context, person.lang)
+        return
+    if flow.flow == EDIT_FLOW:
+        if action == "mv" and flow.step == "when_ok":
+            await card.apply_reschedule(update, context, person, flow)
+            return
+        await common.expired_button(update, context, person.lang)
+        return
+    await _on_wizard_button(update, context, person, flow, action, args)
+
+
+async def _on_wizard_button(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    flow: ChatFlow,
+    action: str,
+    args: list[str],
+) -> None:
+    svc = services(context)
+    query = update.callback_query
+    _ = translator(person.lang)
+    chat_id = update.effective_chat.id
+    data = dict(flow.data)
+    if action == "p" and flow.step == "partnership" and args and callbacks.is_number(args[0]):
+        label = await service.partnership_label(svc, int(args[0]))
+        if label is None:
+            await common.expired_button(update, context, person.lang)
+            return
+        await common.close_keyboard(query, _("Partnership: {name}", name=label), person.lang)
+        await service.save_step(
+            svc,
+            person.user_id,
+            FLOW,
+            "kind",
+            {"partnership_id": int(args[0]), "partnership": label},
+        )
+        await _ask_kind(context, chat_id, person.lang)
+        return
+    if action == "k" and flow.step == "kind" and args and args[0] in KINDS:
+        await common.close_keyboard(query, kind_label(args[0], _), person.lang)
+        await service.save_step(svc, person.user_id, FLOW, "when", {**data, "kind": args[0]})
+        await ask_when(context, chat_id, person, staff_zone(svc, person), new=False)
+        return
+    if action == "ok" and flow.step == "when_ok":
+        zone = staff_zone(svc, person)
+        at = datetime.fromisoformat(data["starts_at"])
+        await common.close_keyboard(
+            query, _("When: {time}", time=format_when(at, zone, person.lang)), person.lang
+        )
+        await service.save_step(svc, person.user_id, FLOW, "place", data)
+        await send_text(
+            context,
+            chat_id,
+            _("Where will it take place? Send an address, or a link for an online meeting."),
+            person.lang,
+        )
+        return
+    if action == "skip" and flow.step == "agenda":
+        await common.close_keyboard(query, _("No agenda"), person.lang)
+        data = {**data, "agenda": None, "offsets": list(DEFAULT_OFFSETS)}
+        await service.save_step(svc, person.user_id, FLOW, "confirm", data)
+        await _summary(context, chat_id, person, data)
+        return
+    if action == "rem" and flow.step == "confirm":
+        await query.answer()
+        await service.save_step(svc, person.user_id, FLOW, "offsets", data)
+        await ask_offsets(context, chat_id, person.lang, list(data.get("offsets") or []))
+        return
+    if action == "go" and flow.step == "confirm":
+        counts = await service.member_counts(svc, int(data["partnership_id"]), person.contact_id)
+        if counts.empty_sides:
+            await query.answer()
+            try:
+                await query.edit_message_reply_markup(None)
+            except BadRequest as err:
+                if "not modified" not in str(err):
+                    raise
+            await service.save_step(svc, person.user_id, FLOW, "empty", data)
+            text, keyboard = wizard_view.empty_sides(_, data["partnership"], counts.empty_sides)
+            await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
+            return
+        await common.close_keyboard(query, _("Scheduling…"), person.lang)
+        await _schedule(context, chat_id, person, data)
+        return
+    if action == "gy" and flow.step == "empty":
+        await common.close_keyboard(query, _("Scheduling…"), person.lang)
+        await _schedule(context, chat_id, person, data)
+        return
+    await common.expired_button(update, context, person.lang)
+
+
+async def on_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> None:
+    """Typed steps of the /meeting wizard: date and time, place, agenda, reminder offsets."""
+    svc = services(context)
+    if not person.is_staff:
+        await service.leave_steps(svc, person.user_id)
+        await refuse(update, context, person)
+        return
+    _ = translator(person.lang)
+    chat_id = update.effective_chat.id
+    text = (update.effective_message.text or "").strip()
+    data = dict(flow.data)
+    zone = staff_zone(svc, person)
+    if flow.step in ("when", "when_ok"):
+        at = await read_when(context, chat_id, person, text, zone)
+        if at is None:
+            return
+        await service.save_step(
+            svc, person.user_id, FLOW, "when_ok", {**data, "starts_at": at.isoformat()}
+        )
+        await echo_when(context, chat_id, person, at, zone, "ok")
+        return
+    if flow.step == "place":
+        if not 2 <= len(text) <= MAX_PLACE:
+            await send_text(
+                context,
+                chat_id,
+                _("Please send a place or link of 2 to {n} characters.", n=MAX_PLACE),
+                person.lang,
+            )
+            return
+        await service.save_step(svc, person.user_id, FLOW, "agenda", {**data, "place": text})
+        await send_text(
+            context,
+            chat_id,
+            _("What is on the agenda? Send it in one message, or press Skip."),
+            person.lang,
+            keyboard=column([button(_("Skip"), callbacks.data("mtg", "skip"))]),
+        )
+        return
+    if flow.step == "agenda":
+        if len(text) > FREE_TEXT_LIMIT:  # the one limit for free text
+            await send_text(context, chat_id, common.too_long(person.lang), person.lang)
+            return
+        data = {**data, "agenda": text or None, "offsets": list(DEFAULT_OFFSETS)}
+        await service.save_step(svc, person.user_id, FLOW, "confirm", data)
+        await _summary(context, chat_id, person, data)
+        return
+    if flow.step == "offsets":
+        offsets = parse_offsets(text)
+        if offsets is None:
+            await send_text(context, chat_id, wizard_view.offsets_help(_), person.lang)
+            return
+        data = {**data, "offsets": offsets}
+        await service.save_step(svc, person.user_id, FLOW, "confirm", data)
+        await _summary(context, chat_id, person, data)
+        return
+    await send_text(
+        context, chat_id, _("Please use the buttons above, or send /cancel."), person.lang
+    )

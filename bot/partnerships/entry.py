@@ -1,0 +1,62 @@
+"""Where staff come into partnerships: /partnership [new | <number>] and every ``pt:`` button,
+handed to the wizard (``bot.partnerships.wizard``) or to a partnership's card
+(``bot.partnerships.card``, ``bot.partnerships.start_date``).
+
+Buttons carry ``pt:<action>[:<partnership>][:<value>]``.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import callbacks
+from bot.access import Person, person_of, refuse, requires
+from bot.handlers import common
+from bot.partnerships import card, service, wizard
+from bot.partnerships.start_date import ask_new_start
+from bot.partnerships.view import AREA
+from bot.services import services
+
+
+@requires("staff")
+async def partnership_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    args = context.args or []
+    sub = args[0].lower() if args else "list"
+    chat_id = update.effective_chat.id
+    if sub == "new":
+        await wizard.start(context, chat_id, person)
+    elif callbacks.is_number(sub.lstrip("#")):
+        await card.show_card(context, chat_id, person, int(sub.lstrip("#")))
+    else:
+        await card.show_list(context, chat_id, person)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    person = await person_of(update, context)
+    if not person.is_staff:
+        await refuse(update, context, person)
+        return
+    query = update.callback_query
+    pieces = callbacks.parts(query.data, AREA)
+    if pieces is None:
+        await common.expired_button(update, context, person.lang)
+        return
+    action, args = pieces[1], pieces[2:]
+    if action in wizard.ACTIONS:
+        await wizard.on_button(update, context, person, action, args)
+        return
+    if not args or not callbacks.is_number(args[0]):
+        await common.expired_button(update, context, person.lang)
+        return
+    partnership = await service.get(services(context), int(args[0]))
+    if partnership is None:
+        await common.expired_button(update, context, person.lang)
+        return
+    if action == "ed":
+        await query.answer()
+        await ask_new_start(context, update.effective_chat.id, person, partnership.id)
+        return
+    await card.on_button(update, context, person, partnership, action, args[1:])

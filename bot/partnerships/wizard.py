@@ -1,0 +1,211 @@
+"""The new-partnership wizard: organisation → start date → stage → J-PAT interval.
+
+It keeps its step in the database (flow ``partnership``), so a press on an old wizard keyboard
+is recognised. The typed start date (``on_text``) serves the card's "Change the start date"
+too: both wait in the same flow.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import callbacks
+from bot.access import Person, log_staff_action, refuse
+from bot.handlers import common
+from bot.i18n import translator
+from bot.partnerships import service, view
+from bot.partnerships.card import show_card
+from bot.partnerships.start_date import (
+    DATE_STEPS,
+    EDIT_STEPS,
+    ask_keep_future,
+    ask_start,
+    date_example,
+    save_start,
+    today_of,
+)
+from bot.replies import send_text
+from bot.services import services
+from conversations import dates
+from storage import partnerships
+from storage.models import ChatFlow
+
+ACTIONS = ("new", "x", "org", "sd", "st", "cad", "fk", "fn")
+
+
+async def start(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person) -> None:
+    _ = translator(person.lang)
+    orgs = await service.open_wizard(services(context), person.user_id)
+    if not orgs:
+        await send_text(
+            context,
+            chat_id,
+            _("There is no partner organisation yet. Invite one with /invite first."),
+            person.lang,
+        )
+        return
+    await send_text(
+        context,
+        chat_id,
+        _("New partnership. Which partner organisation is it with?"),
+        person.lang,
+        keyboard=view.organisations_keyboard(orgs, person.lang),
+    )
+
+
+async def _ask_stage(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+    _ = translator(lang)
+    await send_text(
+        context,
+        chat_id,
+        _("Which stage is the partnership in?"),
+        lang,
+        keyboard=view.stage_keyboard(lang, "st"),
+    )
+
+
+async def _ask_cadence(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+    _ = translator(lang)
+    await send_text(
+        context,
+        chat_id,
+        _("How often will both sides do the J-PAT check-in? (Usually every 3 months.)"),
+        lang,
+        keyboard=view.cadence_keyboard(lang, "cad"),
+    )
+
+
+async def on_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+) -> None:
+    """The start date, typed."""
+    svc = services(context)
+    _ = translator(person.lang)
+    chat_id = update.effective_chat.id
+    if not person.is_staff:
+        await service.clear_step(svc, person.user_id)
+        await refuse(update, context, person)
+        return
+    if flow.step not in DATE_STEPS:
+        await send_text(context, chat_id, _("Please use the buttons above."), person.lang)
+        return
+    today = today_of(svc.clock.now(), person)
+    started = dates.parse_date(update.effective_message.text or "", person.lang, today)
+    if started is None:
+        example = date_example(context, person.lang)
+        await send_text(context, chat_id, view.type_a_date(example, person.lang), person.lang)
+        return
+    if started > today:
+        await ask_keep_future(context, chat_id, person, flow, started)
+        return
+    if flow.step in EDIT_STEPS:
+        await save_start(context, chat_id, person, flow, started)
+        return
+    await _chose_start(context, chat_id, person, flow, started)
+
+
+async def _chose_start(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    person: Person,
+    flow: ChatFlow,
+    started: date,
+    *,
+    said: bool = False,
+) -> None:
+    data = {k: v for k, v in flow.data.items() if k != "future"}
+    data["start"] = started.isoformat()
+    await service.put_step(services(context), person.user_id, "stage", data)
+    if not said:  # "keep it?" already shows the date on the pressed message
+        await send_text(context, chat_id, view.start_date_line(started, person.lang), person.lang)
+    await _ask_stage(context, chat_id, person.lang)
+
+
+async def _create(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict, cadence: str
+) -> None:
+    svc = services(context)
+    partnership, partner_side = await service.create(
+        svc, person.user_id, person.contact_id, data, cadence
+    )
+    await log_staff_action(
+        svc,
+        person,
+        "partnership.create",
+        subject=f"partnership:{partnership.id}",
+        details={"organisation": int(data["org"]), "stage": data["stage"], "cadence": cadence},
+    )
+    text = view.created_text(partnership.id, partnership.name, partner_side, person.lang)
+    await send_text(context, chat_id, text, person.lang)
+    await show_card(context, chat_id, person, partnership.id)
+
+
+async def on_button(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    action: str,
+    args: list[str],
+) -> None:
+    svc = services(context)
+    _ = translator(person.lang)
+    query = update.callback_query
+    chat_id = update.effective_chat.id
+    if action == "new":
+        await common.close_keyboard(query, _("New partnership"), person.lang)
+        await start(context, chat_id, person)
+        return
+    flow = await service.step_of(svc, person.user_id)
+    if flow is None or flow.flow != service.FLOW:
+        await common.expired_button(update, context, person.lang)
+        return
+    arg = args[0] if args else None
+    if action == "x":
+        await service.clear_step(svc, person.user_id)
+        await common.close_keyboard(query, _("Cancelled."), person.lang)
+        return
+    if action == "org" and flow.step == "org" and arg and callbacks.is_number(arg):
+        org = await service.choose_organisation(svc, person.user_id, int(arg))
+        if org is None:
+            await common.expired_button(update, context, person.lang)
+            return
+        await common.close_keyboard(query, _("Organisation: {name}", name=org.name), person.lang)
+        await ask_start(context, chat_id, person.lang)
+        return
+    if action == "sd" and flow.step in ("start", "edit_start") and arg == "today":
+        await common.close_keyboard(query, _("Today"), person.lang)
+        today = today_of(svc.clock.now(), person)
+        if flow.step == "edit_start":
+            await save_start(context, chat_id, person, flow, today)
+        else:
+            await _chose_start(context, chat_id, person, flow, today)
+        return
+    future = flow.data.get("future")
+    if action in ("fk", "fn") and flow.step in ("start_future", "edit_future") and future:
+        when = date.fromisoformat(str(future))
+        if action == "fn":
+            back = "edit_start" if flow.step == "edit_future" else "start"
+            data = {k: v for k, v in flow.data.items() if k != "future"}
+            await service.put_step(svc, person.user_id, back, data)
+            example = date_example(context, person.lang)
+            await common.close_keyboard(query, view.type_a_date(example, person.lang), person.lang)
+            return
+        await common.close_keyboard(query, view.start_date_line(when, person.lang), person.lang)
+        if flow.step == "edit_future":
+            await save_start(context, chat_id, person, flow, when)
+        else:
+            await _chose_start(context, chat_id, person, flow, when, said=True)
+        return
+    if action == "st" and flow.step == "stage" and arg in partnerships.STAGES:
+        await service.put_step(svc, person.user_id, "cadence", {**flow.data, "stage": arg})
+        await common.close_keyboard(query, view.stage_line(arg, person.lang), person.lang)
+        await _ask_cadence(context, chat_id, person.lang)
+        return
+    if action == "cad" and flow.step == "cadence" and arg in partnerships.CADENCES:
+        await common.close_keyboard(query, view.cadence_line(arg, person.lang), person.lang)
+        await _create(context, chat_id, person, flow.data, arg)
+        return
+    await common.expired_button(update, context, person.lang)
