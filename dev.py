@@ -2,8 +2,8 @@
 """Set up what is needed, then run: ``python3 dev.py start`` or ``python3 dev.py test``.
 
 Works on a fresh clone with only Python 3.11+: it creates ``.venv`` beside this file, installs
-the project with its ``sandbox`` extra (aiohttp, for the demo that ``start`` runs without a
-token) and its ``test`` extra when ``pyproject.toml`` changed, and runs the command there.
+the project with its ``test`` extra at the versions in ``constraints.txt`` when
+``pyproject.toml`` or ``constraints.txt`` changed, and runs the command there.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ def ensure_environment() -> None:
     if not PYTHON.exists():
         print("creating .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+    ).hexdigest()
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
         print("installing dependencies into .venv (first run only) ...", flush=True)
         subprocess.run(
@@ -39,8 +41,10 @@ def ensure_environment() -> None:
                 "install",
                 "--quiet",
                 "--disable-pip-version-check",
+                "--constraint",
+                str(ROOT / "constraints.txt"),  # the versions CI tested, dependencies included
                 "-e",
-                f"{ROOT}[sandbox,test]",  # the demo needs the sandbox; a bare install does not
+                f"{ROOT}[test]",
             ],
             check=True,
             cwd=ROOT,

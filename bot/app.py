@@ -41,6 +41,7 @@ from bot.sending import SendPath
 from bot.services import Services, attach
 from bot.settings import Settings
 from bot.surveys import feature as surveys
+from bot.telegram_http import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
 from storage import contacts
 from storage.db import Database
@@ -86,8 +87,8 @@ def build_application(
         .rate_limiter(send_path)
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE, around=db.unit))
-        .connection_pool_size(64)
-        .pool_timeout(30)
+        .request(AiohttpRequest(connection_pool_size=64, pool_timeout=30))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(on_startup)
     )
     if settings.bot_api_url:
