@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import dispatch, i18n, wakeups
+from bot import i18n, wakeups
 from bot.campaigns import feature as campaigns
 from bot.clock import Clock
 from bot.context import CONTEXT_TYPES
@@ -185,4 +185,4 @@ async def ensure_admin_contacts(svc: Services) -> None:
 
 
 async def _tick_job(context: Any) -> None:
-    await dispatch.tick(context.application)
+    await wakeups.run_tick(context.application)

@@ -10,7 +10,9 @@ indexed query, so start-up costs the same with 30 or 30 000 pending reminders.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -50,9 +52,56 @@ async def arm(application: Any, *, first: bool = False) -> float | None:
 async def _wake(context: Any) -> None:
     application = context.application
     try:
-        await dispatch.tick(application)
+        await run_tick(application)
     finally:
         await arm(application)
+
+
+@dataclass
+class _Flight:
+    """The tick running in this process, if any, and whether something asked for another."""
+
+    task: asyncio.Task[None] | None = None
+    again: bool = False
+
+
+async def run_tick(application: Any) -> None:
+    """One dispatcher tick at a time in this process. A wake-up, the periodic job and "send
+    it now" after /send or /meeting may all ask at once: the second asker does not start a
+    second tick that would read the same due rows and race the first for them; the running
+    tick goes round once more instead (what the asker added is then seen), and both wait for
+    it to end. The tick runs in a task of the application's, so shutdown waits for it."""
+    flight: _Flight = application.bot_data.setdefault("tick_flight", _Flight())
+    if flight.task is None or flight.task.done():
+        flight.task = application.create_task(_rounds(application, flight), name="dispatch tick")
+    else:
+        flight.again = True
+    await asyncio.shield(flight.task)
+
+
+async def _rounds(application: Any, flight: _Flight) -> None:
+    while True:
+        flight.again = False
+        await dispatch.tick(application)
+        if not flight.again:
+            return
+
+
+def tick_soon(application: Any) -> None:
+    """Send what was just queued (invitations, notices, nudges) now, not at the next wake-up,
+    without the staff member's reply waiting for a push to thousands; then re-arm."""
+
+    async def run() -> None:
+        try:
+            await run_tick(application)
+        finally:
+            await arm(application)
+
+    task = application.create_task(run(), name="tick soon")
+    # Kept where tests, the walkthrough and shutdown can wait for it to end.
+    tasks: set[asyncio.Task[None]] = application.bot_data.setdefault("tasks", set())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
 
 
 async def rebuild(application: Any) -> None:

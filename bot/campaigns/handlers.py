@@ -3,7 +3,6 @@ the response figures (/campaigns)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
@@ -174,11 +173,9 @@ async def _launch(
         ),
         person.lang,
     )
-    from bot.dispatch import tick
+    from bot.wakeups import tick_soon
 
-    task = asyncio.create_task(tick(context.application))
-    context.application.bot_data.setdefault("tasks", set()).add(task)
-    task.add_done_callback(context.application.bot_data["tasks"].discard)
+    tick_soon(context.application)
 
 
 @requires("staff")

@@ -6,7 +6,6 @@ sees only the partnerships whose partner side they are on. Everyone else learns 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -110,8 +109,6 @@ async def say_to(
 
 def send_soon(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send what was just scheduled (invitations, notices) now rather than at the next tick."""
-    from bot.dispatch import tick
+    from bot.wakeups import tick_soon
 
-    task = asyncio.create_task(tick(context.application))
-    context.application.bot_data.setdefault("tasks", set()).add(task)
-    task.add_done_callback(context.application.bot_data["tasks"].discard)
+    tick_soon(context.application)

@@ -1,20 +1,22 @@
 """What the meeting handlers share: the names of their chat steps, the organiser's time zone,
-the date-and-time and reminder prompts, and sending what a change made due."""
+the date-and-time and reminder prompts and the reading of what is typed at them (the same for
+a new meeting and a moved one), and sending what a change made due."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from telegram.ext import ContextTypes
 
 from bot import wakeups
 from bot.access import Person
+from bot.handlers.wizard import put_step
 from bot.i18n import translator
 from bot.meetings import wizard_view
-from bot.meetings.when import parse_when
+from bot.meetings.when import parse_offsets, parse_when
 from bot.replies import send_text
 from bot.services import Services, services
+from storage.models import ChatFlow
 
 FLOW = "meeting"
 EDIT_FLOW = "meeting_edit"
@@ -30,15 +32,7 @@ def staff_zone(svc: Services, person: Person) -> str:
 
 def start_sending(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send what is due now (invitations, notices) and re-arm the wake-up for the rest."""
-    from bot.dispatch import tick
-
-    async def run() -> None:
-        await tick(context.application)
-        await wakeups.arm(context.application)
-
-    task = asyncio.create_task(run())
-    context.application.bot_data.setdefault("tasks", set()).add(task)
-    task.add_done_callback(context.application.bot_data["tasks"].discard)
+    wakeups.tick_soon(context.application)
 
 
 async def ask_when(
@@ -82,3 +76,39 @@ async def ask_offsets(
 ) -> None:
     _ = translator(lang)
     await send_text(context, chat_id, wizard_view.ask_offsets(_, current), lang)
+
+
+async def typed_when(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    person: Person,
+    flow: ChatFlow,
+    text: str,
+    confirm_action: str,
+) -> None:
+    """The date and time typed in a "when" step (of a new meeting or a moved one): kept in the
+    flow's "when_ok" step and read back with the ``confirm_action`` button, or refused."""
+    svc = services(context)
+    zone = staff_zone(svc, person)
+    at = await read_when(context, chat_id, person, text, zone)
+    if at is None:
+        return
+    data = {**flow.data, "starts_at": at.isoformat()}
+    await put_step(svc, person.user_id, flow.flow, "when_ok", data)
+    await echo_when(context, chat_id, person, at, zone, confirm_action)
+
+
+async def typed_offsets(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, text: str
+) -> list[int] | None:
+    """The reminder offsets typed, or None after showing how to type them."""
+    offsets = parse_offsets(text)
+    if offsets is None:
+        await send_text(context, chat_id, wizard_view.offsets_help(translator(lang)), lang)
+    return offsets
+
+
+async def use_buttons(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+    """Text typed where a meeting wizard waits for a button."""
+    _ = translator(lang)
+    await send_text(context, chat_id, _("Please use the buttons above, or send /cancel."), lang)

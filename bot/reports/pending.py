@@ -11,7 +11,6 @@ figures after they leave are the same whether they had finished or not.
 
 from __future__ import annotations
 
-import asyncio
 from itertools import groupby
 
 from babel.dates import format_date
@@ -264,9 +263,6 @@ async def drop_keyboard(query: CallbackQuery) -> None:
 
 def send_soon(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send what is due now in the background (the reply to staff does not wait for it)."""
-    from bot.dispatch import TickReport, send_due
+    from bot.wakeups import tick_soon
 
-    task = asyncio.create_task(send_due(context.application, TickReport()))
-    tasks = context.application.bot_data.setdefault("tasks", set())
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    tick_soon(context.application)
