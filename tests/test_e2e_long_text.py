@@ -116,6 +116,8 @@ async def test_a_second_part_after_a_saved_first_part_joins_it(sqlite_url: str) 
         assert any("Your answer has 5,101 characters" in (e.text or "") for e in offers), (
             phone.transcript()
         )
+        # The joined part was taken: nothing says it was not understood.
+        assert "didn't understand" not in phone.transcript(), phone.transcript()
         response = await response_of(world, 4803)
         assert (await answers_of(world, response.id))["improve"].value_text == first.strip()
         await press(phone, data=_button(phone, KEEP), expect="edit")

@@ -308,7 +308,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE, person:
         if await long_text.continues_long_answer(
             context, chat_id, person, response, survey, progress, message.text
         ):
-            return
+            return True  # taken: the router must not also say it was not understood
         user_input = UserInput(kind="text", value=message.text)
     else:
         await send_text(
