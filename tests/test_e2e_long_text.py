@@ -111,7 +111,9 @@ async def test_a_second_part_after_a_saved_first_part_joins_it(sqlite_url: str) 
         first, second = _long(3900, "gamma"), _long(1200, "delta")
         await phone.send_text(first)
         await phone.send_text(second)
-        offers = await phone.wait(3, timeout=10)  # closed question is an edit; next q; offer
+        offers = await phone.wait(
+            2, timeout=10
+        )  # the next question, the offer (closing is an edit)
         await settle(phone)
         assert any("Your answer has 5,101 characters" in (e.text or "") for e in offers), (
             phone.transcript()
