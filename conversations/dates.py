@@ -17,8 +17,9 @@ Every date prompt of the bot accepts the same forms:
   right-to-left marks Arabic keyboards put around ``/``.
 
 ``lang=None`` reads every language we ship, numbers day first (staff commands that do not know
-the reader's language). The words for today/tomorrow/yesterday are a fixed table here, like
-survey content: ``conversations`` has no access to the bot's gettext catalogs.
+the reader's language). The words for today/tomorrow/yesterday, the month names and the
+folding of what people type are in ``conversations.date_words``; this module reads dates with
+them and shows one back.
 
 Pure: no Telegram, no database; Babel only for month names and the locale's date order.
 """
@@ -26,224 +27,52 @@ Pure: no Telegram, no database; Babel only for month names and the locale's date
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Literal
 
-from babel import Locale
 from babel.dates import format_date, get_date_format
 
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar", "sw")
+from conversations.date_words import (
+    CONNECTORS,
+    FILLER,
+    LANGUAGES,
+    RELATIVE_WORDS,
+    SPACES,
+    lang_key,
+    month_first,
+    month_names,
+    normalise,
+    relative_words,
+    weekday_names,
+    word_patterns,
+)
+
+__all__ = [
+    "LANGUAGES",
+    "MAX_TEXT",
+    "RELATIVE_WORDS",
+    "DateReading",
+    "Found",
+    "Problem",
+    "example",
+    "example_date",
+    "format_numeric",
+    "month_first",
+    "normalise",
+    "numeric_pattern",
+    "parse_date",
+    "parse_two_dates",
+    "read_date",
+    "search_date",
+]
+
 MAX_TEXT = 80
-
-#: Days from today for the relative words of each language (folded when used).
-RELATIVE_WORDS: dict[str, dict[str, int]] = {
-    "en": {
-        "today": 0,
-        "tomorrow": 1,
-        "yesterday": -1,
-        "day after tomorrow": 2,
-        "the day after tomorrow": 2,
-        "day before yesterday": -2,
-        "the day before yesterday": -2,
-    },
-    "fr": {
-        "aujourd'hui": 0,
-        "aujourdhui": 0,
-        "aujourd hui": 0,
-        "demain": 1,
-        "hier": -1,
-        "après-demain": 2,
-        "après demain": 2,
-        "avant-hier": -2,
-        "avant hier": -2,
-    },
-    "es": {
-        "hoy": 0,
-        "mañana": 1,
-        "ayer": -1,
-        "pasado mañana": 2,
-        "anteayer": -2,
-        "antier": -2,
-        "antes de ayer": -2,
-    },
-    "ar": {
-        "اليوم": 0,
-        "غدا": 1,
-        "غداً": 1,
-        "بكرة": 1,
-        "بكره": 1,
-        "أمس": -1,
-        "الأمس": -1,
-        "بالأمس": -1,
-        "البارحة": -1,
-        "مبارح": -1,
-        "امبارح": -1,
-        "بعد غد": 2,
-        "بعد بكرة": 2,
-        "أول أمس": -2,
-        "قبل أمس": -2,
-        "أول امبارح": -2,
-    },
-    "sw": {
-        "leo": 0,
-        "kesho": 1,
-        "jana": -1,
-        "kesho kutwa": 2,
-        "keshokutwa": 2,
-        "juzi": -2,
-    },
-}
-
-#: Words that may stand beside a date without changing it ("le 2 mars", "tarehe 2 Machi").
-_FILLER = frozenset(
-    {"le", "el", "the", "on", "of", "de", "del", "dia", "tarehe", "يوم", "في", "ifikapo"}
-)
-#: Words between the two dates of a period ("1/1/2026 au 31/3/2026").
-_CONNECTORS = frozenset(
-    {
-        "to",
-        "until",
-        "till",
-        "through",
-        "from",
-        "and",
-        "between",
-        "au",
-        "a",
-        "jusqu'au",
-        "jusquau",
-        "du",
-        "et",
-        "entre",
-        "hasta",
-        "al",
-        "desde",
-        "y",
-        "hadi",
-        "mpaka",
-        "kutoka",
-        "na",
-        "kati",
-        "ya",
-        "من",
-        "الى",
-        "حتى",
-        "و",
-        "بين",
-        "-",
-    }
-)
-
-_SPACES = re.compile(r"\s+")
-_ALIFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "\u0640": None, "\u060c": ","})
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-"})
 
 _ISO = re.compile(r"(?<![\d/.\-])(\d{4})([\-/.])(\d{1,2})\2(\d{1,2})(?![\d/\-]|\.\d)")
 _NUMERIC = re.compile(r"(?<![\d/.\-:])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/\-:]|\.\d)")
 _NUMERIC_NO_YEAR = re.compile(r"(?<![\d/.\-:])(\d{1,2})[/\-](\d{1,2})(?![\d/\-:]|\.\d)")
-
-
-def normalise(text: str) -> str:
-    """Lower case, ASCII digits, no accents or bidi marks (Arabic letters kept), one space."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(
-        str(unicodedata.decimal(ch))
-        if ch.isdecimal()
-        else ("" if unicodedata.category(ch) == "Cf" else ch)
-        for ch in text
-    )
-    text = text.lower().translate(_QUOTES).translate(_DASHES)
-    decomposed = unicodedata.normalize("NFKD", text)
-    text = unicodedata.normalize(
-        "NFKC", "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
-    text = text.translate(_ALIFS)
-    return _SPACES.sub(" ", text).strip()
-
-
-def _lang_key(lang: str | None) -> str | None:
-    if not lang:
-        return None
-    base = lang.replace("_", "-").split("-")[0].lower()
-    return base if base in LANGUAGES else None
-
-
-def _languages(key: str | None) -> tuple[str, ...]:
-    return LANGUAGES if key is None else tuple(dict.fromkeys((key, "en")))
-
-
-@cache
-def month_first(lang: str | None) -> bool:
-    """Whether the locale writes numeric dates month first (Babel's short pattern: en)."""
-    key = _lang_key(lang)
-    if key is None:
-        return False
-    pattern = re.sub(r"'[^']*'", "", get_date_format("short", locale=key).pattern)
-    month, day = pattern.find("M"), pattern.find("d")
-    return 0 <= month < day
-
-
-@cache
-def _month_names(key: str | None) -> dict[str, int]:
-    names: dict[str, int] = {}
-    locales = list(_languages(key))
-    if "ar" in locales:
-        locales.append("ar_SY")  # كانون الثاني, شباط, آذار...: the names Syrians and Iraqis use
-    for name in locales:
-        months = Locale.parse(name).months
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, word in months[context][width].items():
-                    folded = normalise(word).rstrip(".")
-                    if len(folded) >= 3:
-                        names.setdefault(folded, number)
-    names.setdefault("sept", 9)
-    return names
-
-
-@cache
-def _weekday_names(key: str | None) -> dict[str, int]:
-    """Monday = 0, as ``date.weekday`` counts."""
-    names: dict[str, int] = {}
-    for name in _languages(key):
-        days = Locale.parse(name).days
-        for width in ("wide", "abbreviated"):
-            for number, word in days["format"][width].items():
-                names.setdefault(normalise(word).rstrip("."), number)
-    return names
-
-
-@cache
-def _relative_words(key: str | None) -> dict[str, int]:
-    return {
-        normalise(word): days
-        for lang in _languages(key)
-        for word, days in RELATIVE_WORDS[lang].items()
-    }
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-@cache
-def _word_patterns(key: str | None) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    months = _alternation(list(_month_names(key)))
-    year = r"(?:(?:\s+(?:de|del)\s+|\s*,\s*|\s+|[\-/.])(\d{4})(?![\d:])|[\-/](\d{2})(?![\d:]))?"
-    day_month = re.compile(
-        rf"(?<![\w:/])(\d{{1,2}})(?:er|re|eme|st|nd|rd|th|o|ro)?\.?"
-        rf"(?:\s+(?:de|of)\s+|[\s\-/.]*)({months})(?!\w)\.?{year}"
-    )
-    month_day = re.compile(
-        rf"(?<!\w)({months})(?!\w)\.?(?:\s+(?:the\s+)?|[\-/.]?)(\d{{1,2}})(?:st|nd|rd|th)?"
-        rf"(?![\w:])(?:\s*,?\s*(\d{{4}})(?![\d:]))?"
-    )
-    relative = re.compile(rf"(?<!\w)({_alternation(list(_relative_words(key)))})(?!\w)")
-    return day_month, month_day, relative
 
 
 # ------------------------------------------------------------------------------ reading
@@ -322,7 +151,7 @@ def _numeric(
 
 
 def _cut(text: str, match: re.Match[str]) -> str:
-    return _SPACES.sub(" ", f"{text[: match.start()]} {text[match.end() :]}").strip()
+    return SPACES.sub(" ", f"{text[: match.start()]} {text[match.end() :]}").strip()
 
 
 def search_date(
@@ -337,8 +166,8 @@ def search_date(
     dates), or None. ``allow_past``/``allow_future`` only choose the year of a date written
     without one; whether the date is allowed is for the caller to judge."""
     folded = normalise(text)
-    key = _lang_key(lang)
-    day_month, month_day, relative = _word_patterns(key)
+    key = lang_key(lang)
+    day_month, month_day, relative = word_patterns(key)
     if match := _ISO.search(folded):
         found = _safe(int(match[1]), int(match[3]), int(match[4]))
         return Found(found, _cut(folded, match))
@@ -354,7 +183,7 @@ def search_date(
         )
         return Found(found, _cut(folded, match))
     if match := day_month.search(folded):
-        month = _month_names(key)[match[2]]
+        month = month_names(key)[match[2]]
         found = _resolve(
             month,
             int(match[1]),
@@ -365,7 +194,7 @@ def search_date(
         )
         return Found(found, _cut(folded, match))
     if match := month_day.search(folded):
-        month = _month_names(key)[match[1]]
+        month = month_names(key)[match[1]]
         found = _resolve(
             month, int(match[2]), _year(match[3], today), today, allow_past, allow_future
         )
@@ -374,7 +203,7 @@ def search_date(
         found = _numeric(int(match[1]), int(match[2]), None, key, today, allow_past, allow_future)
         return Found(found, _cut(folded, match))
     if match := relative.search(folded):
-        return Found(today + timedelta(days=_relative_words(key)[match[1]]), _cut(folded, match))
+        return Found(today + timedelta(days=relative_words(key)[match[1]]), _cut(folded, match))
     return None
 
 
@@ -401,9 +230,9 @@ def _only_filler(
     rest: str, day: date, key: str | None, extra: frozenset[str] = frozenset()
 ) -> bool:
     """Nothing but small words, punctuation and, at most, the right weekday."""
-    weekdays = _weekday_names(key)
+    weekdays = weekday_names(key)
     for token in _TOKENS.findall(rest):
-        if token in _FILLER or token in extra:
+        if token in FILLER or token in extra:
             continue
         if weekdays.get(token) == day.weekday():
             continue
@@ -425,7 +254,7 @@ def read_date(
     found = search_date(text, lang, today, allow_past=allow_past, allow_future=allow_future)
     if found is None or found.value is None:
         return DateReading(None, "unclear")
-    if not _only_filler(found.rest, found.value, _lang_key(lang)):
+    if not _only_filler(found.rest, found.value, lang_key(lang)):
         return DateReading(None, "unclear")
     if not allow_past and found.value < today:
         return DateReading(found.value, "past")
@@ -457,11 +286,11 @@ def parse_two_dates(text: str, lang: str | None, today: date) -> tuple[date, dat
     second = search_date(first.rest, lang, today)
     if second is None or second.value is None:
         return None
-    key = _lang_key(lang)
+    key = lang_key(lang)
     # A weekday beside either date is fine; check each against its own date loosely.
     if not (
-        _only_filler(second.rest, first.value, key, _CONNECTORS)
-        or _only_filler(second.rest, second.value, key, _CONNECTORS)
+        _only_filler(second.rest, first.value, key, CONNECTORS)
+        or _only_filler(second.rest, second.value, key, CONNECTORS)
     ):
         return None
     low, high = sorted((first.value, second.value))
@@ -474,7 +303,7 @@ def parse_two_dates(text: str, lang: str | None, today: date) -> tuple[date, dat
 @cache
 def numeric_pattern(lang: str | None) -> str:
     """The locale's short numeric pattern with a four-digit year (fr ``dd/MM/y``, en ``M/d/y``)."""
-    key = _lang_key(lang)
+    key = lang_key(lang)
     if key is None:
         return "dd/MM/y"
     pattern = get_date_format("short", locale=key).pattern
@@ -483,7 +312,7 @@ def numeric_pattern(lang: str | None) -> str:
 
 def format_numeric(day: date, lang: str | None) -> str:
     """``28/02/2026`` in French, ``2/28/2026`` in English: how the reader types a date."""
-    return format_date(day, numeric_pattern(lang), locale=_lang_key(lang) or "en")
+    return format_date(day, numeric_pattern(lang), locale=lang_key(lang) or "en")
 
 
 def example_date(

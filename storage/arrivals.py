@@ -4,7 +4,7 @@ A contact row is no proof: admins named in the settings get one at start-up, and
 by user id get one before they ever write. What counts is what the person did: their /start as
 staff is marked here (a row in ``app_meta``), and the audit log holds every staff action and
 every refused attempt, with the actor's Telegram id kept even after /forget for staff (see
-``contacts._drop_telegram_links``). Partners need no marker: a partner has agreed to the
+``forgetting._drop_telegram_links``). Partners need no marker: a partner has agreed to the
 consent text, so they have been here.
 """
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deliveries, surveys
 from storage.models import Campaign, Contact, OrganisationTag, Response
+from storage.scopes import STARTED
+from storage.statuses import CampaignStatus, ContactStatus, ResponseStatus
 
 
 def audience_query(kind: str, value: str | None):
@@ -39,9 +41,9 @@ async def count_audience(session: AsyncSession, kind: str, value: str | None) ->
     row = (
         await session.execute(
             select(
-                func.count().filter(sub.c.status == "active"),
-                func.count().filter(sub.c.status == "stopped"),
-                func.count().filter(sub.c.status == "blocked"),
+                func.count().filter(sub.c.status == ContactStatus.ACTIVE),
+                func.count().filter(sub.c.status == ContactStatus.STOPPED),
+                func.count().filter(sub.c.status == ContactStatus.BLOCKED),
             )
         )
     ).one()
@@ -77,7 +79,7 @@ async def launch(
         due_at=due_at,
         max_nudges=max_nudges,
         nudge_every_days=nudge_every_days,
-        status="open",
+        status=CampaignStatus.OPEN,
         created_by=created_by,
         created_at=now,
     )
@@ -85,10 +87,10 @@ async def launch(
     await session.flush()
     invited = stopped = blocked = 0
     for contact in await session.scalars(audience_query(audience_kind, audience_value)):
-        if contact.status == "stopped":
+        if contact.status == ContactStatus.STOPPED:
             stopped += 1
             continue
-        if contact.status == "blocked":
+        if contact.status == ContactStatus.BLOCKED:
             blocked += 1
             continue
         response = await surveys.create_response(
@@ -129,10 +131,10 @@ async def schedule_nudges(session: AsyncSession, now: datetime) -> int:
         .join(Campaign, Campaign.id == Response.campaign_id)
         .join(Contact, Contact.id == Response.contact_id)
         .where(
-            Contact.status == "active",
-            Campaign.status == "open",
+            Contact.status == ContactStatus.ACTIVE,
+            Campaign.status == CampaignStatus.OPEN,
             Campaign.due_at > now,
-            Response.status.in_(("invited", "in_progress", "paused")),
+            Response.status.in_(surveys.OPEN_STATUSES),
             Response.nudges_sent < Campaign.max_nudges,
             Response.contact_id.is_not(None),
         )
@@ -159,13 +161,15 @@ async def schedule_nudges(session: AsyncSession, now: datetime) -> int:
 async def close_due(session: AsyncSession, now: datetime) -> list[int]:
     ids = list(
         await session.scalars(
-            select(Campaign.id).where(Campaign.status == "open", Campaign.due_at <= now)
+            select(Campaign.id).where(
+                Campaign.status == CampaignStatus.OPEN, Campaign.due_at <= now
+            )
         )
     )
     for campaign_id in ids:
         campaign = await session.get(Campaign, campaign_id)
         if campaign is not None:
-            campaign.status = "closed"
+            campaign.status = CampaignStatus.CLOSED
             campaign.closed_at = now
         await deliveries.cancel_pending(session, campaign_id=campaign_id, now=now)
     await surveys.close_overdue(session, ids, now)
@@ -187,13 +191,14 @@ class CampaignFigures:
 
 async def figures(session: AsyncSession, limit: int = 10) -> list[CampaignFigures]:
     """Per campaign, counted in SQL: recipients, invitations sent, started, completed."""
-    started_statuses = ("in_progress", "paused", "completed", "partial")
     per_response = (
         select(
             Response.campaign_id.label("campaign_id"),
             func.count(Response.id).label("recipients"),
-            func.sum(case((Response.status.in_(started_statuses), 1), else_=0)).label("started"),
-            func.sum(case((Response.status == "completed", 1), else_=0)).label("completed"),
+            func.sum(case((Response.status.in_(STARTED), 1), else_=0)).label("started"),
+            func.sum(case((Response.status == ResponseStatus.COMPLETED, 1), else_=0)).label(
+                "completed"
+            ),
         )
         .group_by(Response.campaign_id)
         .subquery()

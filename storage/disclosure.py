@@ -77,6 +77,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from storage.statuses import ResponseStatus
+
 #: The group has fewer than k people.
 TOO_FEW = "too_few"
 #: All answers come from one organisation, and some of its partners asked for totals only.
@@ -90,7 +92,7 @@ OVERLAP = "overlap"
 REMOVED = "[removed at the person's request]"
 
 #: Response statuses whose answers are frozen and may count.
-FINISHED = ("completed", "partial")
+FINISHED: tuple[ResponseStatus, ...] = (ResponseStatus.COMPLETED, ResponseStatus.PARTIAL)
 
 #: A cell: the answer sheets (response ids) whose answers it holds, each with its person
 #: (contact id, which /forget keeps so that a person stays one person).

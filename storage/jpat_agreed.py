@@ -14,6 +14,7 @@ from storage import partnerships
 from storage.jpat_rounds import cancel_pending, notify_members
 from storage.jpat_rules import CONSOLIDATABLE_STATUSES
 from storage.models import JpatItem, JpatRound, JpatSignoff, Partnership
+from storage.statuses import JpatRoundStatus
 
 
 async def _item(session: AsyncSession, round_id: int, key: str) -> JpatItem:
@@ -25,8 +26,8 @@ async def _item(session: AsyncSession, round_id: int, key: str) -> JpatItem:
     """
     withdrawn = await session.execute(
         update(JpatRound)
-        .where(JpatRound.id == round_id, JpatRound.status == "consolidated")
-        .values(status="closed")
+        .where(JpatRound.id == round_id, JpatRound.status == JpatRoundStatus.CONSOLIDATED)
+        .values(status=JpatRoundStatus.CLOSED)
     )
     if withdrawn.rowcount:
         await session.get(JpatRound, round_id, populate_existing=True)
@@ -82,7 +83,7 @@ async def send_for_signoff(
     result = await session.execute(
         update(JpatRound)
         .where(JpatRound.id == round_.id, JpatRound.status.in_(CONSOLIDATABLE_STATUSES))
-        .values(status="consolidated", consolidated_at=now, consolidated_by=by)
+        .values(status=JpatRoundStatus.CONSOLIDATED, consolidated_at=now, consolidated_by=by)
     )
     if not result.rowcount:
         return None
@@ -96,13 +97,13 @@ async def send_for_signoff(
 
 
 async def _decide(
-    session: AsyncSession, round_: JpatRound, stamp: int, status: str, **values: object
+    session: AsyncSession, round_: JpatRound, stamp: int, status: JpatRoundStatus, **values: object
 ) -> bool:
     if await current_stamp(session, round_.id) != stamp:
         return False
     result = await session.execute(
         update(JpatRound)
-        .where(JpatRound.id == round_.id, JpatRound.status == "consolidated")
+        .where(JpatRound.id == round_.id, JpatRound.status == JpatRoundStatus.CONSOLIDATED)
         .values(status=status, **values)
     )
     if not result.rowcount:
@@ -116,7 +117,7 @@ async def confirm(
     session: AsyncSession, round_: JpatRound, *, stamp: int, contact_id: int, now: datetime
 ) -> bool:
     """The partner side confirms: the round is final and the next check-in is planned."""
-    if not await _decide(session, round_, stamp, "final", finalised_at=now):
+    if not await _decide(session, round_, stamp, JpatRoundStatus.FINAL, finalised_at=now):
         return False
     session.add(
         JpatSignoff(round_id=round_.id, contact_id=contact_id, decision="confirmed", at=now)
@@ -139,7 +140,7 @@ async def dispute(
     now: datetime,
 ) -> bool:
     """The partner side disputes: back to staff, with the comment."""
-    if not await _decide(session, round_, stamp, "disputed", dispute_comment=comment):
+    if not await _decide(session, round_, stamp, JpatRoundStatus.DISPUTED, dispute_comment=comment):
         return False
     session.add(
         JpatSignoff(

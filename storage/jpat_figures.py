@@ -17,14 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.jpat_rules import ItemFigures, figures_from_counts
 from storage.models import AnswerRow, JpatItem, JpatRound, Response
+from storage.statuses import AnswerRowStatus, JpatRoundStatus, ResponseStatus
 
 
 def _scored(round_id: int, keys: Sequence[str]):
     """Answers that count: numeric, answered (not "don't know"), from completed submissions."""
     return (
         Response.jpat_round_id == round_id,
-        Response.status == "completed",
-        AnswerRow.status == "answered",
+        Response.status == ResponseStatus.COMPLETED,
+        AnswerRow.status == AnswerRowStatus.ANSWERED,
         AnswerRow.value_num.is_not(None),
         AnswerRow.question_key.in_(list(keys)),
     )
@@ -101,8 +102,8 @@ async def open_answers(
         .join(Response, Response.id == AnswerRow.response_id)
         .where(
             Response.jpat_round_id == round_id,
-            Response.status == "completed",
-            AnswerRow.status == "answered",
+            Response.status == ResponseStatus.COMPLETED,
+            AnswerRow.status == AnswerRowStatus.ANSWERED,
             AnswerRow.question_key.in_(list(keys)),
         )
         .order_by(Response.side, AnswerRow.question_key, AnswerRow.id)
@@ -139,7 +140,7 @@ async def agreed_trend(
         .join(JpatRound, JpatRound.id == JpatItem.round_id)
         .where(
             JpatRound.partnership_id == partnership_id,
-            JpatRound.status == "final",
+            JpatRound.status == JpatRoundStatus.FINAL,
             JpatItem.agreed_score.is_not(None),
             JpatItem.item_key.in_(list(elements)),
         )
@@ -170,7 +171,7 @@ async def open_actions(session: AsyncSession, partnership_id: int) -> list[OpenA
         .join(JpatRound, JpatRound.id == JpatItem.round_id)
         .where(
             JpatRound.partnership_id == partnership_id,
-            JpatRound.status == "final",
+            JpatRound.status == JpatRoundStatus.FINAL,
             JpatItem.action_text.is_not(None),
             JpatItem.action_done_at.is_(None),
         )

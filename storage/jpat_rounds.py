@@ -24,6 +24,7 @@ from storage.jpat_rules import (
     nudge_due,
 )
 from storage.models import Contact, Delivery, JpatRound, Partnership, Response
+from storage.statuses import JpatRoundStatus, ResponseStatus
 
 
 async def get_round(session: AsyncSession, round_id: int) -> JpatRound | None:
@@ -67,7 +68,7 @@ async def open_round(
     round_ = JpatRound(
         partnership_id=partnership.id,
         number=int(last or 0) + 1,
-        status="open",
+        status=JpatRoundStatus.OPEN,
         survey_version_id=survey_version_id,
         opened_at=now,
         deadline=deadline,
@@ -134,7 +135,7 @@ async def welcome_partner(session: AsyncSession, contact: Contact, now: datetime
         open_rounds = await session.scalars(
             select(JpatRound).where(
                 JpatRound.partnership_id == partnership_id,
-                JpatRound.status == "open",
+                JpatRound.status == JpatRoundStatus.OPEN,
                 JpatRound.id.not_in(
                     select(Response.jpat_round_id).where(
                         Response.contact_id == contact.id, Response.jpat_round_id.is_not(None)
@@ -177,7 +178,7 @@ async def side_counts(session: AsyncSession, round_id: int) -> dict[str, SideCou
         select(
             Response.side,
             func.count(Response.id),
-            func.count(Response.id).filter(Response.status == "completed"),
+            func.count(Response.id).filter(Response.status == ResponseStatus.COMPLETED),
         )
         .where(Response.jpat_round_id == round_id)
         .group_by(Response.side)
@@ -225,20 +226,23 @@ async def close_round(
     ``told_already``, the staff member who closed it and sees the reply)."""
     result = await session.execute(
         update(JpatRound)
-        .where(JpatRound.id == round_.id, JpatRound.status == "open")
-        .values(status="closed", closed_at=now)
+        .where(JpatRound.id == round_.id, JpatRound.status == JpatRoundStatus.OPEN)
+        .values(status=JpatRoundStatus.CLOSED, closed_at=now)
     )
     if not result.rowcount:
         return False
     await session.execute(
         update(Response)
-        .where(Response.jpat_round_id == round_.id, Response.status.in_(("in_progress", "paused")))
-        .values(status="partial", updated_at=now)
+        .where(
+            Response.jpat_round_id == round_.id,
+            Response.status.in_((ResponseStatus.IN_PROGRESS, ResponseStatus.PAUSED)),
+        )
+        .values(status=ResponseStatus.PARTIAL, updated_at=now)
     )
     await session.execute(
         update(Response)
-        .where(Response.jpat_round_id == round_.id, Response.status == "invited")
-        .values(status="expired", updated_at=now)
+        .where(Response.jpat_round_id == round_.id, Response.status == ResponseStatus.INVITED)
+        .values(status=ResponseStatus.EXPIRED, updated_at=now)
     )
     await cancel_pending(session, round_.id, "jpat_both", "no longer open")
     row = await session.get(JpatRound, round_.id, populate_existing=True)
@@ -249,7 +253,9 @@ async def close_round(
 async def close_due(session: AsyncSession, now: datetime) -> list[int]:
     ids = list(
         await session.scalars(
-            select(JpatRound.id).where(JpatRound.status == "open", JpatRound.deadline <= now)
+            select(JpatRound.id).where(
+                JpatRound.status == JpatRoundStatus.OPEN, JpatRound.deadline <= now
+            )
         )
     )
     closed = []
@@ -274,7 +280,7 @@ async def schedule_nudges(
         select(Response.id, Response.contact_id, Response.nudges_sent, last_push)
         .join(JpatRound, JpatRound.id == Response.jpat_round_id)
         .where(
-            JpatRound.status == "open",
+            JpatRound.status == JpatRoundStatus.OPEN,
             JpatRound.deadline > now,
             Response.status.in_(surveys.OPEN_STATUSES),
             Response.nudges_sent < max_nudges,

@@ -13,12 +13,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
+from storage.statuses import JpatRoundStatus
+
 #: The survey definition every J-PAT round is answered with.
 JPAT_SURVEY = "jpat"
 #: Which rounds' answers may be seen: never while the round is open (the blind phase).
-VIEWABLE_STATUSES: tuple[str, ...] = ("closed", "consolidated", "disputed", "final")
+VIEWABLE_STATUSES: tuple[JpatRoundStatus, ...] = (
+    JpatRoundStatus.CLOSED,
+    JpatRoundStatus.CONSOLIDATED,
+    JpatRoundStatus.DISPUTED,
+    JpatRoundStatus.FINAL,
+)
 #: Staff may (re)record the agreed J-PAT in these states.
-CONSOLIDATABLE_STATUSES: tuple[str, ...] = ("closed", "consolidated", "disputed")
+CONSOLIDATABLE_STATUSES: tuple[JpatRoundStatus, ...] = (
+    JpatRoundStatus.CLOSED,
+    JpatRoundStatus.CONSOLIDATED,
+    JpatRoundStatus.DISPUTED,
+)
 #: Sides this far apart (difference of their medians) or more are flagged.
 FLAG_GAP = 1.5
 #: A score this low or lower, by anyone, is flagged.
@@ -166,7 +177,7 @@ def nudge_due(last_push: datetime | None, now: datetime, every: timedelta = NUDG
 
 def overdue_round(status: str, deadline: datetime, now: datetime) -> bool:
     """An open round whose deadline has passed: it closes now."""
-    return status == "open" and deadline <= now
+    return status == JpatRoundStatus.OPEN and deadline <= now
 
 
 # ------------------------------------------------------------------------------ notice keys

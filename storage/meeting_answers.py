@@ -22,6 +22,7 @@ from storage.models import (
     Partnership,
     Response,
 )
+from storage.statuses import JpatRoundStatus, MeetingStatus, ResponseStatus
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,9 @@ async def upcoming(session: AsyncSession, now: datetime, limit: int = 10) -> lis
         .join(Partnership, Partnership.id == Meeting.partnership_id)
         .join(Organisation, Organisation.id == Partnership.organisation_id)
         .outerjoin(counts, counts.c.meeting_id == Meeting.id)
-        .where(Meeting.status == "scheduled", Meeting.starts_at > now - timedelta(hours=3))
+        .where(
+            Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now - timedelta(hours=3)
+        )
         .order_by(Meeting.starts_at, Meeting.id)
         .limit(limit)
     )
@@ -196,7 +199,7 @@ async def upcoming_of(
     their answer (at most ``limit``), and how many there are in all: for their /meetings."""
     where = (
         MeetingRsvp.contact_id == contact_id,
-        Meeting.status == "scheduled",
+        Meeting.status == MeetingStatus.SCHEDULED,
         Meeting.starts_at > now,
     )
     rows = await session.execute(
@@ -227,13 +230,17 @@ async def jpat_waiting(session: AsyncSession, partnership_id: int, contact_id: i
         .where(
             Response.jpat_round_id == JpatRound.id,
             Response.contact_id == contact_id,
-            Response.status == "completed",
+            Response.status == ResponseStatus.COMPLETED,
         )
         .exists()
     )
     found = await session.scalar(
         select(JpatRound.id)
-        .where(and_(JpatRound.partnership_id == partnership_id, JpatRound.status == "open"))
+        .where(
+            and_(
+                JpatRound.partnership_id == partnership_id, JpatRound.status == JpatRoundStatus.OPEN
+            )
+        )
         .where(~submitted)
         .limit(1)
     )

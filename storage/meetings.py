@@ -23,6 +23,7 @@ from storage.models import (
     Partnership,
     PartnershipMember,
 )
+from storage.statuses import ContactStatus, MeetingStatus
 
 KINDS = ("kickoff", "quarterly", "biannual", "annual", "other")
 REVIEW_KINDS = frozenset({"quarterly", "biannual", "annual"})
@@ -123,7 +124,7 @@ async def member_counts(
 ) -> MemberCounts:
     """Who takes part on each side: everyone an invitation would reach, and the organiser
     (a member who is not sent an invitation to their own meeting, but attends it)."""
-    reachable = (Contact.status == "active") & Contact.telegram_user_id.is_not(None)
+    reachable = (Contact.status == ContactStatus.ACTIVE) & Contact.telegram_user_id.is_not(None)
     is_organiser = PartnershipMember.contact_id == (organiser if organiser is not None else -1)
     counted = reachable | is_organiser
     row = (
@@ -196,7 +197,7 @@ async def create(
         created_by=created_by,
         place=place,
         agenda=agenda,
-        status="scheduled",
+        status=MeetingStatus.SCHEDULED,
         reminder_offsets=list(reminder_offsets),
         version=1,
         created_at=now,
@@ -235,7 +236,7 @@ async def reschedule(
     """Move a scheduled meeting: new version, answers cleared (the organiser's aside: they
     still attend), pending reminders dropped."""
     meeting = await session.get(Meeting, meeting_id, with_for_update=True)
-    if meeting is None or meeting.status != "scheduled":
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return None
     meeting.previous_starts_at = meeting.starts_at
     meeting.starts_at = starts_at
@@ -255,7 +256,7 @@ async def change_offsets(
     session: AsyncSession, meeting_id: int, offsets: list[int], now: datetime
 ) -> Meeting | None:
     meeting = await session.get(Meeting, meeting_id, with_for_update=True)
-    if meeting is None or meeting.status != "scheduled":
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return None
     meeting.reminder_offsets = list(offsets)
     meeting.version += 1
@@ -266,9 +267,9 @@ async def change_offsets(
 
 async def cancel(session: AsyncSession, meeting_id: int, now: datetime) -> Meeting | None:
     meeting = await session.get(Meeting, meeting_id, with_for_update=True)
-    if meeting is None or meeting.status != "scheduled":
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return None
-    meeting.status = "cancelled"
+    meeting.status = MeetingStatus.CANCELLED
     meeting.cancelled_at = now
     meeting.updated_at = now
     await drop_pending(session, meeting_id, kinds=(INVITE, REMINDER, MOVED), detail="cancelled")

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.contacts import forgotten_ids
 from storage.models import Contact, JpatRound, Organisation, Partnership, PartnershipMember
+from storage.statuses import JpatRoundStatus
 
 STAGES: tuple[str, ...] = ("inception", "ongoing", "closing")
 CADENCE_MONTHS: dict[str, int | None] = {
@@ -31,7 +32,12 @@ SIDES: tuple[str, ...] = ("ngo", "partner")
 #: Contacts who can be on the NGO side (an admin's own contact has the role "admin").
 STAFF_ROLES: tuple[str, ...] = ("staff", "admin")
 #: Rounds that are still on their way to a final, signed J-PAT: no new round opens meanwhile.
-ACTIVE_ROUND_STATUSES: tuple[str, ...] = ("open", "closed", "consolidated", "disputed")
+ACTIVE_ROUND_STATUSES: tuple[JpatRoundStatus, ...] = (
+    JpatRoundStatus.OPEN,
+    JpatRoundStatus.CLOSED,
+    JpatRoundStatus.CONSOLIDATED,
+    JpatRoundStatus.DISPUTED,
+)
 
 
 # ------------------------------------------------------------------------------ cadence
@@ -269,7 +275,7 @@ async def has_active_round(session: AsyncSession, partnership_id: int) -> bool:
 async def last_finalised_at(session: AsyncSession, partnership_id: int) -> datetime | None:
     return await session.scalar(
         select(func.max(JpatRound.finalised_at)).where(
-            JpatRound.partnership_id == partnership_id, JpatRound.status == "final"
+            JpatRound.partnership_id == partnership_id, JpatRound.status == JpatRoundStatus.FINAL
         )
     )
 

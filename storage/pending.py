@@ -25,6 +25,7 @@ from storage import deliveries
 from storage.contacts import forgotten_ids
 from storage.jpat_rules import MAX_NUDGES as JPAT_MAX_NUDGES
 from storage.models import Campaign, Contact, JpatRound, Organisation, Partnership, Response
+from storage.statuses import CampaignStatus, ContactStatus, JpatRoundStatus, ResponseStatus
 from storage.surveys import OPEN_STATUSES
 
 
@@ -67,7 +68,7 @@ class Progress:
 
 async def progress(session: AsyncSession, target: Target) -> Progress:
     """Totals counted in SQL; the list of people still waiting, by organisation."""
-    done = case((Response.status == "completed", 1), else_=0)
+    done = case((Response.status == ResponseStatus.COMPLETED, 1), else_=0)
     total, completed = (
         await session.execute(
             select(func.count(Response.id), func.coalesce(func.sum(done), 0)).where(
@@ -97,7 +98,7 @@ async def progress(session: AsyncSession, target: Target) -> Progress:
             organisation=org,
             status=status,
             nudges_sent=int(sent or 0),
-            reachable=contact_status == "active" and telegram_id is not None,
+            reachable=contact_status == ContactStatus.ACTIVE and telegram_id is not None,
         )
         for rid, name, org, status, sent, contact_status, telegram_id in rows.all()
     ]
@@ -123,9 +124,17 @@ async def is_open(session: AsyncSession, target: Target, now: datetime) -> bool:
     """Nudging makes sense only while answers are still taken."""
     if target.kind == "campaign":
         campaign = await session.get(Campaign, target.id)
-        return campaign is not None and campaign.status == "open" and campaign.due_at > now
+        return (
+            campaign is not None
+            and campaign.status == CampaignStatus.OPEN
+            and campaign.due_at > now
+        )
     jpat_round = await session.get(JpatRound, target.id)
-    return jpat_round is not None and jpat_round.status == "open" and jpat_round.deadline > now
+    return (
+        jpat_round is not None
+        and jpat_round.status == JpatRoundStatus.OPEN
+        and jpat_round.deadline > now
+    )
 
 
 async def nudge_now(session: AsyncSession, target: Target, now: datetime) -> Nudged:
@@ -181,7 +190,7 @@ async def open_targets(session: AsyncSession, limit: int = 10) -> list[Choice]:
     """Open campaigns and open J-PAT rounds, newest first."""
     campaigns = await session.execute(
         select(Campaign.id, Campaign.survey_id, Campaign.due_at)
-        .where(Campaign.status == "open")
+        .where(Campaign.status == CampaignStatus.OPEN)
         .order_by(Campaign.created_at.desc(), Campaign.id.desc())
         .limit(limit)
     )
@@ -193,7 +202,7 @@ async def open_targets(session: AsyncSession, limit: int = 10) -> list[Choice]:
         select(JpatRound.id, JpatRound.number, JpatRound.deadline, Organisation.name)
         .join(Partnership, Partnership.id == JpatRound.partnership_id)
         .join(Organisation, Organisation.id == Partnership.organisation_id)
-        .where(JpatRound.status == "open")
+        .where(JpatRound.status == JpatRoundStatus.OPEN)
         .order_by(JpatRound.opened_at.desc(), JpatRound.id.desc())
         .limit(limit)
     )

@@ -28,6 +28,7 @@ from storage.models import (
     ReportBackReply,
     Response,
 )
+from storage.statuses import CampaignStatus, ContactStatus
 
 KIND = "reportback"
 REACTIONS = ("up", "down")
@@ -47,7 +48,7 @@ def report_back_id_of(delivery_key: str) -> int | None:
 async def closed_campaigns(session: AsyncSession, limit: int = 8) -> list[Campaign]:
     result = await session.scalars(
         select(Campaign)
-        .where(Campaign.status == "closed")
+        .where(Campaign.status == CampaignStatus.CLOSED)
         .order_by(Campaign.closed_at.desc(), Campaign.id.desc())
         .limit(limit)
     )
@@ -79,7 +80,7 @@ def _asked(source: Campaign | JpatRound) -> Any:
     return (
         select(Contact.id)
         .join(Response, Response.contact_id == Contact.id)
-        .where(asked, Contact.status == "active", Contact.telegram_user_id.is_not(None))
+        .where(asked, Contact.status == ContactStatus.ACTIVE, Contact.telegram_user_id.is_not(None))
         .distinct()
     )
 

@@ -23,6 +23,7 @@ from storage.models import (
     SafeguardingMessage,
     SafeguardingReport,
 )
+from storage.statuses import ContactStatus, SafeguardingReportStatus
 
 #: What stays of a person's words after /forget.
 ERASED = REMOVED  # the one marker /forget leaves
@@ -133,7 +134,7 @@ async def contact_to_name(
             role="admin",
             language=language,
             timezone=timezone,
-            status="active",
+            status=ContactStatus.ACTIVE,
             created_at=now,
         )
         session.add(contact)
@@ -182,7 +183,7 @@ async def draft_for(
         select(SafeguardingReport)
         .where(
             SafeguardingReport.contact_id == contact_id,
-            SafeguardingReport.status == "draft",
+            SafeguardingReport.status == SafeguardingReportStatus.DRAFT,
             SafeguardingReport.response_id.is_(None)
             if response_id is None
             else SafeguardingReport.response_id == response_id,
@@ -213,7 +214,7 @@ async def add_to_draft(
             survey_id=survey_id,
             response_id=response_id,
             language=language,
-            status="draft",
+            status=SafeguardingReportStatus.DRAFT,
             created_at=now,
         )
         session.add(report)
@@ -254,9 +255,15 @@ async def submit(
         organisation_id = contact.organisation_id if contact is not None else None
     claimed = await session.execute(
         update(SafeguardingReport)
-        .where(SafeguardingReport.id == report.id, SafeguardingReport.status == "draft")
+        .where(
+            SafeguardingReport.id == report.id,
+            SafeguardingReport.status == SafeguardingReportStatus.DRAFT,
+        )
         .values(
-            status="open", anonymous=anonymous, submitted_at=now, organisation_id=organisation_id
+            status=SafeguardingReportStatus.OPEN,
+            anonymous=anonymous,
+            submitted_at=now,
+            organisation_id=organisation_id,
         )
         .execution_options(synchronize_session=False)
     )
@@ -288,8 +295,9 @@ async def add_message(
             at=now,
         )
     )
-    if author == REPORTER and report.status == "handled":
-        report.status = "open"  # the person wrote again: it needs reading again
+    if author == REPORTER and report.status == SafeguardingReportStatus.HANDLED:
+        # The person wrote again: it needs reading again.
+        report.status = SafeguardingReportStatus.OPEN
         report.handled_at = None
         report.handled_by = None
     await session.flush()
@@ -298,9 +306,9 @@ async def add_message(
 async def mark_handled(
     session: AsyncSession, report: SafeguardingReport, *, by: int | None, now: datetime
 ) -> bool:
-    if report.status != "open":
+    if report.status != SafeguardingReportStatus.OPEN:
         return False
-    report.status = "handled"
+    report.status = SafeguardingReportStatus.HANDLED
     report.handled_at = now
     report.handled_by = by
     return True
@@ -342,7 +350,7 @@ async def named_sender(
 async def open_reports(session: AsyncSession, limit: int = 30) -> list[SafeguardingReport]:
     result = await session.scalars(
         select(SafeguardingReport)
-        .where(SafeguardingReport.status == "open")
+        .where(SafeguardingReport.status == SafeguardingReportStatus.OPEN)
         .order_by(SafeguardingReport.submitted_at.desc(), SafeguardingReport.id.desc())
         .limit(limit)
     )
@@ -354,7 +362,7 @@ async def count_handled(session: AsyncSession) -> int:
         await session.scalar(
             select(func.count())
             .select_from(SafeguardingReport)
-            .where(SafeguardingReport.status == "handled")
+            .where(SafeguardingReport.status == SafeguardingReportStatus.HANDLED)
         )
         or 0
     )
@@ -367,7 +375,8 @@ async def erase_for_contact(session: AsyncSession, contact_id: int, now: datetim
     reported. Unsent drafts are deleted. Returns how many reports were changed."""
     drafts = await session.execute(
         delete(SafeguardingReport).where(
-            SafeguardingReport.contact_id == contact_id, SafeguardingReport.status == "draft"
+            SafeguardingReport.contact_id == contact_id,
+            SafeguardingReport.status == SafeguardingReportStatus.DRAFT,
         )
     )
     ids = list(

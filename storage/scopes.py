@@ -24,8 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.disclosure import FINISHED
 from storage.jpat_rules import VIEWABLE_STATUSES
 from storage.models import Contact, JpatRound, OrganisationTag, Partnership, Response
+from storage.statuses import ResponseStatus
 
-STARTED = ("in_progress", "paused", "completed", "partial")
+STARTED: tuple[ResponseStatus, ...] = (
+    ResponseStatus.IN_PROGRESS,
+    ResponseStatus.PAUSED,
+    ResponseStatus.COMPLETED,
+    ResponseStatus.PARTIAL,
+)
 
 
 @dataclass(frozen=True)
@@ -152,7 +158,7 @@ async def group(session: AsyncSession, scope: Scope) -> Group:
     pass over the scope's responses."""
     shown = and_(*shown_conditions(scope))
     started = case((Response.status.in_(STARTED), 1), else_=0)
-    completed = case((Response.status == "completed", 1), else_=0)
+    completed = case((Response.status == ResponseStatus.COMPLETED, 1), else_=0)
     row = (
         await session.execute(
             select(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.disclosure import REMOVED
 from storage.models import AnswerRow
+from storage.statuses import AnswerRowStatus
 from storage.summary_figures import Bucket, QuestionFigures
 
 
@@ -20,7 +21,7 @@ def answered_rows(ids: Any, keys: list[str]) -> list[ColumnElement[bool]]:
     return [
         AnswerRow.response_id.in_(ids),
         AnswerRow.question_key.in_(keys),
-        AnswerRow.status == "answered",
+        AnswerRow.status == AnswerRowStatus.ANSWERED,
     ]
 
 
@@ -36,7 +37,7 @@ async def question_counts(
     """
     scale_keys = [k for k, q in by_key.items() if q.kind == "scale"]
     choice_keys = [k for k, q in by_key.items() if q.kind == "choice"]
-    answered = AnswerRow.status == "answered"
+    answered = AnswerRow.status == AnswerRowStatus.ANSWERED
     rows = (
         select(
             AnswerRow.question_key.label("key"),
@@ -71,11 +72,11 @@ async def question_counts(
     points: dict[str, list[tuple[float, int]]] = {}
     for key, status, point, code, count, voice, mean, low, high in result.all():
         figures, count = by_key[key], int(count)
-        if status == "dont_know":
+        if status == AnswerRowStatus.DONT_KNOW:
             figures.dont_know += count
-        elif status == "skipped":
+        elif status == AnswerRowStatus.SKIPPED:
             figures.skipped += count
-        elif status == "answered":
+        elif status == AnswerRowStatus.ANSWERED:
             figures.answered += count
             figures.voice += int(voice)
             if point is not None:

@@ -15,9 +15,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AnswerRow, Response, SurveyVersion
+from storage.statuses import ResponseStatus
 
 #: Responses still waiting for the partner; "paused" (after /cancel) is resumed from /surveys.
-OPEN_STATUSES = ("invited", "in_progress", "paused")
+OPEN_STATUSES: tuple[ResponseStatus, ...] = (
+    ResponseStatus.INVITED,
+    ResponseStatus.IN_PROGRESS,
+    ResponseStatus.PAUSED,
+)
 
 
 async def register_version(
@@ -80,7 +85,7 @@ async def create_response(
     language: str,
     now: datetime,
     campaign_id: int | None = None,
-    status: str = "invited",
+    status: str = ResponseStatus.INVITED,
 ) -> Response:
     response = Response(
         survey_id=survey_id,
@@ -111,7 +116,7 @@ async def open_responses(session: AsyncSession, contact_id: int) -> list[Respons
         select(Response)
         .where(Response.contact_id == contact_id, Response.status.in_(OPEN_STATUSES))
         .order_by(
-            (Response.status == "in_progress").desc(),
+            (Response.status == ResponseStatus.IN_PROGRESS).desc(),
             Response.updated_at.desc(),
             Response.id.desc(),
         )
@@ -215,14 +220,14 @@ async def close_overdue(session: AsyncSession, campaign_ids: list[int], now: dat
         update(Response)
         .where(
             Response.campaign_id.in_(campaign_ids),
-            Response.status.in_(("in_progress", "paused")),
+            Response.status.in_((ResponseStatus.IN_PROGRESS, ResponseStatus.PAUSED)),
         )
-        .values(status="partial", updated_at=now)
+        .values(status=ResponseStatus.PARTIAL, updated_at=now)
     )
     untouched = await session.execute(
         update(Response)
-        .where(Response.campaign_id.in_(campaign_ids), Response.status == "invited")
-        .values(status="expired", updated_at=now)
+        .where(Response.campaign_id.in_(campaign_ids), Response.status == ResponseStatus.INVITED)
+        .values(status=ResponseStatus.EXPIRED, updated_at=now)
     )
     return int(started.rowcount or 0) + int(untouched.rowcount or 0)
 

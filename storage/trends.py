@@ -22,6 +22,7 @@ from storage.scopes import (
     scope_conditions,
     shown_conditions,
 )
+from storage.statuses import AnswerRowStatus, ResponseStatus
 from storage.types import utcnow
 
 
@@ -69,7 +70,7 @@ async def trend(
         else_=-1,
     ).label("bucket")
     started_shown = and_(*shown_conditions(whole))
-    completed = case((Response.status == "completed", 1), else_=0)
+    completed = case((Response.status == ResponseStatus.COMPLETED, 1), else_=0)
     shown = case((started_shown, 1), else_=0)
     unattributed = case((and_(started_shown, ~attributed()), 1), else_=0)
     organisation = case((started_shown, Response.organisation_id), else_=None)
@@ -150,7 +151,7 @@ def _scored(scope: Scope, keys: list[str]) -> list[Any]:
     return [
         *included_conditions(scope),
         AnswerRow.question_key.in_(keys),
-        AnswerRow.status == "answered",
+        AnswerRow.status == AnswerRowStatus.ANSWERED,
         AnswerRow.value_num.is_not(None),
     ]
 
