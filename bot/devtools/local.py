@@ -24,6 +24,22 @@ SANDBOX_TOKEN = "100000001:sandbox-token-not-valid-on-telegram"
 SANDBOX_BOT_USERNAME = "partner_sandbox_bot"
 
 
+def sandbox_settings(base_url: str, database_url: str, **overrides: Any) -> Settings:
+    """Settings that point the bot at a sandbox's Bot API ``base_url`` with the sandbox token.
+
+    The demo, the end-to-end tests and the benchmarks (whose sandbox lives in another process,
+    known only by its URL) all configure the bot this one way; file downloads are served by
+    the same sandbox under ``/file/bot``.
+    """
+    return load_settings(
+        token=SANDBOX_TOKEN,
+        bot_api_url=base_url,
+        bot_api_file_url=base_url.replace("/bot", "/file/bot"),
+        database_url=database_url,
+        **overrides,
+    )
+
+
 @dataclass
 class RunningBot:
     application: AnyApplication
@@ -103,13 +119,7 @@ async def local_world(
     db = Database.connect(database_url)
     try:
         await upgrade(db.engine)
-        settings = load_settings(
-            token=SANDBOX_TOKEN,
-            bot_api_url=sandbox.base_url,
-            bot_api_file_url=sandbox.base_file_url,
-            database_url=database_url,
-            **settings_overrides,
-        )
+        settings = sandbox_settings(sandbox.base_url, database_url, **settings_overrides)
         world = LocalWorld(sandbox=sandbox, db=db, settings=settings, clock=clock)
         sandbox.bot_busy = world.busy_with
         if start:

@@ -16,21 +16,19 @@ import asyncio
 import json
 import logging
 import os
-import resource
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
 
 from bot.clock import Clock
-from bot.devtools.local import SANDBOX_TOKEN, start_bot
+from bot.devtools.bench.measure import cpu_s, database_url, peak_rss_mb, percentile, watch_loop
+from bot.devtools.bench.stdio import ready_base_url
+from bot.devtools.local import SANDBOX_TOKEN, sandbox_settings, start_bot
 from bot.meetings.service import schedule
-from bot.settings import load_settings
 from storage import surveys
 from storage.db import Database
 from storage.migrate import upgrade
@@ -48,15 +46,6 @@ GOALS = {
     "startup_s_with_30k_pending": 3.0,
     "peak_rss_mb": 150.0,
 }
-
-
-def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _awake_hours(now: datetime) -> tuple[str, str]:
@@ -137,50 +126,27 @@ async def seed(db: Database, contacts: int, survey_version: int) -> dict[str, fl
                 )
     started = time.monotonic()
     planned_at = now - timedelta(minutes=1)  # so the 2-hour reminder is due right now
+    meetings = [
+        ("other", now + timedelta(hours=2), [120]),  # its 2-hour reminder: due now
+        ("quarterly", now + timedelta(days=8), [7 * 1440, 1440]),  # both still to come
+    ]
     async with db.transaction() as session:
-        await schedule(
-            session,
-            partnership_id=partnership_id,
-            kind="other",
-            starts_at=now + timedelta(hours=2),
-            organiser_timezone="UTC",
-            organiser_telegram_id=None,
-            created_by=None,
-            place="https://meet.example.org/bench",
-            agenda=None,
-            reminder_offsets=[120],
-            now=planned_at,
-            invite=False,
-        )
-        await schedule(
-            session,
-            partnership_id=partnership_id,
-            kind="quarterly",
-            starts_at=now + timedelta(days=8),
-            organiser_timezone="UTC",
-            organiser_telegram_id=None,
-            created_by=None,
-            place="https://meet.example.org/bench",
-            agenda=None,
-            reminder_offsets=[7 * 1440, 1440],
-            now=planned_at,
-            invite=False,
-        )
+        for kind, starts_at, reminder_offsets in meetings:
+            await schedule(
+                session,
+                partnership_id=partnership_id,
+                kind=kind,
+                starts_at=starts_at,
+                organiser_timezone="UTC",
+                organiser_telegram_id=None,
+                created_by=None,
+                place="https://meet.example.org/bench",
+                agenda=None,
+                reminder_offsets=reminder_offsets,
+                now=planned_at,
+                invite=False,
+            )
     return {"schedule_s": round(time.monotonic() - started, 2)}
-
-
-async def _watch_loop(lags: list[float], every: float = 0.01) -> None:
-    """How late the event loop wakes a sleeper: the delay every handler step pays too."""
-    loop = asyncio.get_running_loop()
-    while True:
-        before = loop.time()
-        await asyncio.sleep(every)
-        lags.append((loop.time() - before - every) * 1000)
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else 0.0
 
 
 async def _states(db: Database) -> dict[str, int]:
@@ -195,8 +161,7 @@ async def _states(db: Database) -> dict[str, int]:
 
 async def run(contacts: int, think: float, database: str | None) -> dict[str, Any]:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "instance still running" notes
-    workdir = Path(tempfile.mkdtemp(prefix="partnerbot-bench-"))
-    url = database or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    url = database_url(database, "partnerbot-bench-")
     load = subprocess.Popen(  # noqa: ASYNC220 - started once, before the bot; read in an executor
         [
             sys.executable,
@@ -221,19 +186,10 @@ async def run(contacts: int, think: float, database: str | None) -> dict[str, An
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert load.stdout is not None and load.stdin is not None
-    ready = load.stdout.readline().split()
-    if len(ready) != 2 or ready[0] != "READY":
-        raise RuntimeError(f"load generator did not start: {ready}")
-    base_url = ready[1]
+    base_url = ready_base_url(load.stdout.readline())
     db = Database.connect(url)
     await upgrade(db.engine)
-    settings = load_settings(
-        token=SANDBOX_TOKEN,
-        bot_api_url=base_url,
-        bot_api_file_url=base_url.replace("/bot", "/file/bot"),
-        database_url=url,
-        tick_seconds=20,
-    )
+    settings = sandbox_settings(base_url, url, tick_seconds=20)
     from bot.surveys.registry import SurveyRegistry
 
     registry = SurveyRegistry()
@@ -241,9 +197,9 @@ async def run(contacts: int, think: float, database: str | None) -> dict[str, An
     seeded = await seed(db, contacts, registry.get("partner_feedback")[1])
     pending_before = (await _states(db)).get("pending", 0)
 
-    cpu_before = _cpu_s()
+    cpu_before = cpu_s()
     lags: list[float] = []
-    watcher = asyncio.create_task(_watch_loop(lags))
+    watcher = asyncio.create_task(watch_loop(lags))
     started = time.monotonic()
     bot = await start_bot(settings, db)
     startup_s = time.monotonic() - started
@@ -251,7 +207,7 @@ async def run(contacts: int, think: float, database: str | None) -> dict[str, An
     load.stdin.flush()
     line = await asyncio.get_running_loop().run_in_executor(None, load.stdout.readline)
     elapsed = time.monotonic() - started
-    cpu = _cpu_s() - cpu_before
+    cpu = cpu_s() - cpu_before
     send_stats = bot.services.send_path.stats
     watcher.cancel()
     await bot.stop()
@@ -276,10 +232,10 @@ async def run(contacts: int, think: float, database: str | None) -> dict[str, An
         "interactive_samples": measured["interactive_samples"],
         "startup_s_with_30k_pending": round(startup_s, 3),
         "pending_at_startup": pending_before,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
         "push_s": measured["push_s"],
         "bot_cpu_ms_per_reminder": round(cpu * 1000 / max(1, states.get("sent", 0)), 2),
-        "loop_lag_p99_ms": _percentile(lags, 0.99),
+        "loop_lag_p99_ms": percentile(lags, 0.99),
         "loop_lag_max_ms": round(max(lags, default=0.0), 1),
         "load_loop_lag_max_ms": measured["load_loop_lag_max_ms"],
         "survey_answers": measured["survey_answers"],

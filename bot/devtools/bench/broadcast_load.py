@@ -18,10 +18,11 @@ import contextlib
 import gc
 import json
 import random
-import sys
 import time
 from typing import Any
 
+from bot.devtools.bench.measure import percentile, watch_loop
+from bot.devtools.bench.stdio import announce_and_wait_for_go, serve_until_stop
 from bot.devtools.bench.survey_load import Results, partner
 from bot.devtools.sandbox import Limits, Sandbox
 
@@ -41,15 +42,6 @@ async def keep_answering(
             return  # nothing left to answer, or an error already counted
 
 
-async def _watch_loop(lags: list[float], every: float = 0.01) -> None:
-    """This process's own event-loop delays: a latency it adds is not the bot's."""
-    loop = asyncio.get_running_loop()
-    while True:
-        before = loop.time()
-        await asyncio.sleep(every)
-        lags.append((loop.time() - before - every) * 1000)
-
-
 def _admitted(sandbox: Sandbox) -> int:
     """Messages Telegram counted against the bot's limits: new messages and edits."""
     return sandbox.stats.total_delivered + sum(sandbox.stats.edits.values())
@@ -65,11 +57,7 @@ async def main_async(args: argparse.Namespace) -> None:
     # this process's own pauses would show up as the bot's latency.
     gc.collect()
     gc.freeze()
-    print(f"READY {sandbox.base_url}", flush=True)
-    loop = asyncio.get_running_loop()
-    line = await loop.run_in_executor(None, sys.stdin.readline)
-    if line.strip() != "GO":
-        await sandbox.stop()
+    if not await announce_and_wait_for_go(sandbox):
         return
     results = Results()
     rng = random.Random(11)
@@ -88,7 +76,7 @@ async def main_async(args: argparse.Namespace) -> None:
     ]
     delivered = sandbox.stats.delivered
     lags: list[float] = []
-    watcher = asyncio.create_task(_watch_loop(lags))
+    watcher = asyncio.create_task(watch_loop(lags))
     started = time.monotonic()
     first_at: float | None = None
     first_admitted = 0
@@ -111,11 +99,7 @@ async def main_async(args: argparse.Namespace) -> None:
             await task
     counts = [delivered.get(user_id, 0) for user_id in recipients]
     span = max(1e-6, last_at - (first_at or last_at))
-    lat = sorted(results.latencies_ms)
-
-    def pct(p: float) -> float:
-        return round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else 0.0
-
+    lat = results.latencies_ms
     report: dict[str, Any] = {
         "reached": sum(1 for c in counts if c > 0),
         "lost": sum(1 for c in counts if c == 0),
@@ -126,9 +110,9 @@ async def main_async(args: argparse.Namespace) -> None:
         "http_429": sandbox.stats.http_429,
         "http_429_by_reason": dict(sandbox.stats.http_429_by_reason),
         "interactive_samples": len(lat),
-        "interactive_p50_ms": pct(0.50),
-        "interactive_p99_ms": pct(0.99),
-        "interactive_max_ms": round(lat[-1], 1) if lat else 0.0,
+        "interactive_p50_ms": percentile(lat, 0.50),
+        "interactive_p99_ms": percentile(lat, 0.99),
+        "interactive_max_ms": round(max(lat, default=0.0), 1),
         "load_loop_lag_max_ms": round(max(lags, default=0.0), 1),
         "survey_answers": results.answers,
         "surveys_completed": results.completed,
@@ -136,8 +120,7 @@ async def main_async(args: argparse.Namespace) -> None:
         "error_samples": results.error_samples,
     }
     print(json.dumps(report), flush=True)
-    await loop.run_in_executor(None, sys.stdin.readline)  # until the bot has shut down
-    await sandbox.stop()
+    await serve_until_stop(sandbox)
 
 
 def main() -> None:

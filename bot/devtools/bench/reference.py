@@ -11,44 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from bot.devtools.bench.stdio import read_line, send_line, spawn, start_survey_load
 from bot.devtools.local import SANDBOX_TOKEN
-
-PIPE = asyncio.subprocess.PIPE
-
-
-async def _spawn(module: str, *args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        module,
-        *args,
-        stdin=PIPE,
-        stdout=PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-
-
-async def _send(process: asyncio.subprocess.Process, line: str) -> None:
-    assert process.stdin is not None
-    process.stdin.write(f"{line}\n".encode())
-    await process.stdin.drain()
-
-
-async def _read(process: asyncio.subprocess.Process) -> str:
-    assert process.stdout is not None
-    return (await process.stdout.readline()).decode()
 
 
 async def _cpu(bot: asyncio.subprocess.Process) -> tuple[float, float]:
-    await _send(bot, "CPU")
-    parts = (await _read(bot)).split()
+    await send_line(bot, "CPU")
+    parts = (await read_line(bot)).split()
     if len(parts) != 3 or parts[0] != "CPU":
         raise RuntimeError(f"reference bot did not report its CPU: {parts}")
     return float(parts[1]), float(parts[2])
@@ -57,40 +31,27 @@ async def _cpu(bot: asyncio.subprocess.Process) -> tuple[float, float]:
 async def run_reference(partners: int, think: float, first_id: int) -> dict[str, Any]:
     """Run the load against the reference bot; ``reference_*`` figures."""
     workdir = Path(tempfile.mkdtemp(prefix="partnerbot-bench-ref-"))
-    load = await _spawn(
-        "bot.devtools.bench.survey_load",
-        "--partners",
-        str(partners),
-        "--think",
-        str(think),
-        "--token",
-        SANDBOX_TOKEN,
-        "--first-id",
-        str(first_id),
-    )
-    ready = (await _read(load)).split()
-    if len(ready) != 2 or ready[0] != "READY":
-        raise RuntimeError(f"load generator did not start: {ready}")
-    bot = await _spawn(
+    load, base_url = await start_survey_load(partners, think, SANDBOX_TOKEN, first_id)
+    bot = await spawn(
         "bot.devtools.bench.reference_bot",
         "--base-url",
-        ready[1],
+        base_url,
         "--token",
         SANDBOX_TOKEN,
         "--persistence",
         str(workdir / "reference.pickle"),
     )
-    if (await _read(bot)).strip() != "READY":
+    if (await read_line(bot)).strip() != "READY":
         raise RuntimeError("reference bot did not start")
     cpu_before, _ = await _cpu(bot)
     started = time.monotonic()
-    await _send(load, "GO")
-    line = await _read(load)
+    await send_line(load, "GO")
+    line = await read_line(load)
     elapsed = time.monotonic() - started
     cpu_after, peak_rss_mb = await _cpu(bot)
-    await _send(bot, "STOP")
+    await send_line(bot, "STOP")
     await asyncio.wait_for(bot.wait(), timeout=30)
-    await _send(load, "STOP")
+    await send_line(load, "STOP")
     await asyncio.wait_for(load.wait(), timeout=30)
     measured = json.loads(line)
     answers = max(1, measured["answers"])

@@ -37,6 +37,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.devtools.bench.measure import cpu_s
 from conversations.conditions import evaluate
 from conversations.loader import SURVEYS_DIR, load_survey
 
@@ -236,11 +237,6 @@ def build(token: str, base_url: str, persistence_path: Path) -> Application:  # 
     return application
 
 
-def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _peak_rss_mb() -> float:
     # ru_maxrss survives execve on Linux (this process would report its parent's peak), so
     # read this process image's own high-water mark where /proc has it.
@@ -265,7 +261,7 @@ async def main_async(args: argparse.Namespace) -> None:
     while True:
         line = (await loop.run_in_executor(None, sys.stdin.readline)).strip()
         if line == "CPU":
-            print(f"CPU {_cpu_s():.6f} {_peak_rss_mb()}", flush=True)
+            print(f"CPU {cpu_s():.6f} {_peak_rss_mb()}", flush=True)
         elif line in ("STOP", ""):
             break
     await application.updater.stop()

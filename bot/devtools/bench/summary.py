@@ -19,18 +19,16 @@ import asyncio
 import json
 import math
 import random
-import resource
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
 
 from bot import periods
+from bot.devtools.bench.measure import database_url, peak_rss_mb
 from bot.reports.chart import bar_panels
 from bot.reports.export_file import build
 from bot.reports.summary_view import View
@@ -60,10 +58,6 @@ TAGS = ("refugee-led", "women", "youth", "urban", "rural")
 CHUNK = 20_000
 RUNS = 7
 LANGUAGES = ("en", "fr", "es", "ar", "sw")
-
-
-def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _value(question: Any, rng: random.Random) -> dict[str, Any]:
@@ -283,8 +277,7 @@ async def _timed(call: Callable[[], Awaitable[Any]], runs: int = RUNS) -> tuple[
 
 
 async def run(answers: int, database: str | None) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="partnerbot-bench-summary-"))
-    url = database or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    url = database_url(database, "partnerbot-bench-summary-")
     db = Database.connect(url)
     await upgrade(db.engine)
     registry = SurveyRegistry()
@@ -364,7 +357,7 @@ async def run(answers: int, database: str | None) -> dict[str, Any]:
         "export_xlsx_rows": quarter_file.rows,
         "export_xlsx_all_s": round(export_all_s, 2),
         "export_xlsx_all_rows": all_file.rows,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 

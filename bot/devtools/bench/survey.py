@@ -11,16 +11,13 @@ import asyncio
 import cProfile
 import json
 import os
-import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
-from bot.devtools.local import SANDBOX_TOKEN, start_bot
-from bot.settings import load_settings
+from bot.devtools.bench.measure import cpu_s, database_url, peak_rss_mb
+from bot.devtools.bench.stdio import read_line, send_line, start_survey_load
+from bot.devtools.local import SANDBOX_TOKEN, sandbox_settings, start_bot
 from storage import campaigns
 from storage.db import Database
 from storage.migrate import upgrade
@@ -66,48 +63,14 @@ async def _seed(db: Database, partners: int, survey_version: int) -> None:
         )
 
 
-def _peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 async def run(partners: int, think: float, database: str | None) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="partnerbot-bench-"))
-    url = database or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
-    load = await asyncio.create_subprocess_exec(
-        *[
-            sys.executable,
-            "-m",
-            "bot.devtools.bench.survey_load",
-            "--partners",
-            str(partners),
-            "--think",
-            str(think),
-            "--token",
-            SANDBOX_TOKEN,
-            "--first-id",
-            str(FIRST_ID),
-        ],
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert load.stdout is not None and load.stdin is not None
-    ready = (await load.stdout.readline()).decode().split()
-    if len(ready) != 2 or ready[0] != "READY":
-        raise RuntimeError(f"load generator did not start: {ready}")
-    base_url = ready[1]
+    url = database_url(database, "partnerbot-bench-")
+    load, base_url = await start_survey_load(partners, think, SANDBOX_TOKEN, FIRST_ID)
     db = Database.connect(url)
     await upgrade(db.engine)
-    settings = load_settings(
-        token=SANDBOX_TOKEN,
-        bot_api_url=base_url,
-        bot_api_file_url=base_url.replace("/bot", "/file/bot"),
-        database_url=url,
+    settings = sandbox_settings(
+        base_url,
+        url,
         tick_seconds=0,
         # The sandbox's global limit is off for this benchmark (it measures the bot's own
         # capacity), so the bot's global pacing is lifted too; per-chat pacing stays.
@@ -117,22 +80,20 @@ async def run(partners: int, think: float, database: str | None) -> dict[str, An
     survey_version = bot.services.surveys.get("partner_feedback")[1]
     await _seed(db, partners, survey_version)
     profiler = cProfile.Profile() if os.environ.get("PARTNERBOT_BENCH_PROFILE") else None
-    cpu_before = _cpu_s()
+    cpu_before = cpu_s()
     started = time.monotonic()
     if profiler is not None:
         profiler.enable()
-    load.stdin.write(b"GO\n")
-    await load.stdin.drain()
-    line = (await load.stdout.readline()).decode()
+    await send_line(load, "GO")
+    line = await read_line(load)
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(os.environ["PARTNERBOT_BENCH_PROFILE"])
     elapsed = time.monotonic() - started
-    cpu = _cpu_s() - cpu_before
+    cpu = cpu_s() - cpu_before
     await bot.stop()
     await db.close()
-    load.stdin.write(b"STOP\n")
-    await load.stdin.drain()
+    await send_line(load, "STOP")
     await asyncio.wait_for(load.wait(), timeout=30)
     measured = json.loads(line)
     answers = max(1, measured["answers"])
@@ -152,7 +113,7 @@ async def run(partners: int, think: float, database: str | None) -> dict[str, An
         "messages_per_survey": measured["messages_per_survey"],
         "bytes_to_partner_per_survey": measured["bytes_to_partner_per_survey"],
         "http_429": measured["http_429"],
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
         "elapsed_s": round(elapsed, 1),
         "error_samples": measured["error_samples"],
     }

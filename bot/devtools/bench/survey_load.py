@@ -11,12 +11,13 @@ import argparse
 import asyncio
 import json
 import random
-import sys
 import time
 from typing import Any
 
+from bot.devtools.bench.measure import percentile
+from bot.devtools.bench.stdio import announce_and_wait_for_go, serve_until_stop
 from bot.devtools.sandbox import Limits, Phone, Sandbox
-from bot.devtools.sandbox.phones import WaitTimeout
+from bot.devtools.sandbox.chat_view import WaitTimeout
 
 TEXT_ANSWERS = {
     "en": "Faster payments would help us plan.",
@@ -117,11 +118,7 @@ async def main_async(args: argparse.Namespace) -> None:
     limits = Limits(global_enabled=False, chat_enabled=True)
     sandbox = Sandbox(token=args.token, bot_username="partner_bench_bot", limits=limits)
     await sandbox.start(host="127.0.0.1", port=0)
-    print(f"READY {sandbox.base_url}", flush=True)
-    loop = asyncio.get_running_loop()
-    line = await loop.run_in_executor(None, sys.stdin.readline)
-    if line.strip() != "GO":
-        await sandbox.stop()
+    if not await announce_and_wait_for_go(sandbox):
         return
     rng = random.Random(7)
     languages = ["en", "fr", "es", "ar", "sw"]
@@ -141,11 +138,7 @@ async def main_async(args: argparse.Namespace) -> None:
         )
     )
     elapsed = time.monotonic() - started
-    lat = sorted(results.latencies_ms)
-
-    def pct(p: float) -> float:
-        return round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else 0.0
-
+    lat = results.latencies_ms
     print(
         json.dumps(
             {
@@ -153,9 +146,9 @@ async def main_async(args: argparse.Namespace) -> None:
                 "answers": results.answers,
                 "completed": results.completed,
                 "errors": results.errors,
-                "p50_ms": pct(0.50),
-                "p99_ms": pct(0.99),
-                "max_ms": round(lat[-1], 1) if lat else 0.0,
+                "p50_ms": percentile(lat, 0.50),
+                "p99_ms": percentile(lat, 0.99),
+                "max_ms": round(max(lat, default=0.0), 1),
                 "messages_per_survey": max(results.messages) if results.messages else 0,
                 "bytes_to_partner_per_survey": round(sum(results.bytes) / len(results.bytes))
                 if results.bytes
@@ -166,9 +159,7 @@ async def main_async(args: argparse.Namespace) -> None:
         ),
         flush=True,
     )
-    # Keep serving until the bot has shut down cleanly, then stop.
-    await loop.run_in_executor(None, sys.stdin.readline)
-    await sandbox.stop()
+    await serve_until_stop(sandbox)
 
 
 def main() -> None:

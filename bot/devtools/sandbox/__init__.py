@@ -23,6 +23,7 @@ Typical test::
     await sandbox.stop()
 """
 
+from bot.devtools.sandbox.chat_view import ChatView, WaitTimeout
 from bot.devtools.sandbox.clock import ManualClock
 from bot.devtools.sandbox.errors import ApiError
 from bot.devtools.sandbox.events import (
@@ -35,7 +36,7 @@ from bot.devtools.sandbox.events import (
 )
 from bot.devtools.sandbox.faults import Faults
 from bot.devtools.sandbox.limits import Limits
-from bot.devtools.sandbox.phones import ChatView, Group, Phone, WaitTimeout
+from bot.devtools.sandbox.phones import Group, Phone
 from bot.devtools.sandbox.sandbox import Sandbox
 from bot.devtools.sandbox.stats import Stats
 

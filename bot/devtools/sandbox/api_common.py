@@ -1,7 +1,8 @@
-"""Checks shared by the Bot API method handlers, in the order Telegram applies them.
+"""Checks and steps shared by the Bot API method handlers, in the order Telegram applies them.
 
-Resolving the chat, refusing blocked users and taking a rate-limit token are the same for
-every message-producing method; keeping them here keeps the refusals consistent.
+Resolving the chat, reading the text, caption and keyboard, refusing blocked users, taking a
+rate-limit token and recording what the phone now shows are the same for every
+message-producing method; keeping them here keeps the refusals and the event log consistent.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.devtools.sandbox import errors
+from bot.devtools.sandbox.entities import FormattedText
+from bot.devtools.sandbox.events import ChatMessage
+from bot.devtools.sandbox.formatting import format_caption, format_text
+from bot.devtools.sandbox.markup import parse_reply_markup
 from bot.devtools.sandbox.params import Params
 from bot.devtools.sandbox.state import ChatRecord
 
@@ -95,3 +100,75 @@ def entities_param(p: Params, name: str) -> Any:
         return p.get_json(name)
     except ValueError:
         raise errors.bad_request("can't parse entities JSON object") from None
+
+
+def text_param(sb: Sandbox, p: Params) -> FormattedText:
+    """``text`` as the phone will show it (``parse_mode`` or ``entities`` applied, checked)."""
+    return format_text(
+        p.get_str("text"),
+        p.get_str("parse_mode"),
+        entities_param(p, "entities"),
+        strict_html=sb.strict_html,
+    )
+
+
+def caption_param(sb: Sandbox, p: Params) -> FormattedText | None:
+    """``caption`` as the phone will show it; ``None`` when there is none (or it is blank)."""
+    return format_caption(
+        p.get_str("caption"),
+        p.get_str("parse_mode"),
+        entities_param(p, "caption_entities"),
+        strict_html=sb.strict_html,
+    )
+
+
+def markup_param(p: Params, *, inline_only: bool = False) -> dict[str, Any] | None:
+    """``reply_markup``, checked; an empty inline keyboard is the same as no keyboard."""
+    markup = parse_reply_markup(p.raw("reply_markup"), inline_only=inline_only)
+    if markup is not None and markup.get("inline_keyboard") == []:
+        return None
+    return markup
+
+
+def record_message_event(
+    sb: Sandbox, chat: ChatRecord, kind: str, method: str, message: ChatMessage
+) -> None:
+    """Log what ``message`` shows now, so sends and edits leave events of one form."""
+    sb.state.record_event(
+        chat,
+        kind,
+        method,
+        message_id=message.message_id,
+        file=message.file_info,
+        **message.shown(),
+    )
+
+
+def post_bot_message(
+    sb: Sandbox, p: Params, chat: ChatRecord, event_kind: str, method: str, **content: Any
+) -> dict[str, Any]:
+    """Put a new bot message in ``chat`` once its ``content`` has been checked.
+
+    Every send (text or media) then goes the same way, in Telegram's order: read the keyboard
+    and the message replied to, refuse a blocked user, take a rate-limit token, then store,
+    count and record the message. ``content`` holds the :class:`ChatMessage` fields that
+    differ between sends. Returns the Bot API ``Message``.
+    """
+    markup = markup_param(p)
+    reply_to = reply_to_param(chat, p)
+    ensure_reachable(chat)
+    admit(sb, chat)
+    message = ChatMessage(
+        message_id=chat.allocate_message_id(),
+        chat_id=chat.id,
+        from_bot=True,
+        date=sb.state.now(),
+        parse_mode=p.get_str("parse_mode"),
+        reply_markup=markup,
+        reply_to=reply_to,
+        **content,
+    )
+    chat.messages[message.message_id] = message
+    sb.stats.delivered[chat.id] += 1
+    record_message_event(sb, chat, event_kind, method, message)
+    return sb.state.message_api(message)

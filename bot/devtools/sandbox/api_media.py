@@ -12,16 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from bot.devtools.sandbox import errors
 from bot.devtools.sandbox.api_common import (
-    admit,
-    ensure_reachable,
-    entities_param,
-    reply_to_param,
+    caption_param,
+    post_bot_message,
     target_chat,
 )
-from bot.devtools.sandbox.events import ChatMessage, FileInfo
 from bot.devtools.sandbox.files import MAX_PHOTO_BYTES, MAX_UPLOAD_BYTES, StoredFile, image_size
-from bot.devtools.sandbox.formatting import format_caption
-from bot.devtools.sandbox.markup import parse_reply_markup
 from bot.devtools.sandbox.params import Params, Upload
 
 if TYPE_CHECKING:
@@ -83,47 +78,19 @@ def _resolve_file(sb: Sandbox, p: Params, kind: str) -> StoredFile:
 async def _send_media(sb: Sandbox, p: Params, kind: str, method: str) -> dict[str, Any]:
     chat = target_chat(sb, p)
     stored = _resolve_file(sb, p, kind)
-    caption = format_caption(
-        p.get_str("caption"),
-        p.get_str("parse_mode"),
-        entities_param(p, "caption_entities"),
-        strict_html=sb.strict_html,
-    )
-    markup = parse_reply_markup(p.raw("reply_markup"))
-    if markup is not None and markup.get("inline_keyboard") == []:
-        markup = None
-    reply_to = reply_to_param(chat, p)
-    ensure_reachable(chat)
-    admit(sb, chat)
-    message = ChatMessage(
-        message_id=chat.allocate_message_id(),
-        chat_id=chat.id,
-        from_bot=True,
-        date=sb.state.now(),
-        kind=kind,
-        caption=caption.text if caption else None,
-        entities=caption.entities if caption else [],
-        parse_mode=p.get_str("parse_mode"),
-        source=p.get_str("caption"),
-        reply_markup=markup,
-        file=stored,
-        reply_to=reply_to,
-    )
-    chat.messages[message.message_id] = message
-    sb.stats.delivered[chat.id] += 1
-    sb.state.record_event(
+    caption = caption_param(sb, p)
+    return post_bot_message(
+        sb,
+        p,
         chat,
         kind,
         method,
-        message_id=message.message_id,
-        caption=message.caption,
-        entities=message.entities,
-        parse_mode=message.parse_mode,
-        source=message.source,
-        reply_markup=message.reply_markup,
-        file=FileInfo.of(stored),
+        kind=kind,
+        caption=caption.text if caption else None,
+        entities=caption.entities if caption else [],
+        source=p.get_str("caption"),
+        file=stored,
     )
-    return sb.state.message_api(message)
 
 
 async def send_photo(sb: Sandbox, p: Params) -> dict[str, Any]:

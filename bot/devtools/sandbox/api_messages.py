@@ -12,16 +12,17 @@ from typing import TYPE_CHECKING, Any
 from bot.devtools.sandbox import errors
 from bot.devtools.sandbox.api_common import (
     admit,
+    caption_param,
     chat_id_param,
     ensure_reachable,
-    entities_param,
+    markup_param,
     message_id_param,
-    reply_to_param,
+    post_bot_message,
+    record_message_event,
     target_chat,
+    text_param,
 )
 from bot.devtools.sandbox.events import ChatMessage
-from bot.devtools.sandbox.formatting import format_caption, format_text
-from bot.devtools.sandbox.markup import parse_reply_markup
 from bot.devtools.sandbox.params import Params
 from bot.devtools.sandbox.state import ChatRecord
 
@@ -46,53 +47,21 @@ CHAT_ACTIONS = frozenset(
 MAX_CALLBACK_ANSWER = 200
 
 
-def _normalise_markup(markup: dict[str, Any] | None) -> dict[str, Any] | None:
-    """An empty inline keyboard is the same as no keyboard."""
-    if markup is not None and markup.get("inline_keyboard") == []:
-        return None
-    return markup
-
-
 async def send_message(sb: Sandbox, p: Params) -> dict[str, Any]:
     """sendMessage."""
     chat = target_chat(sb, p)
-    formatted = format_text(
-        p.get_str("text"),
-        p.get_str("parse_mode"),
-        entities_param(p, "entities"),
-        strict_html=sb.strict_html,
-    )
-    markup = parse_reply_markup(p.raw("reply_markup"))
-    reply_to = reply_to_param(chat, p)
-    ensure_reachable(chat)
-    admit(sb, chat)
-    message = ChatMessage(
-        message_id=chat.allocate_message_id(),
-        chat_id=chat.id,
-        from_bot=True,
-        date=sb.state.now(),
-        kind="text",
-        text=formatted.text,
-        entities=formatted.entities,
-        parse_mode=p.get_str("parse_mode"),
-        source=p.get_str("text"),
-        reply_markup=_normalise_markup(markup),
-        reply_to=reply_to,
-    )
-    chat.messages[message.message_id] = message
-    sb.stats.delivered[chat.id] += 1
-    sb.state.record_event(
+    formatted = text_param(sb, p)
+    return post_bot_message(
+        sb,
+        p,
         chat,
         "message",
         "sendMessage",
-        message_id=message.message_id,
-        text=message.text,
-        entities=message.entities,
-        parse_mode=message.parse_mode,
-        source=message.source,
-        reply_markup=message.reply_markup,
+        kind="text",
+        text=formatted.text,
+        entities=formatted.entities,
+        source=p.get_str("text"),
     )
-    return sb.state.message_api(message)
 
 
 def _message_to_edit(sb: Sandbox, p: Params) -> tuple[ChatRecord, ChatMessage]:
@@ -122,32 +91,15 @@ def _apply_edit(
         setattr(message, name, value)
     message.edit_date = sb.state.now()
     sb.stats.edits[chat.id] += 1
-    sb.state.record_event(
-        chat,
-        "edit",
-        method,
-        message_id=message.message_id,
-        text=message.text,
-        caption=message.caption,
-        entities=message.entities,
-        parse_mode=message.parse_mode,
-        source=message.source,
-        reply_markup=message.reply_markup,
-        file=message.file_info,
-    )
+    record_message_event(sb, chat, "edit", method, message)
     return sb.state.message_api(message)
 
 
 async def edit_message_text(sb: Sandbox, p: Params) -> dict[str, Any]:
     """editMessageText (without ``reply_markup`` the keyboard is removed, as on Telegram)."""
     chat, message = _message_to_edit(sb, p)
-    formatted = format_text(
-        p.get_str("text"),
-        p.get_str("parse_mode"),
-        entities_param(p, "entities"),
-        strict_html=sb.strict_html,
-    )
-    markup = _normalise_markup(parse_reply_markup(p.raw("reply_markup"), inline_only=True))
+    formatted = text_param(sb, p)
+    markup = markup_param(p, inline_only=True)
     if message.kind != "text":
         raise errors.bad_request("there is no text in the message to edit")
     changes = {"text": formatted.text, "entities": formatted.entities, "reply_markup": markup}
@@ -160,13 +112,8 @@ async def edit_message_text(sb: Sandbox, p: Params) -> dict[str, Any]:
 async def edit_message_caption(sb: Sandbox, p: Params) -> dict[str, Any]:
     """editMessageCaption."""
     chat, message = _message_to_edit(sb, p)
-    formatted = format_caption(
-        p.get_str("caption"),
-        p.get_str("parse_mode"),
-        entities_param(p, "caption_entities"),
-        strict_html=sb.strict_html,
-    )
-    markup = _normalise_markup(parse_reply_markup(p.raw("reply_markup"), inline_only=True))
+    formatted = caption_param(sb, p)
+    markup = markup_param(p, inline_only=True)
     if message.kind == "text":
         raise errors.bad_request("there is no caption in the message to edit")
     changes = {
@@ -180,7 +127,7 @@ async def edit_message_caption(sb: Sandbox, p: Params) -> dict[str, Any]:
 async def edit_message_reply_markup(sb: Sandbox, p: Params) -> dict[str, Any]:
     """editMessageReplyMarkup (no ``reply_markup`` removes the keyboard)."""
     chat, message = _message_to_edit(sb, p)
-    markup = _normalise_markup(parse_reply_markup(p.raw("reply_markup"), inline_only=True))
+    markup = markup_param(p, inline_only=True)
     return _apply_edit(sb, chat, message, "editMessageReplyMarkup", {"reply_markup": markup})
 
 

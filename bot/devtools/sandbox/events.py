@@ -9,7 +9,7 @@ kept as a :class:`UserAction` so transcripts can show both sides.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from bot.devtools.sandbox.files import StoredFile
@@ -44,37 +44,47 @@ class FileInfo:
 
     @classmethod
     def of(cls, stored: StoredFile) -> FileInfo:
-        """Snapshot of a stored file."""
-        return cls(
-            file_id=stored.file_id,
-            file_unique_id=stored.file_unique_id,
-            size=stored.size,
-            filename=stored.filename,
-            mime_type=stored.mime_type,
-            data=stored.data,
-            width=stored.width,
-            height=stored.height,
-        )
+        """Snapshot of a stored file (every field here has its namesake on :class:`StoredFile`)."""
+        return cls(**{f.name: getattr(stored, f.name) for f in fields(cls)})
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form (without the bytes)."""
-        return {
-            "file_id": self.file_id,
-            "file_unique_id": self.file_unique_id,
-            "size": self.size,
-            "filename": self.filename,
-            "mime_type": self.mime_type,
-            "width": self.width,
-            "height": self.height,
-        }
+        """JSON form: every field but the bytes, in field order."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "data"}
 
 
-def _button_texts(markup: dict[str, Any] | None) -> list[list[str]]:
-    return [[str(b.get("text", "")) for b in row] for row in markup_buttons(markup)]
+@dataclass(kw_only=True)
+class Shown:
+    """What a message shows on the phone: text or caption, entities and keyboard.
+
+    An :class:`Event` (what the bot did) and a :class:`ChatMessage` (how a message looks now)
+    carry the same content, so tests read both alike; the fields are keyword-only so each
+    subclass keeps its own positional fields first.
+    """
+
+    text: str | None = None
+    caption: str | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    parse_mode: str | None = None
+    source: str | None = None
+    reply_markup: dict[str, Any] | None = None
+
+    def shown(self) -> dict[str, Any]:
+        """These fields by name: what an event records of a message's current state."""
+        return {f.name: getattr(self, f.name) for f in fields(Shown)}
+
+    @property
+    def content(self) -> str | None:
+        """Text or caption, whichever there is."""
+        return self.text if self.text is not None else self.caption
+
+    @property
+    def buttons(self) -> list[list[str]]:
+        """Button texts, row by row."""
+        return [[str(b.get("text", "")) for b in row] for row in markup_buttons(self.reply_markup)]
 
 
 @dataclass
-class Event:
+class Event(Shown):
     """One bot-side action in a chat.
 
     ``kind`` is one of ``message``, ``photo``, ``document`` (a new bot message), ``edit``,
@@ -89,27 +99,11 @@ class Event:
     time: float
     method: str
     message_id: int | None = None
-    text: str | None = None
-    caption: str | None = None
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    parse_mode: str | None = None
-    source: str | None = None
-    reply_markup: dict[str, Any] | None = None
     file: FileInfo | None = None
     callback_query_id: str | None = None
     show_alert: bool = False
     url: str | None = None
     action: str | None = None
-
-    @property
-    def content(self) -> str | None:
-        """Text or caption, whichever the event has."""
-        return self.text if self.text is not None else self.caption
-
-    @property
-    def buttons(self) -> list[list[str]]:
-        """Button texts, row by row."""
-        return _button_texts(self.reply_markup)
 
     @property
     def button_data(self) -> dict[str, str]:
@@ -130,12 +124,7 @@ class Event:
             "time": self.time,
             "method": self.method,
             "message_id": self.message_id,
-            "text": self.text,
-            "caption": self.caption,
-            "entities": self.entities,
-            "parse_mode": self.parse_mode,
-            "source": self.source,
-            "reply_markup": self.reply_markup,
+            **self.shown(),
             "buttons": self.buttons,
             "file": self.file.to_dict() if self.file else None,
             "callback_query_id": self.callback_query_id,
@@ -157,7 +146,7 @@ class UserAction:
 
 
 @dataclass
-class ChatMessage:
+class ChatMessage(Shown):
     """The current state of one message in a chat (bot's or user's)."""
 
     message_id: int
@@ -165,12 +154,6 @@ class ChatMessage:
     from_bot: bool
     date: int
     kind: str  # "text", "photo", "document", "voice"
-    text: str | None = None
-    caption: str | None = None
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    parse_mode: str | None = None
-    source: str | None = None
-    reply_markup: dict[str, Any] | None = None
     file: StoredFile | None = None
     edit_date: int | None = None
     deleted: bool = False
@@ -180,19 +163,9 @@ class ChatMessage:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def content(self) -> str | None:
-        """Text or caption."""
-        return self.text if self.text is not None else self.caption
-
-    @property
     def edited(self) -> bool:
         """Whether the message was edited since it was sent."""
         return self.edit_date is not None
-
-    @property
-    def buttons(self) -> list[list[str]]:
-        """Current button texts, row by row."""
-        return _button_texts(self.reply_markup)
 
     @property
     def file_info(self) -> FileInfo | None:

@@ -41,6 +41,23 @@ class _Open:
     out_pos: int
 
 
+def _pre_opening(data: bytes, i: int) -> tuple[str, int]:
+    """The language after an opening ``` (``""`` if none) and where the code starts.
+
+    ``i`` is just past the backticks. A language is a run of non-space bytes ended by a space
+    or line break before any backtick; both Markdown flavours read it the same way.
+    """
+    n = len(data)
+    language = ""
+    lang_end = i
+    while lang_end < n and data[lang_end] not in _SPACES and data[lang_end] != 96:
+        lang_end += 1
+    if i != lang_end and lang_end < n and data[lang_end] != 96:
+        language = data[i:lang_end].decode("utf-8", "replace")
+        i = lang_end
+    return language, _skip_pre_newline(data, i)
+
+
 def _skip_pre_newline(data: bytes, i: int) -> int:
     """tdlib drops one line break right after the opening ``` (and language)."""
     n = len(data)
@@ -146,15 +163,9 @@ def parse_markdown_v2(source: str) -> FormattedText:
                 kind = "text_link"
             elif c == ord("`"):
                 if data[i : i + 3] == b"```":
-                    i += 3
                     kind = "pre"
-                    lang_end = i
-                    while lang_end < n and data[lang_end] not in _SPACES and data[lang_end] != 96:
-                        lang_end += 1
-                    if i != lang_end and lang_end < n and data[lang_end] != 96:
-                        argument = data[i:lang_end].decode("utf-8", "replace")
-                        i = lang_end
-                    i = _skip_pre_newline(data, i) - 1
+                    argument, code_start = _pre_opening(data, i + 3)
+                    i = code_start - 1
                 else:
                     kind = "code"
             elif c == ord("!") and at(i + 1) == ord("["):
@@ -265,15 +276,8 @@ def parse_markdown_legacy(source: str) -> FormattedText:
         language = ""
         i += 1
         if c == ord("`") and data[i : i + 2] == b"``":
-            i += 2
             is_pre = True
-            lang_end = i
-            while lang_end < n and data[lang_end] not in _SPACES and data[lang_end] != 96:
-                lang_end += 1
-            if i != lang_end and lang_end < n and data[lang_end] != 96:
-                language = data[i:lang_end].decode("utf-8", "replace")
-                i = lang_end
-            i = _skip_pre_newline(data, i)
+            language, i = _pre_opening(data, i + 2)
         offset = utf16
         start_pos = len(out)
         while i < n and (data[i] != end_char or (is_pre and data[i : i + 3] != b"```")):

@@ -158,6 +158,14 @@ class Walkthrough:
             await phone.press(text)
         return await replied(phone, count=count, kinds=kinds)
 
+    async def press_in_turn(self, phone: Phone, *data: str) -> None:
+        """Press buttons by callback data, one after another, each after the bot's next message.
+
+        A wizard asks one question per message, so a run of answers is a run of presses.
+        """
+        for one in data:
+            await self.press(phone, data=one)
+
     async def play(self) -> int:
         for number, (title, act) in enumerate(self.acts, start=1):
             await self.rest(self.phone("staff"), self.phone("partner", "ar"))
@@ -187,19 +195,17 @@ class Walkthrough:
         await partner.start(self.invite_token)
         await replied(partner)
         await self.press(partner, "العربية")
-        await self.press(partner, data="ob:consent:yes")
-        await self.press(partner, data="ob:tz:Asia/Beirut")
-        await self.press(partner, data="ob:quiet:21:00-08:00")
-        await self.press(partner, data="ob:attr:no")
+        await self.press_in_turn(
+            partner, "ob:consent:yes", "ob:tz:Asia/Beirut", "ob:quiet:21:00-08:00", "ob:attr:no"
+        )
         self.show(partner)
 
     async def act_send_survey(self) -> None:
         staff = self.phone("staff")
         await self.command(staff, "send")
-        await self.press(staff, data="snd:sv:partner_feedback")
-        await self.press(staff, data="snd:aud:all")
-        await self.press(staff, data="snd:due:14")
-        await self.press(staff, data="snd:go")
+        await self.press_in_turn(
+            staff, "snd:sv:partner_feedback", "snd:aud:all", "snd:due:14", "snd:go"
+        )
         self.show(staff)
 
     async def act_answer_survey(self) -> None:
