@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.forgetting import (
@@ -45,7 +45,11 @@ __all__ = [
 
 
 async def by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Contact | None:
-    return await session.scalar(select(Contact).where(Contact.telegram_user_id == telegram_user_id))
+    return await session.scalar(_BY_TELEGRAM_ID, {"telegram_user_id": telegram_user_id})
+
+
+# Built once: every update looks its sender up (storage.statements says why).
+_BY_TELEGRAM_ID = select(Contact).where(Contact.telegram_user_id == bindparam("telegram_user_id"))
 
 
 async def mark_blocked(session: AsyncSession, telegram_user_id: int, now: datetime) -> bool:

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AnswerRow, Response, SurveyVersion
+from storage.statements import insert_module, per_dialect
 from storage.statuses import ResponseStatus
 
 #: Responses still waiting for the partner; "paused" (after /cancel) is resumed from /surveys.
@@ -112,24 +112,22 @@ async def get_response(session: AsyncSession, response_id: int) -> Response | No
 
 async def open_responses(session: AsyncSession, contact_id: int) -> list[Response]:
     """Surveys waiting for this contact: started ones first, then the newest invitations."""
-    result = await session.scalars(
-        select(Response)
-        .where(Response.contact_id == contact_id, Response.status.in_(OPEN_STATUSES))
-        .order_by(
-            (Response.status == ResponseStatus.IN_PROGRESS).desc(),
-            Response.updated_at.desc(),
-            Response.id.desc(),
-        )
+    return list(await session.scalars(_OPEN_RESPONSES, {"contact_id": contact_id}))
+
+
+_OPEN_RESPONSES = (
+    select(Response)
+    .where(Response.contact_id == bindparam("contact_id"), Response.status.in_(OPEN_STATUSES))
+    .order_by(
+        (Response.status == ResponseStatus.IN_PROGRESS).desc(),
+        Response.updated_at.desc(),
+        Response.id.desc(),
     )
-    return list(result)
+)
 
 
 async def answers_of(session: AsyncSession, response_id: int) -> list[StoredAnswer]:
-    rows = await session.scalars(
-        select(AnswerRow)
-        .where(AnswerRow.response_id == response_id)
-        .order_by(AnswerRow.seq, AnswerRow.id)
-    )
+    rows = await session.scalars(_ANSWERS_OF, {"response_id": response_id})
     return [
         StoredAnswer(
             key=r.question_key,
@@ -143,6 +141,13 @@ async def answers_of(session: AsyncSession, response_id: int) -> list[StoredAnsw
         )
         for r in rows
     ]
+
+
+_ANSWERS_OF = (
+    select(AnswerRow)
+    .where(AnswerRow.response_id == bindparam("response_id"))
+    .order_by(AnswerRow.seq, AnswerRow.id)
+)
 
 
 async def save_answer(
@@ -162,31 +167,51 @@ async def save_answer(
 ) -> None:
     """Insert or replace the answer to one question (Back then re-answer replaces it).
 
-    One statement: this runs for every answer of every partner, so it must stay cheap.
+    One statement, built once: this runs for every answer of every partner, so it must stay
+    cheap.
     """
+    await session.execute(
+        _save_answer(session),
+        {
+            "response_id": response_id,
+            "question_key": key,
+            "status": status,
+            "value_num": value_num,
+            "value_text": value_text,
+            "choice_codes": choice_codes,
+            "raw_text": raw_text,
+            "voice_file_id": voice_file_id,
+            "voice_duration": voice_duration,
+            "language": language,
+            "answered_at": now,
+            "response_id_of_seq": response_id,
+        },
+    )
+
+
+def _build_save_answer(dialect: str) -> Any:
+    columns = (
+        "response_id",
+        "question_key",
+        "status",
+        "value_num",
+        "value_text",
+        "choice_codes",
+        "raw_text",
+        "voice_file_id",
+        "voice_duration",
+        "language",
+        "answered_at",
+    )
     next_seq = (
         select(func.coalesce(func.max(AnswerRow.seq), 0) + 1)
-        .where(AnswerRow.response_id == response_id)
+        .where(AnswerRow.response_id == bindparam("response_id_of_seq"))
         .scalar_subquery()
     )
-    values = {
-        "response_id": response_id,
-        "question_key": key,
-        "status": status,
-        "value_num": value_num,
-        "value_text": value_text,
-        "choice_codes": choice_codes,
-        "raw_text": raw_text,
-        "voice_file_id": voice_file_id,
-        "voice_duration": voice_duration,
-        "language": language,
-        "answered_at": now,
-        "seq": next_seq,
-    }
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(AnswerRow).values(**values)
-    statement = statement.on_conflict_do_update(
+    values: dict[str, Any] = {name: bindparam(name) for name in columns}
+    values["seq"] = next_seq
+    statement = insert_module(dialect).insert(AnswerRow).values(**values)
+    return statement.on_conflict_do_update(
         index_elements=[AnswerRow.response_id, AnswerRow.question_key],
         set_={
             name: statement.excluded[name]
@@ -194,7 +219,9 @@ async def save_answer(
             if name not in ("response_id", "question_key")
         },
     )
-    await session.execute(statement)
+
+
+_save_answer = per_dialect(_build_save_answer)
 
 
 async def update_response(session: AsyncSession, response_id: int, **values: Any) -> None:

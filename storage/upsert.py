@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.statements import dialect_of, insert_module
 
 
 async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
@@ -14,8 +16,11 @@ async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, A
 
     This is what makes claims race-free across two bot processes: exactly one insert wins.
     """
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**values).on_conflict_do_nothing()
-    result = await session.execute(statement)
+    result = await session.execute(_insert_ignore(dialect_of(session), table), values)
     return bool(result.rowcount)
+
+
+@cache
+def _insert_ignore(dialect: str, table: Table) -> Any:
+    """Built once per table: the columns come from the parameters of each call."""
+    return insert_module(dialect).insert(table).on_conflict_do_nothing()
