@@ -10,13 +10,25 @@ from babel import Locale
 
 from bot.i18n import LANGUAGES
 
+# Arabic spellings that differ only in letters people use interchangeably when typing.
 _ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None})
 
 
-def _fold(text: str) -> str:
+def fold(text: str, *, separators: str = "") -> str:
+    """The key a typed place name (a country here, a city or zone id in ``bot.timezones``) is
+    looked up by: lower case, no accents, Arabic letter variants alike, single spaces, and each
+    of ``separators`` (``"_-"`` for zone ids) read as a space.
+
+    Not ``conversations.parsing.fold``: that one also turns every punctuation mark into a space
+    and folds Persian letters and digits, which would merge names kept apart here (and change
+    which near misses are suggested); the survey answers it matches are a different kind of
+    text."""
     text = unicodedata.normalize("NFKD", text.strip().lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.translate(_ARABIC_FOLD).split())
+    text = text.translate(_ARABIC_FOLD)
+    for separator in separators:
+        text = text.replace(separator, " ")
+    return " ".join(text.split())
 
 
 @cache
@@ -26,7 +38,7 @@ def _full_names() -> dict[str, str]:
     for lang in LANGUAGES:
         for code, name in Locale.parse(lang).territories.items():
             if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "UN", "EZ", "QO"):
-                names.setdefault(_fold(name), code)
+                names.setdefault(fold(name), code)
     return names
 
 
@@ -40,7 +52,7 @@ def _names() -> dict[str, str]:
 
 def by_name(text: str) -> str | None:
     """The country whose name (in any shipped language) is exactly the text, else None."""
-    return _full_names().get(_fold(text))
+    return _full_names().get(fold(text))
 
 
 def name(code: str | None, lang: str) -> str:
@@ -50,7 +62,7 @@ def name(code: str | None, lang: str) -> str:
 
 
 def find(text: str) -> tuple[str | None, list[str]]:
-    folded = _fold(text)
+    folded = fold(text)
     if not folded or len(folded) > 80:
         return None, []
     names = _names()

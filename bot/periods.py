@@ -16,10 +16,12 @@ from storage.scopes import Period
 
 
 def zone_info(name: str | None) -> ZoneInfo:
-    """The reader's zone; UTC for a missing or unknown name rather than an error."""
+    """The reader's zone; UTC for a missing or unknown name rather than an error, so a stored
+    zone that this machine's tz database lacks never stops a date from being shown. The one
+    such fallback: every view that shows a moment in someone's zone uses it."""
     try:
         return ZoneInfo(name or "UTC")
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, OSError):  # unknown; malformed; a folder such as "America"
         return ZoneInfo("UTC")
 
 

@@ -8,7 +8,6 @@ an IANA id such as ``Africa/Nairobi``.
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -138,14 +137,8 @@ def place_label(zone: str, lang: str, at: datetime) -> str:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.strip().lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    # Arabic spellings that differ only in letters people use interchangeably when typing.
-    text = text.translate(_ARABIC_FOLD)
-    return " ".join(text.replace("_", " ").replace("-", " ").split())
-
-
-_ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None})
+    """A zone id's or city's lookup key: ``Dar_es_Salaam`` and ``Port-au-Prince`` as typed."""
+    return countries.fold(text, separators="_-")
 
 
 @cache

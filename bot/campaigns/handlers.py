@@ -4,6 +4,7 @@ the response figures (/campaigns)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from babel.dates import format_date
@@ -17,8 +18,9 @@ from bot.i18n import translator
 from bot.keyboards import button, grid
 from bot.periods import day_in
 from bot.replies import send_text
-from bot.services import services
+from bot.services import Services, services
 from storage import campaigns, flows
+from storage.campaigns import CampaignFigures
 
 log = logging.getLogger(__name__)
 FLOW = "send"
@@ -187,14 +189,20 @@ async def campaigns_command(
     async with svc.db.sessions() as session:
         rows = await campaigns.figures(session, limit=10)
     await log_staff_action(svc, person, "campaign.list")
-    if not rows:
-        await send_text(
-            context,
-            update.effective_chat.id,
-            _("No campaign yet. Send a survey with /send."),
-            person.lang,
-        )
-        return
+    empty = _("No campaign yet. Send a survey with /send.")
+    await common.send_listing(
+        context,
+        update.effective_chat.id,
+        person.lang,
+        rows,
+        empty,
+        lambda shown: (_campaign_lines(svc, shown, person), None),
+    )
+
+
+def _campaign_lines(svc: Services, rows: Sequence[CampaignFigures], person: Person) -> str:
+    """/campaigns: each campaign with how far its answers have come."""
+    _ = translator(person.lang)
     lines = [_("Campaigns (newest first):")]
     for row in rows:
         entry = svc.surveys.get(row.campaign.survey_id)
@@ -218,4 +226,4 @@ async def campaigns_command(
                 rate=f"{round(row.response_rate * 100)}%",
             )
         )
-    await send_text(context, update.effective_chat.id, "\n\n".join(lines), person.lang)
+    return "\n\n".join(lines)

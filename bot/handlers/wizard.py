@@ -1,6 +1,10 @@
-"""The part every staff wizard's button handler shares: who pressed, which step, Cancel.
+"""What every wizard shares: the step a chat is on, and a staff wizard's press and typing.
 
-A press is refused for non-staff (exactly like an unknown command), answered with the
+The step lives in ``chat_flows`` (one row a person), so a restart or a second process carries
+on; ``step_of``, ``put_step`` and ``leave_steps`` are the one place that reads and writes it,
+for every feature's wizard.
+
+A staff press is refused for non-staff (exactly like an unknown command), answered with the
 "no longer active" notice when it is malformed or the person is not in this wizard any more,
 and Cancel ends the wizard. What is left for the handler is the step itself.
 """
@@ -22,6 +26,42 @@ from storage import flows
 from storage.models import ChatFlow
 
 
+async def step_of(svc: Services, user_id: int, flow_name: str | None = None) -> ChatFlow | None:
+    """The step the person is on (only when it is one of ``flow_name``, if that is given)."""
+    async with svc.db.sessions() as session:
+        flow = await flows.get(session, user_id)
+    if flow is None or (flow_name is not None and flow.flow != flow_name):
+        return None
+    return flow
+
+
+async def put_step(
+    svc: Services, user_id: int, flow_name: str, step: str, data: dict[str, Any]
+) -> None:
+    """Move the person to ``step`` of ``flow_name``, keeping ``data`` for the steps after it."""
+    async with svc.db.transaction() as session:
+        await flows.put(session, user_id, flow_name, step, data, svc.clock.now())
+
+
+async def leave_steps(svc: Services, user_id: int) -> None:
+    """The person is in no wizard any more: their next message is read afresh."""
+    async with svc.db.transaction() as session:
+        await flows.clear(session, user_id)
+
+
+async def staff_typing(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> str | None:
+    """What a staff member typed in a staff wizard's step, stripped; None when they are no
+    longer staff (the wizard is left and they are refused exactly like an unknown command, so a
+    role taken away mid-wizard cannot finish it)."""
+    if not person.is_staff:
+        await leave_steps(services(context), person.user_id)
+        await refuse(update, context, person)
+        return None
+    return (update.effective_message.text or "").strip()
+
+
 @dataclass
 class Press:
     svc: Services
@@ -35,14 +75,27 @@ class Press:
 
     async def goto(self, step: str, data: dict[str, Any]) -> None:
         """Move the wizard to ``step``, keeping ``data`` for the steps after it."""
-        async with self.svc.db.transaction() as session:
-            await flows.put(
-                session, self.person.user_id, self.flow.flow, step, data, self.svc.clock.now()
-            )
+        await put_step(self.svc, self.person.user_id, self.flow.flow, step, data)
 
     async def end(self) -> None:
-        async with self.svc.db.transaction() as session:
-            await flows.clear(session, self.person.user_id)
+        """The wizard is over (done or cancelled)."""
+        await leave_steps(self.svc, self.person.user_id)
+
+
+async def staff_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, area: str
+) -> tuple[Person, list[str]] | None:
+    """Who pressed a staff button of ``area`` and its pieces, or None when it was refused (not
+    staff: exactly like an unknown command) or malformed (answered as no longer active)."""
+    person = await person_of(update, context)
+    if not person.is_staff:
+        await refuse(update, context, person)
+        return None
+    pieces = callbacks.parts(update.callback_query.data, area)
+    if pieces is None:
+        await common.expired_button(update, context, person.lang)
+        return None
+    return person, pieces
 
 
 async def staff_press(
@@ -50,15 +103,13 @@ async def staff_press(
 ) -> Press | None:
     """The checked press, or None when it was refused, stale, or a Cancel (all answered)."""
     svc = services(context)
-    person = await person_of(update, context)
-    if not person.is_staff:
-        await refuse(update, context, person)
+    pressed = await staff_button(update, context, area)
+    if pressed is None:
         return None
+    person, pieces = pressed
     query = update.callback_query
-    pieces = callbacks.parts(query.data, area)
-    async with svc.db.sessions() as session:
-        flow = await flows.get(session, person.user_id)
-    if pieces is None or flow is None or flow.flow != flow_name:
+    flow = await step_of(svc, person.user_id, flow_name)
+    if flow is None:
         await common.expired_button(update, context, person.lang)
         return None
     _ = translator(person.lang)

@@ -21,21 +21,20 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, log_staff_action, refuse
+from bot.access import Person, log_staff_action
 from bot.handlers import common
+from bot.handlers.wizard import leave_steps, staff_typing, step_of
 from bot.i18n import translator
 from bot.jpat import consolidate_steps, service, service_agreed, signoff, view
 from bot.jpat.access import Seat, ack, say, send_soon, today_for, zone_of
 from bot.services import services
 from conversations import Survey, dates
-from conversations.validation import FREE_TEXT_LIMIT
 from storage.jpat_rules import CONSOLIDATABLE_STATUSES, OWNERS
 from storage.models import ChatFlow, JpatRound
 
 AREA = "jp"
 FLOW = service_agreed.FLOW
 DISPUTE_FLOW = service_agreed.DISPUTE_FLOW
-MAX_ACTION = FREE_TEXT_LIMIT  # one limit for all free text (conversations.validation)
 STEP_OF = {"sc": "score", "ka": "action", "ow": "owner", "du": "due", "sd": "review"}
 STAFF_ACTIONS = {"cs", *STEP_OF}
 ROUND_ACTIONS = {*STEP_OF, "ok", "no"}
@@ -111,7 +110,7 @@ async def on_round_button(
     if action in ("ok", "no"):
         await signoff.sign(update, context, person, round_, action, rest)
         return
-    flow = await service_agreed.flow_of(svc, person.user_id)
+    flow = await step_of(svc, person.user_id)
     fresh = (
         flow is not None
         and flow.flow == FLOW
@@ -203,31 +202,22 @@ async def on_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
 ) -> None:
     """Typed text during the wizard: the action (step "action") or a due date (step "due")."""
+    text = await staff_typing(update, context, person)
+    if text is None:
+        return
     svc = services(context)
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
-    if not person.is_staff:
-        await service_agreed.clear_flow(svc, person.user_id)
-        await refuse(update, context, person)
-        return
-    text = (update.effective_message.text or "").strip()
     round_ = await service.get_round(svc, int(flow.data.get("round", 0)))
     survey = await service.survey_of(svc, round_) if round_ is not None else None
     if round_ is None or survey is None or round_.status not in CONSOLIDATABLE_STATUSES:
-        await service_agreed.clear_flow(svc, person.user_id)
+        await leave_steps(svc, person.user_id)
         await say(update, context, person, _("This J-PAT can no longer be changed."))
         return
     if flow.step == "action":
-        if not text:
-            await say(update, context, person, _("Please type the action."))
-            return
-        if len(text) > MAX_ACTION:
-            await say(
-                update,
-                context,
-                person,
-                common.too_long(person.lang),
-            )
+        refusal = common.free_text_refusal(text, person.lang, _("Please type the action."))
+        if refusal is not None:
+            await say(update, context, person, refusal)
             return
         await consolidate_steps.ask_owner(context, chat_id, person, flow.data, text)
         return

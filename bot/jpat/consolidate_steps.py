@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot.access import Person
 from bot.handlers import common
+from bot.handlers.wizard import put_step
 from bot.i18n import translator
 from bot.jpat import service_agreed, view, view_agreed
 from bot.jpat.access import partnership_name, say_to, today_for, zone_of
@@ -79,7 +80,7 @@ async def scored(
     if key not in flow.data["flagged"]:
         await next_(context, chat_id, person, round_, survey, flow.data)
         return
-    await service_agreed.goto(svc, person.user_id, "action", flow.data)
+    await put_step(svc, person.user_id, service_agreed.FLOW, "action", flow.data)
     keyboard = None
     if current is not None and current.action_text:
         keyboard = column(
@@ -127,7 +128,7 @@ async def ask_owner(
     svc = services(context)
     _ = translator(person.lang)
     data = {**data, "action": action}
-    await service_agreed.goto(svc, person.user_id, "owner", data)
+    await put_step(svc, person.user_id, service_agreed.FLOW, "owner", data)
     buttons = [
         button(
             view.owner_name(owner, _),
@@ -144,7 +145,7 @@ async def owned(
     svc = services(context)
     _ = translator(person.lang)
     data = {**flow.data, "owner": owner}
-    await service_agreed.goto(svc, person.user_id, "due", data)
+    await put_step(svc, person.user_id, service_agreed.FLOW, "due", data)
     await common.close_keyboard(
         update.callback_query,
         _("Owner: {owner}", owner=view.owner_name(owner, _)),
@@ -201,11 +202,11 @@ async def next_(
     index = int(data["i"]) + 1
     if index < len(data["keys"]):
         data = {**data, "i": index}
-        await service_agreed.goto(svc, person.user_id, "score", data)
+        await put_step(svc, person.user_id, service_agreed.FLOW, "score", data)
         await ask_score(context, chat_id, person, round_, survey, data)
         return
     data = {**data, "i": 0}
-    await service_agreed.goto(svc, person.user_id, "review", data)
+    await put_step(svc, person.user_id, service_agreed.FLOW, "review", data)
     items, partnership = await service_agreed.agreed_items(svc, round_)
     text = view_agreed.consolidation_text(
         survey,

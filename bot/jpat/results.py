@@ -15,11 +15,26 @@ from bot.i18n import bidi, translator
 from bot.jpat import service, status, view, view_agreed
 from bot.jpat.access import Seat, ack, say, today_for, zone_of
 from bot.keyboards import button, column
-from bot.services import services
+from bot.services import Services, services
 from storage.jpat_rules import CONSOLIDATABLE_STATUSES, VIEWABLE_STATUSES
 from storage.models import JpatRound
 
 AREA = "jp"
+
+
+async def _looked(
+    svc: Services, person: Person, action: str, place: Seat, round_: JpatRound
+) -> None:
+    """A staff member's look at a round's answers (allowed or not) goes in the audit log; a
+    partner's does not (the log is of staff actions)."""
+    if person.is_staff:
+        await log_staff_action(
+            svc,
+            person,
+            action,
+            subject=f"partnership:{place.partnership.id}",
+            details={"round": round_.id},
+        )
 
 
 async def refuse_blind(
@@ -32,14 +47,7 @@ async def refuse_blind(
     """A look at the answers while the round is open: politely no, for everyone."""
     svc = services(context)
     _ = translator(person.lang)
-    if person.is_staff:
-        await log_staff_action(
-            svc,
-            person,
-            "jpat.view_refused",
-            subject=f"partnership:{place.partnership.id}",
-            details={"round": round_.id},
-        )
+    await _looked(svc, person, "jpat.view_refused", place, round_)
     await ack(update)
     await say(
         update,
@@ -78,14 +86,7 @@ async def comparison(
         view.element_of(survey),
         view.open_keys(survey),
     )
-    if person.is_staff:
-        await log_staff_action(
-            svc,
-            person,
-            "jpat.view",
-            subject=f"partnership:{place.partnership.id}",
-            details={"round": round_.id},
-        )
+    await _looked(svc, person, "jpat.view", place, round_)
     await ack(update)
     text = view.comparison_text(
         survey,

@@ -37,21 +37,6 @@ async def start_wizard(svc: Services, user_id: int, round_id: int, keys: list[st
     return data
 
 
-async def goto(svc: Services, user_id: int, step: str, data: dict) -> None:
-    async with svc.db.transaction() as session:
-        await flows.put(session, user_id, FLOW, step, data, svc.clock.now())
-
-
-async def flow_of(svc: Services, user_id: int) -> ChatFlow | None:
-    async with svc.db.sessions() as session:
-        return await flows.get(session, user_id)
-
-
-async def clear_flow(svc: Services, user_id: int) -> None:
-    async with svc.db.transaction() as session:
-        await flows.clear(session, user_id)
-
-
 async def statement(svc: Services, round_id: int, key: str) -> tuple[ItemFigures, JpatItem | None]:
     """Both sides' figures for one statement, and what was recorded for it so far."""
     async with svc.db.sessions() as session:

@@ -19,7 +19,6 @@ from bot.jpat import service, service_agreed, view, view_agreed
 from bot.jpat.access import Seat, ack, partnership_name, say, send_soon, zone_of
 from bot.keyboards import button, grid
 from bot.services import Services, services
-from conversations.validation import FREE_TEXT_LIMIT
 from storage.models import ChatFlow, JpatRound
 
 log = logging.getLogger(__name__)
@@ -154,16 +153,9 @@ async def on_dispute_text(
     svc = services(context)
     _ = translator(person.lang)
     comment = (update.effective_message.text or "").strip()
-    if not comment:
-        await say(update, context, person, _("Please type your comment."))
-        return
-    if len(comment) > FREE_TEXT_LIMIT:
-        await say(
-            update,
-            context,
-            person,
-            common.too_long(person.lang),
-        )
+    refusal = common.free_text_refusal(comment, person.lang, _("Please type your comment."))
+    if refusal is not None:
+        await say(update, context, person, refusal)
         return
     disputed = await service_agreed.dispute(svc, person.user_id, flow, person.contact_id, comment)
     if not disputed:

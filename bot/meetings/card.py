@@ -11,20 +11,22 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.access import Person, log_staff_action, refuse
+from bot.access import Person, log_staff_action
 from bot.handlers import common
+from bot.handlers.wizard import put_step, staff_typing
 from bot.i18n import translator
-from bot.meetings import service, view, wizard_view
+from bot.meetings import service, view
 from bot.meetings.chat import (
     EDIT_FLOW,
     ask_offsets,
     ask_when,
-    echo_when,
-    read_when,
     staff_zone,
     start_sending,
+    typed_offsets,
+    typed_when,
+    use_buttons,
 )
-from bot.meetings.when import format_offsets, format_when, parse_offsets
+from bot.meetings.when import format_offsets, format_when
 from bot.replies import send_text
 from bot.services import services
 from storage.models import ChatFlow, Meeting
@@ -61,12 +63,12 @@ async def on_meeting_button(
     data = {"meeting_id": meeting.id, "version": meeting.version}
     if action == "rs":
         await query.answer()
-        await service.save_step(svc, person.user_id, EDIT_FLOW, "when", data)
+        await put_step(svc, person.user_id, EDIT_FLOW, "when", data)
         await ask_when(context, chat_id, person, zone, new=True)
         return
     if action == "rm":
         await query.answer()
-        await service.save_step(svc, person.user_id, EDIT_FLOW, "offsets", data)
+        await put_step(svc, person.user_id, EDIT_FLOW, "offsets", data)
         await ask_offsets(context, chat_id, person.lang, list(meeting.reminder_offsets or []))
         return
     if action == "c":
@@ -196,32 +198,16 @@ async def on_edit_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
 ) -> None:
     """Typed steps when changing a meeting: its new time, or its reminder offsets."""
-    svc = services(context)
-    if not person.is_staff:
-        await service.leave_steps(svc, person.user_id)
-        await refuse(update, context, person)
+    text = await staff_typing(update, context, person)
+    if text is None:
         return
-    _ = translator(person.lang)
     chat_id = update.effective_chat.id
-    text = (update.effective_message.text or "").strip()
-    data = dict(flow.data)
     if flow.step in ("when", "when_ok"):
-        zone = staff_zone(svc, person)
-        at = await read_when(context, chat_id, person, text, zone)
-        if at is None:
-            return
-        await service.save_step(
-            svc, person.user_id, EDIT_FLOW, "when_ok", {**data, "starts_at": at.isoformat()}
-        )
-        await echo_when(context, chat_id, person, at, zone, "mv")
+        await typed_when(context, chat_id, person, flow, text, "mv")
         return
     if flow.step == "offsets":
-        offsets = parse_offsets(text)
-        if offsets is None:
-            await send_text(context, chat_id, wizard_view.offsets_help(_), person.lang)
-            return
-        await _apply_offsets(context, chat_id, person, data, offsets)
+        offsets = await typed_offsets(context, chat_id, person.lang, text)
+        if offsets is not None:
+            await _apply_offsets(context, chat_id, person, dict(flow.data), offsets)
         return
-    await send_text(
-        context, chat_id, _("Please use the buttons above, or send /cancel."), person.lang
-    )
+    await use_buttons(context, chat_id, person.lang)

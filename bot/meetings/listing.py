@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.access import Person, log_staff_action, person_of, refuse
+from bot.handlers import common
 from bot.i18n import translator
 from bot.meetings import service, view
 from bot.meetings.chat import staff_zone
@@ -75,13 +76,11 @@ async def _staff_meetings(
     zone = staff_zone(svc, person)
     rows = await service.upcoming(svc, limit=10)
     await log_staff_action(svc, person, "meeting.list")
-    if not rows:
-        await send_text(
-            context,
-            update.effective_chat.id,
-            _("No meeting is coming up. Schedule one with /meeting."),
-            person.lang,
-        )
-        return
-    text, keyboard = view.staff_list(_, rows, zone)
-    await send_text(context, update.effective_chat.id, text, person.lang, keyboard=keyboard)
+    await common.send_listing(
+        context,
+        update.effective_chat.id,
+        person.lang,
+        rows,
+        _("No meeting is coming up. Schedule one with /meeting."),
+        lambda shown: view.staff_list(_, shown, zone),
+    )

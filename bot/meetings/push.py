@@ -11,6 +11,7 @@ zone and locale.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +29,9 @@ from storage.meetings import REVIEW_KINDS
 from storage.models import Contact, Delivery, Meeting
 
 Composed = tuple[str, InlineKeyboardMarkup | None, str | None]
+Composer = Callable[[Services, Delivery, str, str], Awaitable[Composed]]
+#: what one kind of push says: its text and its buttons
+Written = tuple[str, InlineKeyboardMarkup | None]
 
 
 async def guard(
@@ -102,11 +106,8 @@ def _jpat_line(facts: _Facts, lang: str) -> str:
     )
 
 
-async def compose_invite(svc: Services, delivery: Delivery, lang: str, zone: str) -> Composed:
-    facts = await _facts(svc, delivery)
+def _invite(svc: Services, facts: _Facts, lang: str, zone: str) -> Written:
     _ = translator(lang)
-    if facts is None:
-        return _("This meeting no longer exists."), None, None
     meeting = facts.meeting
     text = _.paragraphs(
         _("You are invited: {title}", title=title(meeting, facts.partnership, _)),
@@ -121,7 +122,7 @@ async def compose_invite(svc: Services, delivery: Delivery, lang: str, zone: str
         if meeting.reminder_offsets
         else _("To stop reminders, send /stop."),
     )
-    return text, rsvp_keyboard(meeting, facts.answer, _), None
+    return text, rsvp_keyboard(meeting, facts.answer, _)
 
 
 def time_left(left: timedelta, _: Translator) -> str:
@@ -133,11 +134,8 @@ def time_left(left: timedelta, _: Translator) -> str:
     return format_offset(minutes, _)
 
 
-async def compose_reminder(svc: Services, delivery: Delivery, lang: str, zone: str) -> Composed:
-    facts = await _facts(svc, delivery)
+def _reminder(svc: Services, facts: _Facts, lang: str, zone: str) -> Written:
     _ = translator(lang)
-    if facts is None:
-        return _("This meeting no longer exists."), None, None
     meeting = facts.meeting
     duration = time_left(meeting.starts_at - svc.clock.now(), _)
     answered = (
@@ -160,15 +158,11 @@ async def compose_reminder(svc: Services, delivery: Delivery, lang: str, zone: s
         _jpat_line(facts, lang),
         answered,
     )
-    keyboard = None if facts.organiser else rsvp_keyboard(meeting, facts.answer, _)
-    return text, keyboard, None
+    return text, _answer_buttons(facts, _)
 
 
-async def compose_moved(svc: Services, delivery: Delivery, lang: str, zone: str) -> Composed:
-    facts = await _facts(svc, delivery)
+def _moved(svc: Services, facts: _Facts, lang: str, zone: str) -> Written:
     _ = translator(lang)
-    if facts is None:
-        return _("This meeting no longer exists."), None, None
     meeting = facts.meeting
     lines = [_("The meeting has moved: {title}", title=title(meeting, facts.partnership, _))]
     text = _.paragraphs(
@@ -181,28 +175,44 @@ async def compose_moved(svc: Services, delivery: Delivery, lang: str, zone: str)
         if facts.organiser
         else _("Will you attend at the new time? Please answer with the buttons below."),
     )
-    keyboard = None if facts.organiser else rsvp_keyboard(meeting, facts.answer, _)
-    return text, keyboard, None
+    return text, _answer_buttons(facts, _)
 
 
-async def compose_cancelled(svc: Services, delivery: Delivery, lang: str, zone: str) -> Composed:
-    facts = await _facts(svc, delivery)
+def _cancelled(svc: Services, facts: _Facts, lang: str, zone: str) -> Written:
     _ = translator(lang)
-    if facts is None:
-        return _("This meeting no longer exists."), None, None
     meeting = facts.meeting
     text = _(
         "Cancelled: {title}, planned for {time}. There is nothing you need to do.",
         title=title(meeting, facts.partnership, _),
         time=format_when(meeting.starts_at, zone, lang),
     )
-    return text, None, None
+    return text, None
+
+
+def _answer_buttons(facts: _Facts, _: Translator) -> InlineKeyboardMarkup | None:
+    """The RSVP buttons, except for the organiser (who reads the answers so far instead)."""
+    return None if facts.organiser else rsvp_keyboard(facts.meeting, facts.answer, _)
+
+
+def _composer(write: Callable[[Services, _Facts, str, str], Written]) -> Composer:
+    """The dispatcher's composer for one kind of push: the meeting's facts are read once, and a
+    meeting that is gone meanwhile gets the same one line whatever the push was."""
+
+    async def compose(svc: Services, delivery: Delivery, lang: str, zone: str) -> Composed:
+        facts = await _facts(svc, delivery)
+        if facts is None:
+            _ = translator(lang)
+            return _("This meeting no longer exists."), None, None
+        text, keyboard = write(svc, facts, lang, zone)
+        return text, keyboard, None
+
+    return compose
 
 
 COMPOSERS = {
-    INVITE: compose_invite,
-    REMINDER: compose_reminder,
-    MOVED: compose_moved,
-    CANCELLED: compose_cancelled,
+    INVITE: _composer(_invite),
+    REMINDER: _composer(_reminder),
+    MOVED: _composer(_moved),
+    CANCELLED: _composer(_cancelled),
 }
 GUARDS = {kind: guard for kind in COMPOSERS}

@@ -15,15 +15,15 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, log_staff_action, refuse
+from bot.access import Person, log_staff_action
 from bot.handlers import common
+from bot.handlers.wizard import leave_steps, put_step, staff_typing, step_of
 from bot.i18n import translator
 from bot.keyboards import button, column
 from bot.meetings import service, view
 from bot.meetings.chat import ASK_FLOW, REPLY_FLOW
 from bot.replies import send_text
 from bot.services import services
-from conversations.validation import FREE_TEXT_LIMIT
 from storage.models import ChatFlow, Meeting
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ async def ask_question(
             person.lang,
         )
         return
-    await service.save_step(svc, person.user_id, ASK_FLOW, "text", {"meeting_id": meeting.id})
+    await put_step(svc, person.user_id, ASK_FLOW, "text", {"meeting_id": meeting.id})
     await send_text(
         context,
         chat_id,
@@ -72,11 +72,11 @@ async def leave_question(
     """The Cancel button under the question prompt."""
     svc = services(context)
     _ = translator(person.lang)
-    flow = await service.step_of(svc, person.user_id)
+    flow = await step_of(svc, person.user_id)
     if flow is None or flow.flow != ASK_FLOW or flow.data.get("meeting_id") != meeting_id:
         await common.expired_button(update, context, person.lang)
         return
-    await service.leave_steps(svc, person.user_id)
+    await leave_steps(svc, person.user_id)
     told = await _tell_organiser(context, person, meeting_id, None)
     await common.close_keyboard(update.callback_query, view.no_question(told, _), person.lang)
 
@@ -84,10 +84,10 @@ async def leave_question(
 async def cancel_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
     """/cancel while a partner is asked for their question: as the Cancel button."""
     svc = services(context)
-    flow = await service.step_of(svc, person.user_id)
+    flow = await step_of(svc, person.user_id)
     if flow is None or flow.flow != ASK_FLOW:
         return False
-    await service.leave_steps(svc, person.user_id)
+    await leave_steps(svc, person.user_id)
     _ = translator(person.lang)
     told = await _tell_organiser(context, person, int(flow.data.get("meeting_id", 0)), None)
     await send_text(context, update.effective_chat.id, view.no_question(told, _), person.lang)
@@ -99,18 +99,11 @@ async def on_question_text(
 ) -> None:
     """The partner's question, passed to the organiser by the bot (no chat id shown)."""
     svc = services(context)
-    if await _prompt_expired(update, context, person, flow):
-        return
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
-    text = (update.effective_message.text or "").strip()
-    if not text:
-        await send_text(context, chat_id, _("Please type your question."), person.lang)
+    text = await _typed(update, context, person, flow, _("Please type your question."))
+    if text is None:
         return
-    if len(text) > FREE_TEXT_LIMIT:
-        await send_text(context, chat_id, common.too_long(person.lang), person.lang)
-        return
-    await service.leave_steps(svc, person.user_id)
     meeting_id = int(flow.data.get("meeting_id", 0))
     meeting = await service.get_meeting(svc, meeting_id)
     if meeting is None or meeting.status != "scheduled":
@@ -130,6 +123,34 @@ async def on_question_text(
     await send_text(context, chat_id, reply, person.lang)
 
 
+async def _typed(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    person: Person,
+    flow: ChatFlow,
+    missing: str,
+    *,
+    staff: bool = False,
+) -> str | None:
+    """The question or answer typed at a relay prompt, with the prompt left; None when it was
+    handled otherwise: the prompt had expired, the organiser is no longer staff (``staff``),
+    or the text was empty or too long (said, and the prompt stays open)."""
+    if await _prompt_expired(update, context, person, flow):
+        return None
+    if staff:
+        text = await staff_typing(update, context, person)
+        if text is None:
+            return None
+    else:
+        text = (update.effective_message.text or "").strip()
+    refusal = common.free_text_refusal(text, person.lang, missing)
+    if refusal is not None:
+        await send_text(context, update.effective_chat.id, refusal, person.lang)
+        return None
+    await leave_steps(services(context), person.user_id)
+    return text
+
+
 async def _prompt_expired(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
 ) -> bool:
@@ -143,7 +164,7 @@ async def _prompt_expired(
         updated = updated.replace(tzinfo=UTC)
     if svc.clock.now() - updated <= RELAY_PROMPT_LIFETIME:
         return False
-    await service.leave_steps(svc, person.user_id)
+    await leave_steps(svc, person.user_id)
     await router.on_message(update, context)
     return True
 
@@ -189,7 +210,7 @@ async def on_reply_button(
         await query.answer(_("This person can no longer be reached through the bot."))
         return
     await query.answer()
-    await service.save_step(
+    await put_step(
         svc,
         person.user_id,
         REPLY_FLOW,
@@ -213,22 +234,11 @@ async def on_reply_text(
 ) -> None:
     """The organiser's answer, sent to the partner with the buttons to change their answer."""
     svc = services(context)
-    if await _prompt_expired(update, context, person, flow):
-        return
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
-    if not person.is_staff:
-        await service.leave_steps(svc, person.user_id)
-        await refuse(update, context, person)
+    text = await _typed(update, context, person, flow, _("Please type your answer."), staff=True)
+    if text is None:
         return
-    text = (update.effective_message.text or "").strip()
-    if not text:
-        await send_text(context, chat_id, _("Please type your answer."), person.lang)
-        return
-    if len(text) > FREE_TEXT_LIMIT:
-        await send_text(context, chat_id, common.too_long(person.lang), person.lang)
-        return
-    await service.leave_steps(svc, person.user_id)
     meeting_id, contact_id = int(flow.data["meeting_id"]), int(flow.data["contact_id"])
     meeting, invited, partner, label = await service.reply_target(svc, meeting_id, contact_id)
     name = (partner.display_name if partner else None) or _("(no name)")

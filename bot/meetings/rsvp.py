@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot.access import person_of
 from bot.handlers import common
+from bot.handlers.wizard import leave_steps
 from bot.i18n import translator
 from bot.meetings import relay, service
 from bot.meetings.chat import ASK_FLOW
@@ -79,4 +80,4 @@ async def on_rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await relay.ask_question(context, update.effective_chat.id, person, meeting)
     elif answer != "need_info" and asking:
         # they answered after all: the question prompt is over
-        await service.leave_steps(svc, person.user_id)
+        await leave_steps(svc, person.user_id)

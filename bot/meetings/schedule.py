@@ -19,8 +19,9 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot.access import Person, log_staff_action, requires
 from bot.handlers import common
+from bot.handlers.wizard import leave_steps, put_step, staff_button, staff_typing, step_of
 from bot.i18n import translator
 from bot.keyboards import button, column, grid
 from bot.meetings import card, relay, service, wizard_view
@@ -30,16 +31,16 @@ from bot.meetings.chat import (
     REPLY_FLOW,
     ask_offsets,
     ask_when,
-    echo_when,
-    read_when,
     staff_zone,
     start_sending,
+    typed_offsets,
+    typed_when,
+    use_buttons,
 )
 from bot.meetings.view import kind_label
-from bot.meetings.when import DEFAULT_OFFSETS, format_when, parse_offsets
+from bot.meetings.when import DEFAULT_OFFSETS, format_when
 from bot.replies import send_text
 from bot.services import services
-from conversations.validation import FREE_TEXT_LIMIT
 from storage.meetings import KINDS
 from storage.models import ChatFlow
 
@@ -62,7 +63,7 @@ async def meeting_command(
             person.lang,
         )
         return
-    await service.save_step(svc, person.user_id, FLOW, "partnership", {})
+    await put_step(svc, person.user_id, FLOW, "partnership", {})
     buttons = [
         button(
             _.ngettext("{name} ({n} member)", "{name} ({n} members)", c.members, name=c.label),
@@ -136,15 +137,11 @@ async def _schedule(
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    person = await person_of(update, context)
-    if not person.is_staff:
-        await refuse(update, context, person)
+    pressed = await staff_button(update, context, "mtg")
+    if pressed is None:
         return
+    person, pieces = pressed
     query = update.callback_query
-    pieces = callbacks.parts(query.data, "mtg")
-    if pieces is None:
-        await common.expired_button(update, context, person.lang)
-        return
     action, args = pieces[1], pieces[2:]
     if action == "qr" and len(args) == 2 and all(callbacks.is_number(a) for a in args):
         await relay.on_reply_button(update, context, person, int(args[0]), int(args[1]))
@@ -156,14 +153,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ):
         await card.on_meeting_button(update, context, person, action, [int(a) for a in args])
         return
-    flow = await service.step_of(svc, person.user_id)
+    flow = await step_of(svc, person.user_id)
     if flow is None or flow.flow not in (FLOW, EDIT_FLOW, REPLY_FLOW):
         await common.expired_button(update, context, person.lang)
         return
     _ = translator(person.lang)
     if action == "x":
         await common.close_keyboard(query, _("Cancelled."), person.lang)
-        await service.leave_steps(svc, person.user_id)
+        await leave_steps(svc, person.user_id)
         return
     if flow.flow == REPLY_FLOW:
         await common.expired_button(update, context, person.lang)
@@ -196,7 +193,7 @@ async def _on_wizard_button(
             await common.expired_button(update, context, person.lang)
             return
         await common.close_keyboard(query, _("Partnership: {name}", name=label), person.lang)
-        await service.save_step(
+        await put_step(
             svc,
             person.user_id,
             FLOW,
@@ -207,7 +204,7 @@ async def _on_wizard_button(
         return
     if action == "k" and flow.step == "kind" and args and args[0] in KINDS:
         await common.close_keyboard(query, kind_label(args[0], _), person.lang)
-        await service.save_step(svc, person.user_id, FLOW, "when", {**data, "kind": args[0]})
+        await put_step(svc, person.user_id, FLOW, "when", {**data, "kind": args[0]})
         await ask_when(context, chat_id, person, staff_zone(svc, person), new=False)
         return
     if action == "ok" and flow.step == "when_ok":
@@ -216,7 +213,7 @@ async def _on_wizard_button(
         await common.close_keyboard(
             query, _("When: {time}", time=format_when(at, zone, person.lang)), person.lang
         )
-        await service.save_step(svc, person.user_id, FLOW, "place", data)
+        await put_step(svc, person.user_id, FLOW, "place", data)
         await send_text(
             context,
             chat_id,
@@ -227,12 +224,12 @@ async def _on_wizard_button(
     if action == "skip" and flow.step == "agenda":
         await common.close_keyboard(query, _("No agenda"), person.lang)
         data = {**data, "agenda": None, "offsets": list(DEFAULT_OFFSETS)}
-        await service.save_step(svc, person.user_id, FLOW, "confirm", data)
+        await put_step(svc, person.user_id, FLOW, "confirm", data)
         await _summary(context, chat_id, person, data)
         return
     if action == "rem" and flow.step == "confirm":
         await query.answer()
-        await service.save_step(svc, person.user_id, FLOW, "offsets", data)
+        await put_step(svc, person.user_id, FLOW, "offsets", data)
         await ask_offsets(context, chat_id, person.lang, list(data.get("offsets") or []))
         return
     if action == "go" and flow.step == "confirm":
@@ -244,7 +241,7 @@ async def _on_wizard_button(
             except BadRequest as err:
                 if "not modified" not in str(err):
                     raise
-            await service.save_step(svc, person.user_id, FLOW, "empty", data)
+            await put_step(svc, person.user_id, FLOW, "empty", data)
             text, keyboard = wizard_view.empty_sides(_, data["partnership"], counts.empty_sides)
             await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
             return
@@ -262,24 +259,15 @@ async def on_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
 ) -> None:
     """Typed steps of the /meeting wizard: date and time, place, agenda, reminder offsets."""
-    svc = services(context)
-    if not person.is_staff:
-        await service.leave_steps(svc, person.user_id)
-        await refuse(update, context, person)
+    text = await staff_typing(update, context, person)
+    if text is None:
         return
+    svc = services(context)
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
-    text = (update.effective_message.text or "").strip()
     data = dict(flow.data)
-    zone = staff_zone(svc, person)
     if flow.step in ("when", "when_ok"):
-        at = await read_when(context, chat_id, person, text, zone)
-        if at is None:
-            return
-        await service.save_step(
-            svc, person.user_id, FLOW, "when_ok", {**data, "starts_at": at.isoformat()}
-        )
-        await echo_when(context, chat_id, person, at, zone, "ok")
+        await typed_when(context, chat_id, person, flow, text, "ok")
         return
     if flow.step == "place":
         if not 2 <= len(text) <= MAX_PLACE:
@@ -290,7 +278,7 @@ async def on_text(
                 person.lang,
             )
             return
-        await service.save_step(svc, person.user_id, FLOW, "agenda", {**data, "place": text})
+        await put_step(svc, person.user_id, FLOW, "agenda", {**data, "place": text})
         await send_text(
             context,
             chat_id,
@@ -300,22 +288,20 @@ async def on_text(
         )
         return
     if flow.step == "agenda":
-        if len(text) > FREE_TEXT_LIMIT:  # the one limit for free text
-            await send_text(context, chat_id, common.too_long(person.lang), person.lang)
+        refusal = common.free_text_refusal(text, person.lang)
+        if refusal is not None:
+            await send_text(context, chat_id, refusal, person.lang)
             return
         data = {**data, "agenda": text or None, "offsets": list(DEFAULT_OFFSETS)}
-        await service.save_step(svc, person.user_id, FLOW, "confirm", data)
+        await put_step(svc, person.user_id, FLOW, "confirm", data)
         await _summary(context, chat_id, person, data)
         return
     if flow.step == "offsets":
-        offsets = parse_offsets(text)
+        offsets = await typed_offsets(context, chat_id, person.lang, text)
         if offsets is None:
-            await send_text(context, chat_id, wizard_view.offsets_help(_), person.lang)
             return
         data = {**data, "offsets": offsets}
-        await service.save_step(svc, person.user_id, FLOW, "confirm", data)
+        await put_step(svc, person.user_id, FLOW, "confirm", data)
         await _summary(context, chat_id, person, data)
         return
-    await send_text(
-        context, chat_id, _("Please use the buttons above, or send /cancel."), person.lang
-    )
+    await use_buttons(context, chat_id, person.lang)

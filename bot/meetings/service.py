@@ -142,23 +142,6 @@ async def cancel(
 # ------------------------------------------------------------------------------ use cases
 
 
-async def save_step(
-    svc: Services, user_id: int, flow: str, step: str, data: dict[str, Any]
-) -> None:
-    async with svc.db.transaction() as session:
-        await flows.put(session, user_id, flow, step, data, svc.clock.now())
-
-
-async def leave_steps(svc: Services, user_id: int) -> None:
-    async with svc.db.transaction() as session:
-        await flows.clear(session, user_id)
-
-
-async def step_of(svc: Services, user_id: int) -> ChatFlow | None:
-    async with svc.db.sessions() as session:
-        return await flows.get(session, user_id)
-
-
 async def partnership_choices(svc: Services, limit: int = 20) -> list[store.PartnershipChoice]:
     async with svc.db.sessions() as session:
         return await store.partnership_choices(session, limit=limit)

@@ -72,18 +72,13 @@ class Parsed:
     local: datetime
 
 
-def _fold(text: str) -> str:
-    """Lower case, Western digits, no accents (Arabic letters kept), single spaces."""
-    return dates.normalise(text)
-
-
 @cache
 def _weekday_names() -> dict[str, int]:
     """Monday = 0, as ``date.weekday`` counts."""
     names: dict[str, int] = {}
     for lang in LANGUAGES:
         for number, name in Locale.parse(lang).days["format"]["wide"].items():
-            names.setdefault(_fold(name), number)
+            names.setdefault(dates.normalise(name), number)
     for number, name in enumerate(EN_WEEKDAY_ABBREVIATIONS):
         names.setdefault(name, number)
     return names
@@ -151,7 +146,7 @@ def _take_time(text: str) -> tuple[time | None, str, bool]:
 def _only_filler(rest: str) -> bool:
     words = re.sub(r"[,;]", " ", rest).split()
     joined = " ".join(words)
-    for filler in sorted({_fold(f) for f in FILLER}, key=len, reverse=True):
+    for filler in sorted({dates.normalise(f) for f in FILLER}, key=len, reverse=True):
         joined = re.sub(rf"(?<![\w]){re.escape(filler)}(?![\w])", " ", joined)
     return joined.strip() == ""
 
@@ -165,7 +160,7 @@ def parse_when(text: str, zone: str, now: datetime, lang: str | None = None) -> 
     back either way).
     """
     tz = ZoneInfo(zone)
-    folded = _fold(text)
+    folded = dates.normalise(text)
     if not folded or len(folded) > 80:
         return "unclear"
     local_now = now.astimezone(tz)
@@ -292,7 +287,7 @@ def parse_offsets(text: str) -> list[int] | None:
     None when unclear, empty, too many, or out of range (5 minutes to 60 days).
     Swahili puts the unit first ("siku 7"); that order is read too.
     """
-    folded = _fold(text)
+    folded = dates.normalise(text)
     folded = re.sub(r"(?<![\w])(siku|saa|wiki|dakika)\s+(\d{1,4})", r"\2 \1", folded)
     found: set[int] = set()
     position = 0

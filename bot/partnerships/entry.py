@@ -11,8 +11,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, person_of, refuse, requires
+from bot.access import Person, requires
 from bot.handlers import common
+from bot.handlers.wizard import staff_button
 from bot.partnerships import card, service, wizard
 from bot.partnerships.start_date import ask_new_start
 from bot.partnerships.view import AREA
@@ -35,15 +36,11 @@ async def partnership_command(
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    person = await person_of(update, context)
-    if not person.is_staff:
-        await refuse(update, context, person)
+    pressed = await staff_button(update, context, AREA)
+    if pressed is None:
         return
+    person, pieces = pressed
     query = update.callback_query
-    pieces = callbacks.parts(query.data, AREA)
-    if pieces is None:
-        await common.expired_button(update, context, person.lang)
-        return
     action, args = pieces[1], pieces[2:]
     if action in wizard.ACTIONS:
         await wizard.on_button(update, context, person, action, args)

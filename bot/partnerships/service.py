@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.services import Services
 from storage import flows, organisations, partnerships
-from storage.models import ChatFlow, Contact, Organisation, Partnership
+from storage.models import Contact, Organisation, Partnership
 from storage.partnerships import PartnershipRow
 
 FLOW = "partnership"
@@ -50,24 +50,6 @@ async def card(svc: Services, pid: int) -> Card | None:
 async def get(svc: Services, pid: int) -> Partnership | None:
     async with svc.db.sessions() as session:
         return await partnerships.get(session, pid)
-
-
-# ------------------------------------------------------------------------------ the flow
-
-
-async def step_of(svc: Services, user_id: int) -> ChatFlow | None:
-    async with svc.db.sessions() as session:
-        return await flows.get(session, user_id)
-
-
-async def put_step(svc: Services, user_id: int, step: str, data: dict[str, Any]) -> None:
-    async with svc.db.transaction() as session:
-        await flows.put(session, user_id, FLOW, step, data, svc.clock.now())
-
-
-async def clear_step(svc: Services, user_id: int) -> None:
-    async with svc.db.transaction() as session:
-        await flows.clear(session, user_id)
 
 
 # ------------------------------------------------------------------------------ the wizard

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from telegram.ext import ContextTypes
 
 from bot.access import Person, log_staff_action
+from bot.handlers.wizard import put_step
 from bot.partnerships import service, view
 from bot.partnerships.card import show_card
 from bot.periods import day_in
@@ -51,7 +52,7 @@ async def ask_new_start(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, pid: int
 ) -> None:
     """The card's "Change the start date": wait for the date, typed (or Today)."""
-    await service.put_step(services(context), person.user_id, "edit_start", {"pid": pid})
+    await put_step(services(context), person.user_id, service.FLOW, "edit_start", {"pid": pid})
     await ask_start(context, chat_id, person.lang)
 
 
@@ -61,7 +62,7 @@ async def ask_keep_future(
     """A typed start date after today: probably a slip, so ask before using it."""
     step = "edit_future" if flow.step in EDIT_STEPS else "start_future"
     data = {**flow.data, "future": when.isoformat()}
-    await service.put_step(services(context), person.user_id, step, data)
+    await put_step(services(context), person.user_id, service.FLOW, step, data)
     await send_text(
         context,
         chat_id,

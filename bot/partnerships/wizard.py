@@ -13,8 +13,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, log_staff_action, refuse
+from bot.access import Person, log_staff_action
 from bot.handlers import common
+from bot.handlers.wizard import leave_steps, put_step, staff_typing, step_of
 from bot.i18n import translator
 from bot.partnerships import service, view
 from bot.partnerships.card import show_card
@@ -82,18 +83,17 @@ async def on_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
 ) -> None:
     """The start date, typed."""
+    typed = await staff_typing(update, context, person)
+    if typed is None:
+        return
     svc = services(context)
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
-    if not person.is_staff:
-        await service.clear_step(svc, person.user_id)
-        await refuse(update, context, person)
-        return
     if flow.step not in DATE_STEPS:
         await send_text(context, chat_id, _("Please use the buttons above."), person.lang)
         return
     today = today_of(svc.clock.now(), person)
-    started = dates.parse_date(update.effective_message.text or "", person.lang, today)
+    started = dates.parse_date(typed, person.lang, today)
     if started is None:
         example = date_example(context, person.lang)
         await send_text(context, chat_id, view.type_a_date(example, person.lang), person.lang)
@@ -118,7 +118,7 @@ async def _chose_start(
 ) -> None:
     data = {k: v for k, v in flow.data.items() if k != "future"}
     data["start"] = started.isoformat()
-    await service.put_step(services(context), person.user_id, "stage", data)
+    await put_step(services(context), person.user_id, service.FLOW, "stage", data)
     if not said:  # "keep it?" already shows the date on the pressed message
         await send_text(context, chat_id, view.start_date_line(started, person.lang), person.lang)
     await _ask_stage(context, chat_id, person.lang)
@@ -158,13 +158,13 @@ async def on_button(
         await common.close_keyboard(query, _("New partnership"), person.lang)
         await start(context, chat_id, person)
         return
-    flow = await service.step_of(svc, person.user_id)
+    flow = await step_of(svc, person.user_id)
     if flow is None or flow.flow != service.FLOW:
         await common.expired_button(update, context, person.lang)
         return
     arg = args[0] if args else None
     if action == "x":
-        await service.clear_step(svc, person.user_id)
+        await leave_steps(svc, person.user_id)
         await common.close_keyboard(query, _("Cancelled."), person.lang)
         return
     if action == "org" and flow.step == "org" and arg and callbacks.is_number(arg):
@@ -189,7 +189,7 @@ async def on_button(
         if action == "fn":
             back = "edit_start" if flow.step == "edit_future" else "start"
             data = {k: v for k, v in flow.data.items() if k != "future"}
-            await service.put_step(svc, person.user_id, back, data)
+            await put_step(svc, person.user_id, service.FLOW, back, data)
             example = date_example(context, person.lang)
             await common.close_keyboard(query, view.type_a_date(example, person.lang), person.lang)
             return
@@ -200,7 +200,7 @@ async def on_button(
             await _chose_start(context, chat_id, person, flow, when, said=True)
         return
     if action == "st" and flow.step == "stage" and arg in partnerships.STAGES:
-        await service.put_step(svc, person.user_id, "cadence", {**flow.data, "stage": arg})
+        await put_step(svc, person.user_id, service.FLOW, "cadence", {**flow.data, "stage": arg})
         await common.close_keyboard(query, view.stage_line(arg, person.lang), person.lang)
         await _ask_cadence(context, chat_id, person.lang)
         return

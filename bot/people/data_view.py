@@ -11,17 +11,9 @@ from telegram import InlineKeyboardMarkup
 from bot import callbacks, timezones
 from bot.i18n import NATIVE_NAMES, Translator, translator
 from bot.keyboards import button, column
+from bot.periods import zone_info
 from storage import contacts
 from storage.models import Contact, Organisation
-
-
-def timezones_zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    try:
-        return ZoneInfo(name)
-    except Exception:
-        return ZoneInfo("UTC")
 
 
 def my_data_lines(
@@ -34,9 +26,7 @@ def my_data_lines(
     def when(moment: object) -> str:
         if moment is None:
             return "-"
-        return format_datetime(
-            moment, "medium", tzinfo=timezones_zone(contact.timezone), locale=locale
-        )
+        return format_datetime(moment, "medium", tzinfo=zone_info(contact.timezone), locale=locale)
 
     status_names = {
         "active": _("receiving reminders and surveys"),

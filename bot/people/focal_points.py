@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action
+from bot.handlers import common
 from bot.i18n import translator
 from bot.menus import publish_chat_menu
 from bot.people import staff_service
@@ -105,13 +106,18 @@ async def _list(context: ContextTypes.DEFAULT_TYPE, person: Person, chat_id: int
     _ = translator(person.lang)
     points = await staff_service.focal_points(svc)
     await log_staff_action(svc, person, "safeguarding.focal_list")
-    if not points:
-        text = _(
-            "No safeguarding focal point is named, so partners cannot send confidential "
-            "reports. Name one with /staff safeguarding add followed by their Telegram user id."
-        )
-        await send_text(context, chat_id, text, person.lang)
-        return
-    rows = [(p.name, p.telegram_user_id, safeguarding.may_read(svc, p)) for p in points]
-    text, keyboard = focal_points_listing(person.lang, rows)
-    await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
+    empty = _(
+        "No safeguarding focal point is named, so partners cannot send confidential "
+        "reports. Name one with /staff safeguarding add followed by their Telegram user id."
+    )
+    await common.send_listing(
+        context,
+        chat_id,
+        person.lang,
+        points,
+        empty,
+        lambda shown: focal_points_listing(
+            person.lang,
+            [(p.name, p.telegram_user_id, safeguarding.may_read(svc, p)) for p in shown],
+        ),
+    )

@@ -9,10 +9,11 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import callbacks, countries
-from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot.access import Person, log_staff_action, requires
 from bot.handlers import common
+from bot.handlers.wizard import leave_steps, put_step, staff_button, step_of
 from bot.i18n import translator
-from bot.people import service, staff_service
+from bot.people import staff_service
 from bot.people.staff_view import (
     DAYS,
     USES,
@@ -57,28 +58,24 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``inv:org:ID``, ``inv:new``, ``inv:skip``, ``inv:uses:N``, ``inv:days:N``,
     ``inv:cancel``, ``inv:revoke:ID``."""
     svc = services(context)
-    person = await person_of(update, context)
-    if not person.is_staff:
-        await refuse(update, context, person)
+    pressed = await staff_button(update, context, "inv")
+    if pressed is None:
         return
+    person, pieces = pressed
     query = update.callback_query
-    pieces = callbacks.parts(query.data, "inv")
     _ = translator(person.lang)
-    if pieces is None:
-        await common.expired_button(update, context, person.lang)
-        return
     action = pieces[1]
     if action == "revoke" and _number(pieces) is not None:
         await _revoke(update, context, person, int(pieces[2]))
         return
-    flow = await service.step_of(svc, person.user_id, FLOW)
+    flow = await step_of(svc, person.user_id, FLOW)
     if flow is None:
         await common.expired_button(update, context, person.lang)
         return
     chat_id = update.effective_chat.id
     if action == "cancel":
         await common.close_keyboard(query, _("Cancelled."), person.lang)
-        await service.leave_steps(svc, person.user_id)
+        await leave_steps(svc, person.user_id)
         return
     if action == "org" and flow.step == "organisation" and _number(pieces) is not None:
         org = await staff_service.choose_organisation(svc, person.user_id, int(pieces[2]))
@@ -90,7 +87,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if action == "new" and flow.step == "organisation":
         await common.close_keyboard(query, _("+ New organisation"), person.lang)
-        await service.put_step(svc, person.user_id, FLOW, "org_name", {})
+        await put_step(svc, person.user_id, FLOW, "org_name", {})
         await send_text(context, chat_id, _("What is the organisation's name?"), person.lang)
         return
     if action == "skip" and flow.step == "org_tags":
@@ -99,7 +96,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if action == "uses" and flow.step == "uses" and (uses := _number(pieces, USES)) is not None:
         data = {**flow.data, "uses": uses}
-        await service.put_step(svc, person.user_id, FLOW, "days", data)
+        await put_step(svc, person.user_id, FLOW, "days", data)
         await common.close_keyboard(query, _.ngettext("{n} use", "{n} uses", uses), person.lang)
         await _ask(context, chat_id, person.lang, days_question)
         return
@@ -132,7 +129,7 @@ async def on_text(
                 context, chat_id, _("Please send a name between 2 and 200 characters."), person.lang
             )
             return
-        await service.put_step(svc, person.user_id, FLOW, "org_country", {"name": text})
+        await put_step(svc, person.user_id, FLOW, "org_country", {"name": text})
         await send_text(context, chat_id, country_question(person.lang), person.lang)
         return
     if flow.step == "org_country":
@@ -143,7 +140,7 @@ async def on_text(
             )
             return
         data = {**flow.data, "country": code}
-        await service.put_step(svc, person.user_id, FLOW, "org_tags", data)
+        await put_step(svc, person.user_id, FLOW, "org_tags", data)
         reply, keyboard = tags_question(person.lang, code)
         await send_text(context, chat_id, reply, person.lang, keyboard=keyboard)
         return
@@ -204,18 +201,17 @@ async def invites_command(
     _ = translator(person.lang)
     rows = await staff_service.open_invites(svc, person)
     await log_staff_action(svc, person, "invite.list")
-    if not rows:
-        await send_text(
-            context,
-            update.effective_chat.id,
-            _("There are no open invitations. Create one with /invite."),
-            person.lang,
-        )
-        return
     zone = person.zone(svc.settings.default_timezone)
-    shown = [(invite, name, day_in(invite.expires_at, zone)) for invite, name in rows[:20]]
-    text, keyboard = open_invites_listing(person.lang, shown)
-    await send_text(context, update.effective_chat.id, text, person.lang, keyboard=keyboard)
+    await common.send_listing(
+        context,
+        update.effective_chat.id,
+        person.lang,
+        rows,
+        _("There are no open invitations. Create one with /invite."),
+        lambda found: open_invites_listing(
+            person.lang, [(i, name, day_in(i.expires_at, zone)) for i, name in found[:20]]
+        ),
+    )
 
 
 async def _revoke(

@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.access import Person, log_staff_action, person_of
+from bot.handlers.wizard import step_of
 from bot.i18n import translator
 from bot.menus import publish_chat_menu
 from bot.people import service
@@ -95,7 +96,7 @@ async def _known_person_start(
 async def _resume(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
     """/start without a link from someone who opened one: back to the language picker, or to
     the consent screen for someone who chose a language (also after "Not now")."""
-    flow = await service.step_of(services(context), update.effective_user.id, FLOW)
+    flow = await step_of(services(context), update.effective_user.id, FLOW)
     if flow is None or flow.step not in ("language", "consent", "declined"):
         return False
     chat_id = update.effective_chat.id

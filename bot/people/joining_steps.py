@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks, timezones
 from bot.access import Person, person_of
 from bot.handlers import common
+from bot.handlers.wizard import put_step, step_of
 from bot.i18n import NATIVE_NAMES, normalise_language, translator
 from bot.language_names import match_language
 from bot.menus import publish_chat_menu
@@ -43,7 +44,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     person = await person_of(update, context)
     pieces = callbacks.parts(query.data, "ob", minimum=3)
-    flow = await service.step_of(services(context), update.effective_user.id, FLOW)
+    flow = await step_of(services(context), update.effective_user.id, FLOW)
     if pieces is None or flow is None:
         await common.expired_button(update, context, person.lang)
         return
@@ -94,7 +95,7 @@ async def _chose_language(
             code,
         )
     data = {**flow.data, "language": code}
-    await service.put_step(svc, flow.telegram_user_id, FLOW, "consent", data)
+    await put_step(svc, flow.telegram_user_id, FLOW, "consent", data)
     await ask_consent(context, update.effective_chat.id, code)
 
 
@@ -110,7 +111,7 @@ async def _consent(
         await common.close_keyboard(update.callback_query, _("Not now"), lang)
         # Only the step and the language chosen, so replies and /start stay in it; the step
         # expires like any other.
-        await service.put_step(svc, user.id, FLOW, "declined", flow.data)
+        await put_step(svc, user.id, FLOW, "declined", flow.data)
         await send_text(context, chat_id, declined_text(lang), lang)
         return
     await common.close_keyboard(update.callback_query, _("I agree"), lang)

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.access import Person, person_of
 from bot.handlers import common
+from bot.handlers.wizard import put_step
 from bot.i18n import translator
 from bot.people import service
 from bot.people.joined import not_joined, partner_only
@@ -61,7 +62,7 @@ async def pressed(
     query = update.callback_query
     if value == "other":
         await common.close_keyboard(query, _("Choose other hours"), lang)
-        await service.put_step(services(context), update.effective_user.id, *other)
+        await put_step(services(context), update.effective_user.id, *other)
         await ask_typed_quiet(context, update.effective_chat.id, lang)
         return None
     hours = read(value)
@@ -80,7 +81,7 @@ async def quiet_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not partner_only(person) or person.contact is None:
         await not_joined(update, context, person)
         return
-    await service.put_step(svc, person.user_id, service.SETTINGS, "quiet", {})
+    await put_step(svc, person.user_id, service.SETTINGS, "quiet", {})
     await ask_quiet(
         context,
         update.effective_chat.id,

@@ -27,28 +27,6 @@ Step = tuple[str, str, dict[str, Any]]
 KEEP: Literal["keep"] = "keep"
 
 
-# ---------------------------------------------------------------- steps
-
-
-async def step_of(svc: Services, user_id: int, flow_name: str) -> ChatFlow | None:
-    """The step the person is on, when it is one of ``flow_name``."""
-    async with svc.db.sessions() as session:
-        flow = await flows.get(session, user_id)
-    return flow if flow is not None and flow.flow == flow_name else None
-
-
-async def put_step(
-    svc: Services, user_id: int, flow_name: str, step: str, data: dict[str, Any]
-) -> None:
-    async with svc.db.transaction() as session:
-        await flows.put(session, user_id, flow_name, step, data, svc.clock.now())
-
-
-async def leave_steps(svc: Services, user_id: int) -> None:
-    async with svc.db.transaction() as session:
-        await flows.clear(session, user_id)
-
-
 # ---------------------------------------------------------------- joining
 
 

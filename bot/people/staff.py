@@ -9,9 +9,10 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot.access import Person, log_staff_action, person_of, refuse, requires
 from bot.handlers import common
+from bot.handlers.wizard import leave_steps
 from bot.i18n import translator
 from bot.menus import publish_chat_menu
-from bot.people import focal_points, service, staff_service
+from bot.people import focal_points, staff_service
 from bot.people.staff_view import staff_invite_text, staff_listing
 from bot.replies import send_text
 from bot.services import services
@@ -92,7 +93,7 @@ async def on_forward(
         text = _(
             "Forward me a message written by the person you want to add, or send /staff add followed by their user id."
         )
-    await service.leave_steps(services(context), person.user_id)
+    await leave_steps(services(context), person.user_id)
     await send_text(context, update.effective_chat.id, text, person.lang)
 
 

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from bot import timezones
 from bot.access import Person, person_of
 from bot.handlers import common
+from bot.handlers.wizard import put_step
 from bot.i18n import translator
 from bot.people import service
 from bot.people.joined import not_joined, partner_only
@@ -52,7 +53,7 @@ async def pressed(
     query = update.callback_query
     if value == "other":
         await common.close_keyboard(query, _("Time zone: another one"), lang)
-        await service.put_step(svc, update.effective_user.id, *other)
+        await put_step(svc, update.effective_user.id, *other)
         await ask_typed_zone(context, update.effective_chat.id, lang)
         return None
     if not timezones.is_zone(value):

@@ -11,6 +11,7 @@ figures after they leave are the same whether they had finished or not.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import groupby
 
 from babel.dates import format_date
@@ -28,7 +29,7 @@ from bot.replies import send_text
 from bot.reports.wording import survey_title
 from bot.services import Services, services
 from storage import pending
-from storage.pending import Target
+from storage.pending import Choice, Target
 
 PREFIX = "pnd"
 KINDS = {"c": "campaign", "r": "round"}
@@ -62,27 +63,22 @@ async def pending_command(
     _ = translator(person.lang)
     async with svc.db.sessions() as session:
         choices = await pending.open_targets(session)
-    if not choices:
-        await send_text(
-            context,
-            update.effective_chat.id,
-            _("Nothing is waiting for answers: there is no open campaign or J-PAT round."),
-            person.lang,
-        )
-        return
-    buttons = [
-        button(
-            _choice_label(svc, c, _, person.lang, person.zone(svc.settings.default_timezone)),
-            callbacks.data(PREFIX, "show", CODES[c.target.kind], c.target.id),
-        )
-        for c in choices
-    ]
-    await send_text(
-        context,
-        update.effective_chat.id,
-        _("Which campaign or J-PAT round?"),
-        person.lang,
-        keyboard=column([*buttons, pickers.cancel_button(PREFIX, _)]),
+    zone = person.zone(svc.settings.default_timezone)
+
+    def render(shown: Sequence[Choice]) -> common.Listed:
+        buttons = [
+            button(
+                _choice_label(svc, c, _, person.lang, zone),
+                callbacks.data(PREFIX, "show", CODES[c.target.kind], c.target.id),
+            )
+            for c in shown
+        ]
+        keyboard = column([*buttons, pickers.cancel_button(PREFIX, _)])
+        return _("Which campaign or J-PAT round?"), keyboard
+
+    empty = _("Nothing is waiting for answers: there is no open campaign or J-PAT round.")
+    await common.send_listing(
+        context, update.effective_chat.id, person.lang, choices, empty, render
     )
 
 

@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 from bot import callbacks
 from bot.access import Person, log_staff_action, requires
 from bot.handlers import common, pickers, wizard
+from bot.handlers.wizard import put_step
 from bot.i18n import translator
 from bot.keyboards import button, column, grid
 from bot.replies import send_text
@@ -26,7 +27,6 @@ from bot.reports.share_service import flow_data, tag
 from bot.reports.summary_view import View
 from bot.reports.wording import survey_title
 from bot.services import services
-from conversations.validation import FREE_TEXT_LIMIT
 from storage.models import ChatFlow, JpatRound
 
 FLOW = "share"
@@ -113,7 +113,7 @@ async def _chosen(
         )
         await send_text(context, chat_id, _.paragraphs(cannot, reason), person.lang)
         return
-    await share_service.put_step(svc, person, FLOW, "note", flow_data(source))
+    await put_step(svc, person.user_id, FLOW, "note", flow_data(source))
     await send_text(
         context,
         chat_id,
@@ -135,13 +135,9 @@ async def on_staff_text(
         await pickers.pass_on(update, context, person)
         return
     note = (update.effective_message.text or "").strip()
-    if len(note) > FREE_TEXT_LIMIT:  # refused whole rather than cut without a word
-        await send_text(
-            context,
-            update.effective_chat.id,
-            common.too_long(person.lang),
-            person.lang,
-        )
+    refusal = common.free_text_refusal(note, person.lang)  # refused whole, never cut
+    if refusal is not None:
+        await send_text(context, update.effective_chat.id, refusal, person.lang)
         return
     await _preview(context, update.effective_chat.id, person, {**flow.data, "note": note or None})
 
@@ -161,7 +157,7 @@ async def _preview(
     if figures is None or survey is None or figures.suppressed:
         await share_service.clear(svc, person)
         return
-    await share_service.put_step(svc, person, FLOW, "confirm", data)
+    await put_step(svc, person.user_id, FLOW, "confirm", data)
     view = View(survey, person.lang)
     await send_text(
         context,
@@ -233,10 +229,12 @@ async def _replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Per
     _ = translator(person.lang)
     found = await share_service.replies(svc)
     await log_staff_action(svc, person, "reportback.replies")
-    if not found:
-        await send_text(context, chat_id, _("No report-back has been sent yet."), person.lang)
-        return
     zone = person.zone(svc.settings.default_timezone)
-    await send_text(
-        context, chat_id, share_view.replies(svc, found, person.lang, zone), person.lang
+    await common.send_listing(
+        context,
+        chat_id,
+        person.lang,
+        found,
+        _("No report-back has been sent yet."),
+        lambda shown: (share_view.replies(svc, list(shown), person.lang, zone), None),
     )

@@ -18,7 +18,6 @@ from bot.replies import send_text
 from bot.reports import share_service, share_view
 from bot.reports.wording import survey_title
 from bot.services import services
-from conversations.validation import FREE_TEXT_LIMIT
 from storage import flows, reportbacks
 from storage.models import ChatFlow
 
@@ -82,13 +81,9 @@ async def on_partner_text(
             context, update.effective_chat.id, _("Please type your comment."), person.lang
         )
         return
-    if len(text) > FREE_TEXT_LIMIT:
-        await send_text(
-            context,
-            update.effective_chat.id,
-            common.too_long(person.lang),
-            person.lang,
-        )
+    refusal = common.free_text_refusal(text, person.lang)
+    if refusal is not None:
+        await send_text(context, update.effective_chat.id, refusal, person.lang)
         return
     report, author, organisation = await share_service.comment(svc, person, report_id, text)
     await send_text(

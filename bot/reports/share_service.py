@@ -98,11 +98,6 @@ async def start(svc: Services, person: Person, flow: str) -> tuple[list[Campaign
     return closed, rounds
 
 
-async def put_step(svc: Services, person: Person, flow: str, step: str, data: dict) -> None:
-    async with svc.db.transaction() as session:
-        await flows.put(session, person.user_id, flow, step, data, svc.clock.now())
-
-
 async def count_asked(svc: Services, source: Source) -> int:
     async with svc.db.sessions() as session:
         return await reportbacks.count_asked(session, source)

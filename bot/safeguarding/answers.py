@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.access import Person
 from bot.handlers import common
+from bot.handlers.wizard import step_of
 from bot.i18n import translator
 from bot.replies import send_text
 from bot.safeguarding import service, view
@@ -41,7 +42,10 @@ async def on_answer_button(
     await update.callback_query.answer()
     await service.wait_for_text(services(context), person.user_id, service.FLOW_ANSWER, report.id)
     await send_text(
-        context, update.effective_chat.id, view.answer_prompt(report.reference, lang), lang
+        context,
+        update.effective_chat.id,
+        view.about(view.ANSWER_PROMPT, report.reference, lang),
+        lang,
     )
 
 
@@ -56,7 +60,7 @@ async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE, person: P
     message = update.effective_message
     if message is None or message.voice is None:
         return False
-    flow = await service.flow_of(services(context), person.user_id)
+    flow = await step_of(services(context), person.user_id)
     if flow is None or flow.flow not in (service.FLOW_ANSWER, service.FLOW_REPLY):
         return False
     if flow.flow == service.FLOW_REPLY:
@@ -112,7 +116,7 @@ async def _take_answer(
             log.warning("could not push an answer to a focal point: %s", err)
             continue
         await service.audit_read(svc, point, "safeguarding.delivered", sent.reference)
-    await send_text(context, chat_id, view.answer_sent(sent.reference, lang), lang)
+    await send_text(context, chat_id, view.about(view.ANSWER_SENT, sent.reference, lang), lang)
 
 
 def _seconds(voice: Any) -> int:

@@ -15,6 +15,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.access import Person, log_staff_action, person_of, refuse
+from bot.handlers.wizard import leave_steps
 from bot.i18n import translator
 from bot.replies import send_text
 from bot.safeguarding import service, view
@@ -137,12 +138,14 @@ async def on_button(
     if action == "rp":
         await query.answer()
         await service.wait_for_text(svc, person.user_id, service.FLOW_REPLY, report.id)
-        await send_text(context, chat_id, view.reply_prompt(report.reference, lang), lang)
+        await send_text(
+            context, chat_id, view.about(view.REPLY_PROMPT, report.reference, lang), lang
+        )
         return
     # "hd": mark handled
     changed, reporter = await service.mark_handled(svc, report.id, person.contact_id)
     if not changed:
-        await query.answer(view.already_handled(report.reference, lang)[:190])
+        await query.answer(view.about(view.ALREADY_HANDLED, report.reference, lang)[:190])
         return
     await log_staff_action(svc, person, "safeguarding.handled", subject=report.reference)
     await query.answer()
@@ -152,12 +155,12 @@ async def on_button(
         )
     except BadRequest as err:
         log.info("could not redraw a report's buttons: %s", err)
-    await send_text(context, chat_id, view.handled_done(report.reference, lang), lang)
+    await send_text(context, chat_id, view.about(view.HANDLED_DONE, report.reference, lang), lang)
     if reporter is not None and reporter.telegram_user_id is not None:
         await _to_reporter(
             context,
             reporter.telegram_user_id,
-            view.handled_to_partner(report.reference, reporter.language),
+            view.about(view.HANDLED_TO_PARTNER, report.reference, reporter.language),
             reporter.language,
             report.id,
         )
@@ -199,7 +202,7 @@ async def on_reply_text(
     lang = person.lang
     _ = translator(lang)
     chat_id = update.effective_chat.id
-    await service.clear_flow(svc, person.user_id)
+    await leave_steps(svc, person.user_id)
     if not await service.is_focal_point(svc, person):
         await refuse(update, context, person)
         return
@@ -223,7 +226,7 @@ async def on_reply_text(
             sent.report_id,
         )
     if delivered:
-        await send_text(context, chat_id, view.reply_sent(sent.reference, lang), lang)
+        await send_text(context, chat_id, view.about(view.REPLY_SENT, sent.reference, lang), lang)
     else:
         await send_text(
             context,

@@ -15,7 +15,7 @@ from bot.services import Services
 from storage import audit, contacts, flows
 from storage import safeguarding as store
 from storage import surveys as survey_store
-from storage.models import ChatFlow, Contact, SafeguardingReport
+from storage.models import Contact, SafeguardingReport
 from storage.safeguarding import Entry, FocalPoint
 
 FLOW_REPLY = "sg_reply"  # a focal point typing a reply to the person who reported
@@ -178,16 +178,6 @@ async def wait_for_text(svc: Services, user_id: int, flow: str, report_id: int) 
     """The next message of this person is a reply (``FLOW_REPLY``) or an answer to one."""
     async with svc.db.transaction() as session:
         await flows.put(session, user_id, flow, "text", {"report": report_id}, svc.clock.now())
-
-
-async def flow_of(svc: Services, user_id: int) -> ChatFlow | None:
-    async with svc.db.sessions() as session:
-        return await flows.get(session, user_id)
-
-
-async def clear_flow(svc: Services, user_id: int) -> None:
-    async with svc.db.transaction() as session:
-        await flows.clear(session, user_id)
 
 
 async def add_reply(svc: Services, report_id: int, by: int | None, text: str) -> Sent | None:

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
 from bot import callbacks
-from bot.i18n import translator
+from bot.i18n import N_, translator
 from bot.periods import zone_info
 from storage.safeguarding import ERASED, FOCAL_POINT, Entry, FocalPoint
 
@@ -238,30 +238,6 @@ def focal_keyboard(report_id: int, status: str, lang: str) -> InlineKeyboardMark
     return InlineKeyboardMarkup([row])
 
 
-def reply_prompt(reference: str, lang: str) -> str:
-    _ = translator(lang)
-    return _(
-        "Type your reply about {reference}. The person reads it here, from the bot; they do "
-        "not see your Telegram account. Send /cancel to stop.",
-        reference=reference,
-    )
-
-
-def reply_sent(reference: str, lang: str) -> str:
-    _ = translator(lang)
-    return _("Your reply about {reference} was sent.", reference=reference)
-
-
-def handled_done(reference: str, lang: str) -> str:
-    _ = translator(lang)
-    return _("{reference} is marked handled.", reference=reference)
-
-
-def already_handled(reference: str, lang: str) -> str:
-    _ = translator(lang)
-    return _("{reference} was already marked handled.", reference=reference)
-
-
 def listing(lines: list[tuple[str, datetime | None, bool]], handled: int, lang: str, zone: str):
     """/reports: the open reports (reference, sent, anonymous), and how many are handled."""
     _ = translator(lang)
@@ -306,24 +282,30 @@ def answer_keyboard(report_id: int, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(_("Answer"), "an", report_id)]])
 
 
-def answer_prompt(reference: str, lang: str) -> str:
+# ---------------------------------------------------------------- notices naming one report
+# Each names the report by its reference alone (never by who sent it); ``about`` shows one.
+
+#: to the focal point
+REPLY_PROMPT = N_(
+    "Type your reply about {reference}. The person reads it here, from the bot; they do "
+    "not see your Telegram account. Send /cancel to stop."
+)
+REPLY_SENT = N_("Your reply about {reference} was sent.")
+HANDLED_DONE = N_("{reference} is marked handled.")
+ALREADY_HANDLED = N_("{reference} was already marked handled.")
+#: to the person who reported
+ANSWER_PROMPT = N_(
+    "Type or record your answer about {reference}. Only the safeguarding focal point "
+    "reads it. Send /cancel to stop."
+)
+ANSWER_SENT = N_("Sent to the safeguarding focal point ({reference}).")
+HANDLED_TO_PARTNER = N_(
+    "The safeguarding focal point has marked your report {reference} as handled. "
+    "If there is more to say, press Answer."
+)
+
+
+def about(notice: str, reference: str, lang: str) -> str:
+    """One of the notices above, in ``lang``, naming the report ``reference``."""
     _ = translator(lang)
-    return _(
-        "Type or record your answer about {reference}. Only the safeguarding focal point "
-        "reads it. Send /cancel to stop.",
-        reference=reference,
-    )
-
-
-def answer_sent(reference: str, lang: str) -> str:
-    _ = translator(lang)
-    return _("Sent to the safeguarding focal point ({reference}).", reference=reference)
-
-
-def handled_to_partner(reference: str, lang: str) -> str:
-    _ = translator(lang)
-    return _(
-        "The safeguarding focal point has marked your report {reference} as handled. "
-        "If there is more to say, press Answer.",
-        reference=reference,
-    )
+    return _(notice, reference=reference)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.access import Person, person_of
 from bot.i18n import translator
+from bot.periods import zone_info
 from bot.replies import send_text
 from bot.services import services
 from bot.surveys import service
@@ -150,8 +150,4 @@ async def cancel_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, person
 
 def due_text(response_due: datetime, lang: str, zone: str) -> str:
     _ = translator(lang)
-    try:
-        tz = ZoneInfo(zone)
-    except Exception:
-        tz = ZoneInfo("UTC")
-    return format_date(response_due.astimezone(tz), "long", locale=_.locale)
+    return format_date(response_due.astimezone(zone_info(zone)), "long", locale=_.locale)
