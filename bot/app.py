@@ -90,6 +90,9 @@ def build_application(
         .request(AiohttpRequest(connection_pool_size=64, pool_timeout=30))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(on_startup)
+        # Updates come through the inbox (bot.polling, bot.webhook), not PTB's Updater, which
+        # acknowledged them to Telegram before they were applied.
+        .updater(None)
     )
     if settings.bot_api_url:
         builder = builder.base_url(settings.bot_api_url)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
-
 from bot.app import build_application
+from bot.polling import run_polling
 from bot.settings import Settings
 from bot.webhook import run_webhook
 from storage.db import Database
@@ -16,13 +15,20 @@ from storage.migrate import upgrade
 log = logging.getLogger(__name__)
 
 
+async def _migrate(url: str) -> None:
+    """Migrate with an engine that is made, used and disposed in one event loop: disposing
+    asyncpg connections from another loop logged an ERROR traceback at every start-up."""
+    db = Database.connect(url)
+    try:
+        await upgrade(db.engine)
+    finally:
+        await db.close()
+
+
 def run(settings: Settings, *, webhook: bool = False) -> int:
-    """Blocks until SIGINT or SIGTERM; PTB's run_polling and our run_webhook stop cleanly on
-    both."""
-    db = Database.connect(settings.resolved_database_url)
-    asyncio.run(upgrade(db.engine))
+    """Blocks until SIGINT or SIGTERM; both ways of receiving stop cleanly on either."""
+    asyncio.run(_migrate(settings.resolved_database_url))
     # A fresh engine for the bot's own loop: connections must not cross event loops.
-    asyncio.run(db.close())
     db = Database.connect(settings.resolved_database_url)
     application = build_application(settings, db)
     if webhook:
@@ -43,6 +49,5 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
             port=settings.webhook_port,
         )
     else:
-        log.info("long polling")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        run_polling(application)
     return 0

@@ -24,19 +24,19 @@ codes, reasons and update ids (see :mod:`bot.logs`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
-import signal
 import time
-from collections.abc import Iterator
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, ExtBot
+
+from bot.lifecycle import serve_until_stopped, start_application
+from bot.receiving import receive, replay_waiting
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,6 @@ SHUTDOWN_GRACE_S: Final = 5.0
 # secret after a rotation shows up in the log but a flood of probes cannot fill the disk.
 REFUSAL_LOG_INTERVAL_S: Final = 60.0
 
-STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -70,10 +69,9 @@ def webhook_path(url: str) -> str:
 
 async def hand_over(application: AnyApplication, update: Update) -> None:
     """Give one accepted update to the bot. The webhook answers 200 only after this returns,
-    and 200 lets Telegram forget the update, so whatever this does must be durable enough for
-    that promise. Today: PTB's update queue, whose handlers run in ``application.start()``'s
-    fetcher task. This is the one call to swap for a database inbox."""
-    await application.update_queue.put(update)
+    and 200 lets Telegram forget the update: so it is stored in the inbox first
+    (``bot.receiving``)."""
+    await receive(application, [update])
 
 
 class _RefusalLog:
@@ -216,63 +214,6 @@ class WebhookServer:
             await runner.cleanup()
 
 
-@contextlib.contextmanager
-def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM set ``stop`` (where the loop supports signal handlers)."""
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in STOP_SIGNALS:
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread, or not POSIX
-            continue
-        installed.append(sig)
-    try:
-        yield
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-
-
-async def _start(
-    application: AnyApplication,
-    server: WebhookServer,
-    *,
-    url: str,
-    secret: str,
-    listen: str,
-    port: int,
-) -> None:
-    """What PTB's ``run_webhook`` does before it waits, in an order that never has Telegram
-    call us before we listen: initialise, ``post_init`` (as PTB's ``__run`` does, right after
-    initialising), start the handlers, bind, and only then ``setWebhook``."""
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    await application.start()
-    await server.start(listen, port)
-    await application.bot.set_webhook(
-        url=url,
-        secret_token=secret,
-        allowed_updates=Update.ALL_TYPES,
-        drop_pending_updates=False,
-    )
-    log.info("webhook set; serving on %s:%d", listen, server.port)
-
-
-async def _stop(application: AnyApplication, server: WebhookServer) -> None:
-    """PTB's teardown order: no new updates first (server), then the handlers finish what was
-    accepted (``stop`` drains the queue), then ``post_stop``, ``shutdown``, ``post_shutdown``."""
-    await server.stop()
-    if application.running:
-        await application.stop()
-        if application.post_stop is not None:
-            await application.post_stop(application)
-    await application.shutdown()
-    if application.post_shutdown is not None:
-        await application.post_shutdown(application)
-
-
 async def serve(
     application: AnyApplication,
     *,
@@ -282,26 +223,27 @@ async def serve(
     port: int,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Run the bot on a webhook until ``stop`` is set or SIGINT/SIGTERM arrives. A signal
-    during start-up (a slow ``post_init``, say) cancels start-up and still tears down."""
-    stop = stop if stop is not None else asyncio.Event()
+    """Run the bot on a webhook until ``stop`` is set or SIGINT/SIGTERM arrives. Start-up
+    never has Telegram call us before we listen: the application (and ``post_init``) first,
+    then the inbox's leftovers, then bind, and only then ``setWebhook``. Teardown stops the
+    server first, so no new update arrives while the handlers finish."""
     server = WebhookServer(application, secret=secret, path=webhook_path(url))
-    with _stop_on_signals(stop):
-        startup = asyncio.create_task(
-            _start(application, server, url=url, secret=secret, listen=listen, port=port)
+
+    async def start() -> None:
+        await start_application(application)
+        if "services" in application.bot_data:
+            await replay_waiting(application)
+        await server.start(listen, port)
+        await application.bot.set_webhook(
+            url=url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
         )
-        stopped = asyncio.create_task(stop.wait())
-        try:
-            await asyncio.wait({startup, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            if startup.done():
-                startup.result()  # a failed start-up raises here, after teardown below
-                await stopped
-            log.info("webhook stopping")
-        finally:
-            for task in (startup, stopped):
-                task.cancel()
-            await asyncio.gather(startup, stopped, return_exceptions=True)
-            await _stop(application, server)
+        log.info("webhook set; serving on %s:%d", listen, server.port)
+
+    await serve_until_stopped(start, server.stop, application, stop)
+    log.info("webhook stopped")
 
 
 def run_webhook(

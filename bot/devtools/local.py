@@ -11,9 +11,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import AnyApplication, build_application, on_startup
+from bot.app import AnyApplication, build_application
 from bot.clock import Clock
 from bot.devtools.sandbox import Limits, Sandbox
+from bot.lifecycle import start_application, stop_application
+from bot.polling import Poller
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from bot.update_processor import PerChatUpdateProcessor
@@ -44,27 +46,24 @@ def sandbox_settings(base_url: str, database_url: str, **overrides: Any) -> Sett
 class RunningBot:
     application: AnyApplication
     services: Services
+    poller: Poller
 
     async def stop(self) -> None:
-        app = self.application
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+        """As ``partnerbot run`` stops: no new updates first, then the handlers finish."""
+        await self.poller.stop()
+        await stop_application(self.application)
 
 
 async def start_bot(
     settings: Settings, db: Database, *, clock: Clock | None = None, poll_timeout: int = 10
 ) -> RunningBot:
-    """Start polling in the running loop; returns once the bot is taking updates."""
+    """Start polling in the running loop, the way ``partnerbot run`` does (the inbox first,
+    then getUpdates); returns once the bot is taking updates."""
     app = build_application(settings, db, clock=clock)
-    await app.initialize()
-    await on_startup(app)  # run_polling would call it; here we start the parts ourselves
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=[])
-    return RunningBot(application=app, services=app.bot_data["services"])
+    await start_application(app)  # post_init: on_startup
+    poller = Poller(app, timeout=poll_timeout)
+    await poller.start()
+    return RunningBot(application=app, services=app.bot_data["services"], poller=poller)
 
 
 @dataclass

@@ -10,7 +10,13 @@ The values of the ``status`` columns are the enums of ``storage.statuses``.
 from __future__ import annotations
 
 from storage.models.base import Base, status_column
-from storage.models.bookkeeping import AppMeta, AuditEntry, ChatFlow, ProcessedUpdate
+from storage.models.bookkeeping import (
+    AppMeta,
+    AuditEntry,
+    ChatFlow,
+    InboxUpdate,
+    ProcessedUpdate,
+)
 from storage.models.partnerships import (
     JpatItem,
     JpatRound,
@@ -45,6 +51,7 @@ __all__ = [
     "Delivery",
     "DisclosureCell",
     "DisclosureRelease",
+    "InboxUpdate",
     "Invite",
     "JpatItem",
     "JpatRound",

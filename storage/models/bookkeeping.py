@@ -1,5 +1,6 @@
-"""What the bot keeps to run rather than partner data: Telegram updates already applied, the
-step each chat is at, the audit log and small facts about the installation."""
+"""What the bot keeps to run rather than partner data: Telegram updates received but not yet
+applied, updates already applied, the step each chat is at, the audit log and small facts about
+the installation."""
 
 from __future__ import annotations
 
@@ -20,6 +21,20 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class InboxUpdate(Base):
+    """An update received from Telegram and not yet applied (``storage.inbox``): stored before
+    Telegram is told it arrived, deleted in the transaction that applies it."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: times a start-up handed it to the handlers again (an update that kills the process
+    #: must not kill every restart too)
+    replays: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ChatFlow(Base):

@@ -1,0 +1,81 @@
+"""Starting and stopping the bot around whatever receives its updates (polling or webhook).
+
+PTB's ``run_polling`` and ``run_webhook`` do this themselves, but both hand updates to the
+handlers before they are stored; ``bot.polling`` and ``bot.webhook`` store them first (the
+inbox) and use these steps, in PTB's order, so ``post_init`` and friends still run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, Final
+
+STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop`` (where the loop supports signal handlers)."""
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or not POSIX
+            continue
+        installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def start_application(application: Any) -> None:
+    """Initialise, ``post_init`` (as PTB's ``__run`` does, right after initialising), then
+    start the handlers on the update queue."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+
+
+async def stop_application(application: Any) -> None:
+    """PTB's teardown order once no new updates arrive: the handlers finish what was queued
+    (``stop``), then ``post_stop``, ``shutdown``, ``post_shutdown``."""
+    if application.running:
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+async def serve_until_stopped(
+    start: Callable[[], Awaitable[None]],
+    stop_receiving: Callable[[], Awaitable[None]],
+    application: Any,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run until ``stop`` is set or SIGINT/SIGTERM arrives. A signal during start-up (a slow
+    ``post_init``, say) cancels start-up and still tears down: receiving stops first, then
+    the application."""
+    stop = stop if stop is not None else asyncio.Event()
+    with stop_on_signals(stop):
+        startup = asyncio.create_task(start())
+        stopped = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({startup, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if startup.done():
+                startup.result()  # a failed start-up raises here, after teardown below
+                await stopped
+        finally:
+            for task in (startup, stopped):
+                task.cancel()
+            await asyncio.gather(startup, stopped, return_exceptions=True)
+            await stop_receiving()
+            await stop_application(application)
