@@ -37,7 +37,14 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 async def start_application(application: Any) -> None:
     """Initialise, ``post_init`` (as PTB's ``__run`` does, right after initialising), then
     start the handlers on the update queue."""
-    await application.initialize()
+    try:
+        await application.initialize()
+    except BaseException:
+        # A refused token fails initialize() after the HTTP clients opened; PTB then counts
+        # the bot as never initialised and would leave them open (a traceback at exit).
+        for request in getattr(application.bot, "_request", ()):
+            await request.shutdown()
+        raise
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()

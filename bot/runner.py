@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from telegram.error import InvalidToken
+
 from bot.app import build_application
 from bot.polling import run_polling
 from bot.settings import Settings
@@ -31,23 +33,26 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
     # A fresh engine for the bot's own loop: connections must not cross event loops.
     db = Database.connect(settings.resolved_database_url)
     application = build_application(settings, db)
-    if webhook:
-        if not settings.webhook_url:
-            raise SystemExit("PARTNERBOT_WEBHOOK_URL: needed for --webhook (the public https URL)")
-        if not settings.webhook_secret:
-            raise SystemExit(
-                "PARTNERBOT_WEBHOOK_SECRET: needed for --webhook (1-256 of A-Za-z0-9_-)"
+    if webhook and not settings.webhook_url:
+        raise SystemExit("PARTNERBOT_WEBHOOK_URL: needed for --webhook (the public https URL)")
+    if webhook and not settings.webhook_secret:
+        raise SystemExit("PARTNERBOT_WEBHOOK_SECRET: needed for --webhook (1-256 of A-Za-z0-9_-)")
+    try:
+        if webhook:
+            log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
+            # Our own server (bot.webhook), not PTB's run_webhook: it checks the secret before
+            # reading, limits the body size and answers malformed bodies 400 instead of 500.
+            run_webhook(
+                application,
+                url=settings.webhook_url or "",
+                secret=settings.webhook_secret or "",
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
             )
-        log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
-        # Our own server (bot.webhook), not PTB's run_webhook: it checks the secret before
-        # reading, limits the body size and answers malformed bodies 400 instead of 500.
-        run_webhook(
-            application,
-            url=settings.webhook_url,
-            secret=settings.webhook_secret,
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-        )
-    else:
-        run_polling(application)
+        else:
+            run_polling(application)
+    except InvalidToken:
+        # One line, and never the token itself (PTB's message quotes it).
+        log.error("Telegram refused PARTNERBOT_TOKEN: check it with @BotFather")
+        return 2
     return 0
