@@ -9,16 +9,16 @@ from datetime import timedelta
 
 from babel.dates import format_date
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action, requires
+from bot.context import BotContext
 from bot.handlers import common, pickers, wizard
 from bot.i18n import translator
 from bot.keyboards import button, grid
 from bot.periods import day_in
 from bot.replies import send_text
-from bot.services import Services, services
+from bot.services import Services
 from storage import campaigns, flows
 from storage.campaigns import CampaignFigures
 
@@ -29,7 +29,7 @@ DUE_DAYS = (7, 14, 30)
 
 
 @requires("staff")
-async def send_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def send_command(update: Update, context: BotContext, person: Person) -> None:
     _ = translator(person.lang)
     await pickers.ask_survey(
         update,
@@ -42,7 +42,7 @@ async def send_command(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
     )
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     press = await wizard.staff_press(update, context, PREFIX, FLOW)
     if press is None:
         return
@@ -85,7 +85,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await common.expired_button(update, context, person.lang)
 
 
-async def _ask_due(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+async def _ask_due(context: BotContext, chat_id: int, lang: str) -> None:
     _ = translator(lang)
     buttons = [
         button(_.ngettext("In {n} day", "In {n} days", d), callbacks.data(PREFIX, "due", d))
@@ -97,10 +97,8 @@ async def _ask_due(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) 
     )
 
 
-async def _confirm(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict
-) -> None:
-    svc = services(context)
+async def _confirm(context: BotContext, chat_id: int, person: Person, data: dict) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     survey, _v = svc.surveys.get(data["survey_id"])
     async with svc.db.sessions() as session:
@@ -133,10 +131,8 @@ async def _confirm(
     await send_text(context, chat_id, "\n".join(lines), person.lang, keyboard=keyboard)
 
 
-async def _launch(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict
-) -> None:
-    svc = services(context)
+async def _launch(context: BotContext, chat_id: int, person: Person, data: dict) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     survey, version_id = svc.surveys.get(data["survey_id"])
     now = svc.clock.now()
@@ -181,10 +177,8 @@ async def _launch(
 
 
 @requires("staff")
-async def campaigns_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
-    svc = services(context)
+async def campaigns_command(update: Update, context: BotContext, person: Person) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     async with svc.db.sessions() as session:
         rows = await campaigns.figures(session, limit=10)

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.access import person_of, unknown_command_text
+from bot.access import unknown_command_text
+from bot.context import BotContext
 from bot.i18n import translator
 from bot.replies import send_text
-from bot.services import services
 from storage import flows
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = await services(context).language_for(update.effective_user)
+async def unknown_command(update: Update, context: BotContext) -> None:
+    lang = await context.svc.language_for(update.effective_user)
     await send_text(context, update.effective_chat.id, unknown_command_text(lang), lang)
 
 
-async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = await services(context).language_for(update.effective_user)
+async def not_understood(update: Update, context: BotContext) -> None:
+    lang = await context.svc.language_for(update.effective_user)
     _ = translator(lang)
     await send_text(
         context,
@@ -28,9 +27,9 @@ async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def cancel_command(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     _ = translator(person.lang)
     for hook in svc.registry.cancel_hooks:  # a feature's own "leave what you are doing"
         if await hook(update, context, person):
@@ -47,4 +46,4 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
     else:
         text = _("Cancelled. Send /help to see what I can do.")
-    await send_text(context, update.effective_chat.id, text, person.lang)
+    await context.reply(text)

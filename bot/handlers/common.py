@@ -9,8 +9,8 @@ from typing import TypeVar
 from babel.numbers import format_decimal
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
+from bot.context import BotContext
 from bot.i18n import bidi, translator
 from bot.replies import send_text
 from conversations.validation import FREE_TEXT_LIMIT
@@ -30,7 +30,7 @@ async def close_keyboard(query: CallbackQuery, shown: str, lang: str) -> None:
             raise
 
 
-async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
+async def expired_button(update: Update, context: BotContext, lang: str) -> None:
     """A press on an old keyboard, or forged data: a short notice, nothing changes."""
     _ = translator(lang)
     query = update.callback_query
@@ -59,7 +59,7 @@ def free_text_refusal(text: str, lang: str, missing: str | None = None) -> str |
 
 
 async def send_listing(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     lang: str,
     rows: Sequence[Row],

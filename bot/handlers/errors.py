@@ -6,16 +6,15 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden
-from telegram.ext import ContextTypes
 
+from bot.context import BotContext
 from bot.i18n import translator
 from bot.replies import send_text
-from bot.services import services
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     if isinstance(context.error, Forbidden):
         log.info("user blocked the bot: %s", context.error)
         return
@@ -34,7 +33,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None or chat.type != "private":
         return
     try:
-        lang = await services(context).language_for(user)
+        lang = await context.svc.language_for(user)
     except Exception:  # the database may be what failed
         lang = translator(user.language_code if user else None).lang
     _ = translator(lang)

@@ -10,15 +10,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks, periods
 from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import basic, common, router
 from bot.i18n import Translator, translator
 from bot.keyboards import button, column, grid
 from bot.replies import send_text
-from bot.services import Services, services
+from bot.services import Services
 from storage import flows, organisations
 from storage.scopes import Period
 
@@ -29,7 +29,7 @@ TREND_QUARTERS = 6
 
 
 async def pass_on(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, *, hint: bool = False
+    update: Update, context: BotContext, person: Person, *, hint: bool = False
 ) -> None:
     """Typed text while a staff wizard waits for a button: it is probably meant for something
     else (a J-PAT answer on the NGO side), so let the other handlers have it; if none does,
@@ -38,12 +38,7 @@ async def pass_on(
         return
     if hint:
         _ = translator(person.lang)
-        await send_text(
-            context,
-            update.effective_chat.id,
-            _("Please choose with the buttons above, or send /cancel to stop."),
-            person.lang,
-        )
+        await context.reply(_("Please choose with the buttons above, or send /cancel to stop."))
         return
     await basic.not_understood(update, context)
 
@@ -65,7 +60,7 @@ def surveys_keyboard(
 
 async def ask_survey(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     flow: str,
     question: str,
@@ -74,21 +69,15 @@ async def ask_survey(
     jpat: bool = True,
 ) -> None:
     """A staff wizard's first step: remember the wizard, then ask which survey."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     async with svc.db.transaction() as session:
         await flows.put(session, person.user_id, flow, "survey", {}, svc.clock.now())
-    await send_text(
-        context,
-        update.effective_chat.id,
-        question,
-        person.lang,
-        keyboard=surveys_keyboard(svc, prefix, person.lang, _, jpat=jpat),
-    )
+    await context.reply(question, keyboard=surveys_keyboard(svc, prefix, person.lang, _, jpat=jpat))
 
 
 async def survey_chosen(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     press: Press,
     step: str,
     key: str,
@@ -112,7 +101,7 @@ async def survey_chosen(
 
 
 async def audience_press(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press, prefix: str
+    update: Update, context: BotContext, press: Press, prefix: str
 ) -> tuple[bool, dict[str, Any] | None]:
     """The audience steps staff wizards share: all partners, one organisation, or
     organisations with a tag. (False, None): not an audience press. (True, None): handled here

@@ -7,28 +7,26 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import basic
 from bot.i18n import translator
-from bot.replies import send_text
-from bot.services import services
 from conversations.validation import FREE_TEXT_LIMIT, SPLIT_WINDOW_SECONDS
 from storage import flows
 from storage.models import ChatFlow
 
-FlowHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person, ChatFlow], Awaitable[None]]
-Fallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[bool]]
+FlowHandler = Callable[[Update, BotContext, Person, ChatFlow], Awaitable[None]]
+Fallback = Callable[[Update, BotContext, Person], Awaitable[bool]]
 
 REFUSED_LONG = "router.refused_long"  # Services.extras: chat id -> when a too-long text came
 
 
-async def _rest_of_a_refused_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _rest_of_a_refused_text(update: Update, context: BotContext) -> bool:
     """Telegram sends a text over 4,096 characters as several messages at once. Every
     free-text prompt refuses the first part as too long; the next part must not then be taken
     as the whole comment, question or note. True (after saying so) for such a second part."""
-    svc = services(context)
+    svc = context.svc
     chat_id = update.effective_chat.id
     text = update.effective_message.text or ""
     refused: dict[int, datetime] = svc.extras.setdefault(REFUSED_LONG, {})
@@ -39,23 +37,20 @@ async def _rest_of_a_refused_text(update: Update, context: ContextTypes.DEFAULT_
     since = refused.pop(chat_id, None)
     if since is None or (now - since).total_seconds() > SPLIT_WINDOW_SECONDS:
         return False
-    person = await person_of(update, context)
+    person = await context.who()
     _ = translator(person.lang)
-    await send_text(
-        context,
-        chat_id,
+    await context.reply(
         _(
             "This was the rest of the long text, so I did not keep it either. "
             "Please send a shorter text in one message."
-        ),
-        person.lang,
+        )
     )
     return True
 
 
-async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def on_message(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     async with svc.db.sessions() as session:
         flow = await flows.get(session, person.user_id)
     message = update.effective_message
@@ -75,10 +70,10 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await basic.not_understood(update, context)
 
 
-async def try_fallbacks(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+async def try_fallbacks(update: Update, context: BotContext, person: Person) -> bool:
     """Offer a message no step was waiting for to each feature in turn (an open survey, a
     confidential voice report); True once one took it."""
-    for fallback in services(context).registry.fallbacks:
+    for fallback in context.svc.registry.fallbacks:
         if await fallback(update, context, person):
             return True
     return False

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import CallbackQuery, Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, person_of, refuse
+from bot.access import Person, refuse
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import Translator, translator
-from bot.services import Services, services
+from bot.services import Services
 from storage import flows
 from storage.models import ChatFlow
 
@@ -49,14 +49,12 @@ async def leave_steps(svc: Services, user_id: int) -> None:
         await flows.clear(session, user_id)
 
 
-async def staff_typing(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> str | None:
+async def staff_typing(update: Update, context: BotContext, person: Person) -> str | None:
     """What a staff member typed in a staff wizard's step, stripped; None when they are no
     longer staff (the wizard is left and they are refused exactly like an unknown command, so a
     role taken away mid-wizard cannot finish it)."""
     if not person.is_staff:
-        await leave_steps(services(context), person.user_id)
+        await leave_steps(context.svc, person.user_id)
         await refuse(update, context, person)
         return None
     return (update.effective_message.text or "").strip()
@@ -83,11 +81,11 @@ class Press:
 
 
 async def staff_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, area: str
+    update: Update, context: BotContext, area: str
 ) -> tuple[Person, list[str]] | None:
     """Who pressed a staff button of ``area`` and its pieces, or None when it was refused (not
     staff: exactly like an unknown command) or malformed (answered as no longer active)."""
-    person = await person_of(update, context)
+    person = await context.who()
     if not person.is_staff:
         await refuse(update, context, person)
         return None
@@ -99,10 +97,10 @@ async def staff_button(
 
 
 async def staff_press(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, area: str, flow_name: str
+    update: Update, context: BotContext, area: str, flow_name: str
 ) -> Press | None:
     """The checked press, or None when it was refused, stale, or a Cancel (all answered)."""
-    svc = services(context)
+    svc = context.svc
     pressed = await staff_button(update, context, area)
     if pressed is None:
         return None

@@ -11,9 +11,9 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot.access import Person
+from bot.context import BotContext
 from bot.replies import send_text
 from bot.services import Services
 from storage import partnerships
@@ -89,7 +89,7 @@ async def ack(update: Update) -> None:
 
 async def say(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     text: str,
     keyboard: InlineKeyboardMarkup | None = None,
@@ -98,7 +98,7 @@ async def say(
 
 
 async def say_to(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     text: str,
@@ -107,7 +107,7 @@ async def say_to(
     await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
 
 
-def send_soon(context: ContextTypes.DEFAULT_TYPE) -> None:
+def send_soon(context: BotContext) -> None:
     """Send what was just scheduled (invitations, notices) now rather than at the next tick."""
     from bot.wakeups import tick_soon
 

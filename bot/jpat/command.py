@@ -21,16 +21,15 @@ whether it has submitted. Staff-only actions pressed by anyone else get ``refuse
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, person_of, refuse
+from bot.access import Person, refuse
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import translator
 from bot.jpat import consolidate, results, rounds, service, status
 from bot.jpat.access import Seat, say, seat, seats
 from bot.keyboards import button, column
-from bot.services import services
 
 AREA = "jp"
 SUBCOMMANDS = {
@@ -53,9 +52,9 @@ ACTIONS = {
 }
 
 
-async def jpat_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def jpat_command(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     if not (person.is_staff or person.is_partner):
         await refuse(update, context, person)
         return
@@ -114,9 +113,9 @@ def usage(person: Person) -> str:
     return "\n".join(lines)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def on_button(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     pieces = callbacks.parts(update.callback_query.data, AREA, minimum=3)
     if not (person.is_staff or person.is_partner) or (
         pieces is not None and pieces[1] in STAFF_ONLY and not person.is_staff
@@ -160,7 +159,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def run(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, action: str, place: Seat
+    update: Update, context: BotContext, person: Person, action: str, place: Seat
 ) -> None:
     handler = ACTIONS.get(action)
     if handler is None:

@@ -18,16 +18,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import leave_steps, staff_typing, step_of
 from bot.i18n import translator
 from bot.jpat import consolidate_steps, service, service_agreed, signoff, view
 from bot.jpat.access import Seat, ack, say, send_soon, today_for, zone_of
-from bot.services import services
 from conversations import Survey, dates
 from storage.jpat_rules import CONSOLIDATABLE_STATUSES, OWNERS
 from storage.models import ChatFlow, JpatRound
@@ -40,10 +39,8 @@ STAFF_ACTIONS = {"cs", *STEP_OF}
 ROUND_ACTIONS = {*STEP_OF, "ok", "no"}
 
 
-async def start(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
-) -> None:
-    svc = services(context)
+async def start(update: Update, context: BotContext, person: Person, place: Seat) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     round_ = await service.current_round(svc, place.partnership.id)
     if round_ is None or round_.status not in CONSOLIDATABLE_STATUSES:
@@ -96,13 +93,13 @@ async def start(
 
 async def on_round_button(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     action: str,
     round_id: int,
     rest: list[str],
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     round_ = await service.get_round(svc, round_id)
     if round_ is None:
         await common.expired_button(update, context, person.lang)
@@ -155,13 +152,13 @@ async def on_round_button(
 
 async def send_for_signoff(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     round_: JpatRound,
     survey: Survey,
     flow: ChatFlow,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     missing, sent = await service_agreed.send_for_signoff(
         svc, person.user_id, round_.id, flow.data, person.contact_id
@@ -198,14 +195,12 @@ async def send_for_signoff(
     send_soon(context)
 
 
-async def on_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
+async def on_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
     """Typed text during the wizard: the action (step "action") or a due date (step "due")."""
     text = await staff_typing(update, context, person)
     if text is None:
         return
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     round_ = await service.get_round(svc, int(flow.data.get("round", 0)))

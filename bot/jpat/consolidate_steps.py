@@ -8,17 +8,16 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import put_step
 from bot.i18n import translator
 from bot.jpat import service_agreed, view, view_agreed
 from bot.jpat.access import partnership_name, say_to, today_for, zone_of
 from bot.keyboards import button, column, grid
-from bot.services import services
 from conversations import Survey, dates
 from storage.jpat_rules import OWNERS
 from storage.models import ChatFlow, JpatRound
@@ -28,14 +27,14 @@ DUE_DAYS = (14, 30, 90)
 
 
 async def ask_score(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     round_: JpatRound,
     survey: Survey,
     data: dict,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     index = int(data["i"])
     key = data["keys"][index]
     figure, current = await service_agreed.statement(svc, round_.id, key)
@@ -59,14 +58,14 @@ async def ask_score(
 
 async def scored(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     round_: JpatRound,
     survey: Survey,
     flow: ChatFlow,
     score: int,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     key = flow.data["keys"][int(flow.data["i"])]
     current = await service_agreed.record_score(svc, round_.id, key, score, person.contact_id)
@@ -106,12 +105,12 @@ async def scored(
 
 async def kept_action(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     round_: JpatRound,
     flow: ChatFlow,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     key = flow.data["keys"][int(flow.data["i"])]
     current = await service_agreed.recorded(svc, round_.id, key)
@@ -123,9 +122,9 @@ async def kept_action(
 
 
 async def ask_owner(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict, action: str
+    context: BotContext, chat_id: int, person: Person, data: dict, action: str
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     data = {**data, "action": action}
     await put_step(svc, person.user_id, service_agreed.FLOW, "owner", data)
@@ -140,9 +139,9 @@ async def ask_owner(
 
 
 async def owned(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow, owner: str
+    update: Update, context: BotContext, person: Person, flow: ChatFlow, owner: str
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     data = {**flow.data, "owner": owner}
     await put_step(svc, person.user_id, service_agreed.FLOW, "due", data)
@@ -163,7 +162,7 @@ async def owned(
         _(
             "When is it due? Press a button or type a date, for example {example}.",
             example=dates.example(
-                person.lang, today_for(services(context), zone_of(person)), allow_past=False
+                person.lang, today_for(context.svc, zone_of(person)), allow_past=False
             ),
         ),
         grid(buttons, 3),
@@ -171,7 +170,7 @@ async def owned(
 
 
 async def action_recorded(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     round_: JpatRound,
@@ -179,7 +178,7 @@ async def action_recorded(
     flow: ChatFlow,
     due: date,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     data = flow.data
     key = data["keys"][int(data["i"])]
     await service_agreed.record_action(
@@ -190,14 +189,14 @@ async def action_recorded(
 
 
 async def next_(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     round_: JpatRound,
     survey: Survey,
     data: dict,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     index = int(data["i"]) + 1
     if index < len(data["keys"]):

@@ -13,15 +13,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from telegram import InlineKeyboardMarkup
-from telegram.ext import ContextTypes
 
 from bot import callbacks
+from bot.context import BotContext
 from bot.i18n import translator
 from bot.jpat import service, view
 from bot.jpat.access import partnership_name
 from bot.jpat.signoff import signoff_message
 from bot.keyboards import button, column
-from bot.services import Services, services
+from bot.services import Services
 from bot.surveys.view import button_data
 from storage.jpat_rules import stamp_in_key
 from storage.models import Delivery, Response
@@ -166,16 +166,14 @@ async def on_tick(svc: Services, now: datetime) -> None:
 # ------------------------------------------------------------------------------ a member submits
 
 
-async def on_response_completed(
-    context: ContextTypes.DEFAULT_TYPE, response: Response
-) -> str | None:
+async def on_response_completed(context: BotContext, response: Response) -> str | None:
     """What the member should know: their answers stay private until the round closes (said
     in the survey's one thank-you message, which this returns); when both sides have
     submitted, schedule a notice to the NGO side that they may close early (sent by the next
     tick, so it never overtakes that thank-you)."""
     if response.jpat_round_id is None:
         return None
-    round_, contact = await service.submitted(services(context), response)
+    round_, contact = await service.submitted(context.svc, response)
     if round_ is None or contact is None:
         return None
     _ = translator(response.language)

@@ -6,16 +6,16 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks, charts
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import bidi, translator
 from bot.jpat import service, status, view, view_agreed
 from bot.jpat.access import Seat, ack, say, today_for, zone_of
 from bot.keyboards import button, column
-from bot.services import Services, services
+from bot.services import Services
 from storage.jpat_rules import CONSOLIDATABLE_STATUSES, VIEWABLE_STATUSES
 from storage.models import JpatRound
 
@@ -39,13 +39,13 @@ async def _looked(
 
 async def refuse_blind(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     place: Seat,
     round_: JpatRound,
 ) -> None:
     """A look at the answers while the round is open: politely no, for everyone."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     await _looked(svc, person, "jpat.view_refused", place, round_)
     await ack(update)
@@ -63,10 +63,8 @@ async def refuse_blind(
     )
 
 
-async def comparison(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
-) -> None:
-    svc = services(context)
+async def comparison(update: Update, context: BotContext, person: Person, place: Seat) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     round_ = await service.current_round(svc, place.partnership.id)
     if round_ is None:
@@ -126,17 +124,15 @@ async def comparison(
 
 
 async def send_photo(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, png: bytes, caption: str, lang: str
+    context: BotContext, chat_id: int, png: bytes, caption: str, lang: str
 ) -> None:
     await context.bot.send_photo(
         chat_id, photo=InputFile(png, filename="j-pat.png"), caption=bidi(caption, lang)[:1024]
     )
 
 
-async def history(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
-) -> None:
-    svc = services(context)
+async def history(update: Update, context: BotContext, person: Person, place: Seat) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     entry = svc.surveys.get("jpat")
     if entry is None:
@@ -198,12 +194,12 @@ async def history(
 
 async def action_done(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     round_id: int,
     rest: list[str],
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     entry = svc.surveys.get("jpat")
     keys = view.item_keys(entry[0]) if entry else []

@@ -4,16 +4,15 @@ closing one early, once both sides have submitted."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import translator
 from bot.jpat import service, view
 from bot.jpat.access import Seat, ack, say, send_soon, zone_of
 from bot.keyboards import button, column, grid
-from bot.services import services
 
 AREA = "jp"
 DEADLINE_DAYS = (7, 14, 21)
@@ -23,13 +22,13 @@ ANYWAY = "1"
 
 async def open_(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     place: Seat,
     *,
     anyway: bool = False,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     round_ = await service.current_round(svc, place.partnership.id)
     if round_ is not None and round_.status != "final":
@@ -72,12 +71,10 @@ async def open_(
     )
 
 
-async def warn_empty_side(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
-) -> bool:
+async def warn_empty_side(update: Update, context: BotContext, person: Person, place: Seat) -> bool:
     """A side nobody would be asked on: say so before anything is sent, with the choice to
     open anyway or not. True if the warning was shown."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     pid = place.partnership.id
     sizes = await service.side_sizes(svc, pid)
@@ -114,12 +111,12 @@ async def warn_empty_side(
 
 async def open_with_deadline(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     place: Seat,
     rest: list[str],
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     query = update.callback_query
     if not rest or not callbacks.is_number(rest[0]) or int(rest[0]) not in DEADLINE_DAYS:
@@ -175,10 +172,8 @@ async def open_with_deadline(
     send_soon(context)
 
 
-async def close(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
-) -> None:
-    svc = services(context)
+async def close(update: Update, context: BotContext, person: Person, place: Seat) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     round_ = await service.current_round(svc, place.partnership.id)
     if round_ is None or round_.status != "open":

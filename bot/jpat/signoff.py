@@ -9,16 +9,16 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import translator
 from bot.jpat import service, service_agreed, view, view_agreed
 from bot.jpat.access import Seat, ack, partnership_name, say, send_soon, zone_of
 from bot.keyboards import button, grid
-from bot.services import Services, services
+from bot.services import Services
 from storage.models import ChatFlow, JpatRound
 
 log = logging.getLogger(__name__)
@@ -52,11 +52,9 @@ async def signoff_message(
     return text, keyboard
 
 
-async def show_signoff(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
-) -> None:
+async def show_signoff(update: Update, context: BotContext, person: Person, place: Seat) -> None:
     """``jp:sg``: what awaits the partner side's confirmation, again (a lost message)."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     round_ = await service.current_round(svc, place.partnership.id)
     stamp = await service_agreed.current_stamp(svc, round_.id) if round_ else None
@@ -75,13 +73,13 @@ async def show_signoff(
 
 async def sign(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     round_: JpatRound,
     action: str,
     rest: list[str],
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     query = update.callback_query
     side, stamp = await service_agreed.signer(svc, round_, person.contact_id)
@@ -135,9 +133,7 @@ async def sign(
     send_soon(context)
 
 
-async def _remove_buttons(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int | None
-) -> None:
+async def _remove_buttons(context: BotContext, chat_id: int, message_id: int | None) -> None:
     if message_id is None:
         return
     try:
@@ -147,10 +143,10 @@ async def _remove_buttons(
 
 
 async def on_dispute_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> None:
     """The partner's comment on a disputed J-PAT."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     comment = (update.effective_message.text or "").strip()
     refusal = common.free_text_refusal(comment, person.lang, _("Please type your comment."))

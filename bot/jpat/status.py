@@ -4,15 +4,15 @@ status of a round — whether each side has submitted, never what anyone answere
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.i18n import translator
 from bot.jpat import service, view
 from bot.jpat.access import Seat, ack, say, zone_of
 from bot.keyboards import button, column, grid
-from bot.services import Services, services
+from bot.services import Services
 from bot.surveys.view import button_data
 from storage.jpat_rules import CONSOLIDATABLE_STATUSES, VIEWABLE_STATUSES
 from storage.models import JpatRound
@@ -35,9 +35,7 @@ async def own_start_button(
     return button(label, button_data(response.id, "-", "go"))
 
 
-async def no_round(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
-) -> None:
+async def no_round(update: Update, context: BotContext, person: Person, place: Seat) -> None:
     _ = translator(person.lang)
     text = _("There has been no J-PAT round for {name} yet.", name=place.name)
     keyboard = None
@@ -49,10 +47,8 @@ async def no_round(
     await say(update, context, person, text, keyboard)
 
 
-async def menu(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
-) -> None:
-    svc = services(context)
+async def menu(update: Update, context: BotContext, person: Person, place: Seat) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     round_ = await service.current_round(svc, place.partnership.id)
     pid = place.partnership.id
@@ -96,10 +92,8 @@ async def menu(
     await say(update, context, person, "\n".join(lines), grid(buttons, 2))
 
 
-async def status(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, place: Seat
-) -> None:
-    svc = services(context)
+async def status(update: Update, context: BotContext, person: Person, place: Seat) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     round_ = await service.current_round(svc, place.partnership.id)
     if round_ is None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import put_step, staff_typing
 from bot.i18n import translator
@@ -28,18 +28,17 @@ from bot.meetings.chat import (
 )
 from bot.meetings.when import format_offsets, format_when
 from bot.replies import send_text
-from bot.services import services
 from storage.models import ChatFlow, Meeting
 
 
 async def on_meeting_button(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     action: str,
     args: list[int],
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     query = update.callback_query
     chat_id = update.effective_chat.id
@@ -74,7 +73,7 @@ async def on_meeting_button(
     if action == "c":
         await query.answer()
         text, keyboard = view.cancel_question(_, meeting, label, zone)
-        await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
+        await context.reply(text, keyboard=keyboard)
         return
     if action == "cy":
         cancelled, told = await service.cancel_meeting(svc, meeting.id, person.contact_id)
@@ -101,7 +100,7 @@ async def on_meeting_button(
 
 
 async def _show(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     meeting: Meeting,
@@ -109,7 +108,7 @@ async def _show(
     zone: str,
 ) -> None:
     """One meeting: details, who answered what, reminders, and the buttons to change it."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     people, pending = await service.card_facts(svc, meeting.id)
     await log_staff_action(svc, person, "meeting.view", subject=f"meeting:{meeting.id}")
@@ -118,9 +117,9 @@ async def _show(
 
 
 async def apply_reschedule(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     query = update.callback_query
     zone = staff_zone(svc, person)
@@ -158,13 +157,13 @@ async def apply_reschedule(
 
 
 async def _apply_offsets(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     data: dict[str, Any],
     offsets: list[int],
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     changed = await service.change_offsets_if_current(svc, person.user_id, data, offsets)
     if changed is None:
@@ -194,9 +193,7 @@ async def _apply_offsets(
     start_sending(context)
 
 
-async def on_edit_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
+async def on_edit_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
     """Typed steps when changing a meeting: its new time, or its reminder offsets."""
     text = await staff_typing(update, context, person)
     if text is None:

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram.ext import ContextTypes
-
 from bot import wakeups
 from bot.access import Person
+from bot.context import BotContext
 from bot.handlers.wizard import put_step
 from bot.i18n import translator
 from bot.meetings import wizard_view
 from bot.meetings.when import parse_offsets, parse_when
 from bot.replies import send_text
-from bot.services import Services, services
+from bot.services import Services
 from storage.models import ChatFlow
 
 FLOW = "meeting"
@@ -30,25 +29,25 @@ def staff_zone(svc: Services, person: Person) -> str:
     return svc.settings.default_timezone
 
 
-def start_sending(context: ContextTypes.DEFAULT_TYPE) -> None:
+def start_sending(context: BotContext) -> None:
     """Send what is due now (invitations, notices) and re-arm the wake-up for the rest."""
     wakeups.tick_soon(context.application)
 
 
 async def ask_when(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, zone: str, *, new: bool
+    context: BotContext, chat_id: int, person: Person, zone: str, *, new: bool
 ) -> None:
     _ = translator(person.lang)
-    now = services(context).clock.now()
+    now = context.svc.clock.now()
     await send_text(context, chat_id, wizard_view.ask_when(_, zone, now, new=new), person.lang)
 
 
 async def read_when(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, text: str, zone: str
+    context: BotContext, chat_id: int, person: Person, text: str, zone: str
 ) -> datetime | None:
     """The typed moment, or None after telling the person what was wrong."""
     _ = translator(person.lang)
-    now = services(context).clock.now()
+    now = context.svc.clock.now()
     parsed = parse_when(text, zone, now, person.lang)
     refusal = wizard_view.when_refusal(_, parsed, zone, now)
     if refusal is None:
@@ -59,7 +58,7 @@ async def read_when(
 
 
 async def echo_when(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     at: datetime,
@@ -71,15 +70,13 @@ async def echo_when(
     await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
 
 
-async def ask_offsets(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, current: list[int]
-) -> None:
+async def ask_offsets(context: BotContext, chat_id: int, lang: str, current: list[int]) -> None:
     _ = translator(lang)
     await send_text(context, chat_id, wizard_view.ask_offsets(_, current), lang)
 
 
 async def typed_when(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     flow: ChatFlow,
@@ -88,7 +85,7 @@ async def typed_when(
 ) -> None:
     """The date and time typed in a "when" step (of a new meeting or a moved one): kept in the
     flow's "when_ok" step and read back with the ``confirm_action`` button, or refused."""
-    svc = services(context)
+    svc = context.svc
     zone = staff_zone(svc, person)
     at = await read_when(context, chat_id, person, text, zone)
     if at is None:
@@ -99,7 +96,7 @@ async def typed_when(
 
 
 async def typed_offsets(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, text: str
+    context: BotContext, chat_id: int, lang: str, text: str
 ) -> list[int] | None:
     """The reminder offsets typed, or None after showing how to type them."""
     offsets = parse_offsets(text)
@@ -108,7 +105,7 @@ async def typed_offsets(
     return offsets
 
 
-async def use_buttons(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+async def use_buttons(context: BotContext, chat_id: int, lang: str) -> None:
     """Text typed where a meeting wizard waits for a button."""
     _ = translator(lang)
     await send_text(context, chat_id, _("Please use the buttons above, or send /cancel."), lang)

@@ -12,10 +12,10 @@ from datetime import UTC, timedelta
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import leave_steps, put_step, staff_typing, step_of
 from bot.i18n import translator
@@ -23,7 +23,6 @@ from bot.keyboards import button, column
 from bot.meetings import service, view
 from bot.meetings.chat import ASK_FLOW, REPLY_FLOW
 from bot.replies import send_text
-from bot.services import services
 from storage.models import ChatFlow, Meeting
 
 log = logging.getLogger(__name__)
@@ -32,11 +31,9 @@ log = logging.getLogger(__name__)
 RELAY_PROMPT_LIFETIME = timedelta(minutes=30)
 
 
-async def ask_question(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, meeting: Meeting
-) -> None:
+async def ask_question(context: BotContext, chat_id: int, person: Person, meeting: Meeting) -> None:
     """After "Need information": the partner's next message goes to the organiser."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     _found, label, organiser = await service.question_target(svc, meeting.id)
     heading = view.title(meeting, label, _)
@@ -67,10 +64,10 @@ async def ask_question(
 
 
 async def leave_question(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, meeting_id: int
+    update: Update, context: BotContext, person: Person, meeting_id: int
 ) -> None:
     """The Cancel button under the question prompt."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     flow = await step_of(svc, person.user_id)
     if flow is None or flow.flow != ASK_FLOW or flow.data.get("meeting_id") != meeting_id:
@@ -81,38 +78,32 @@ async def leave_question(
     await common.close_keyboard(update.callback_query, view.no_question(told, _), person.lang)
 
 
-async def cancel_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+async def cancel_hook(update: Update, context: BotContext, person: Person) -> bool:
     """/cancel while a partner is asked for their question: as the Cancel button."""
-    svc = services(context)
+    svc = context.svc
     flow = await step_of(svc, person.user_id)
     if flow is None or flow.flow != ASK_FLOW:
         return False
     await leave_steps(svc, person.user_id)
     _ = translator(person.lang)
     told = await _tell_organiser(context, person, int(flow.data.get("meeting_id", 0)), None)
-    await send_text(context, update.effective_chat.id, view.no_question(told, _), person.lang)
+    await context.reply(view.no_question(told, _))
     return True
 
 
 async def on_question_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> None:
     """The partner's question, passed to the organiser by the bot (no chat id shown)."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
-    chat_id = update.effective_chat.id
     text = await _typed(update, context, person, flow, _("Please type your question."))
     if text is None:
         return
     meeting_id = int(flow.data.get("meeting_id", 0))
     meeting = await service.get_meeting(svc, meeting_id)
     if meeting is None or meeting.status != "scheduled":
-        await send_text(
-            context,
-            chat_id,
-            _("This meeting was cancelled, so I did not send your question."),
-            person.lang,
-        )
+        await context.reply(_("This meeting was cancelled, so I did not send your question."))
         return
     if await _tell_organiser(context, person, meeting_id, text):
         reply = _("Sent to the organiser. Their answer will come here.")
@@ -120,12 +111,12 @@ async def on_question_text(
         reply = _(
             "Sorry, I could not reach the organiser. Staff can see that you need more information."
         )
-    await send_text(context, chat_id, reply, person.lang)
+    await context.reply(reply)
 
 
 async def _typed(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     flow: ChatFlow,
     missing: str,
@@ -145,20 +136,20 @@ async def _typed(
         text = (update.effective_message.text or "").strip()
     refusal = common.free_text_refusal(text, person.lang, missing)
     if refusal is not None:
-        await send_text(context, update.effective_chat.id, refusal, person.lang)
+        await context.reply(refusal)
         return None
-    await leave_steps(services(context), person.user_id)
+    await leave_steps(context.svc, person.user_id)
     return text
 
 
 async def _prompt_expired(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> bool:
     """True (after handing the text on as if no prompt were open) when the question or answer
     prompt is older than RELAY_PROMPT_LIFETIME."""
     from bot.handlers import router
 
-    svc = services(context)
+    svc = context.svc
     updated = flow.updated_at
     if updated.tzinfo is None:
         updated = updated.replace(tzinfo=UTC)
@@ -170,11 +161,11 @@ async def _prompt_expired(
 
 
 async def _tell_organiser(
-    context: ContextTypes.DEFAULT_TYPE, person: Person, meeting_id: int, question: str | None
+    context: BotContext, person: Person, meeting_id: int, question: str | None
 ) -> bool:
     """The partner's question (or, without one, that they need more information) to the
     organiser, with a Reply button. True if it was delivered."""
-    svc = services(context)
+    svc = context.svc
     meeting, label, organiser = await service.question_target(svc, meeting_id)
     if meeting is None or organiser is None or person.contact is None:
         return False
@@ -193,13 +184,13 @@ async def _tell_organiser(
 
 async def on_reply_button(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     meeting_id: int,
     contact_id: int,
 ) -> None:
     """The organiser's Reply: their next message goes to the partner who asked."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     query = update.callback_query
     meeting, _invited, partner, _label = await service.reply_target(svc, meeting_id, contact_id)
@@ -217,25 +208,21 @@ async def on_reply_button(
         "text",
         {"meeting_id": meeting_id, "contact_id": contact_id},
     )
-    await send_text(
-        context,
-        update.effective_chat.id,
+    await context.reply(
         _(
             "Type your answer to {name} in one message; I will send it to them.",
             name=partner.display_name or _("(no name)"),
         ),
-        person.lang,
         keyboard=column([button(_("Cancel"), callbacks.data("mtg", "x"))]),
     )
 
 
 async def on_reply_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> None:
     """The organiser's answer, sent to the partner with the buttons to change their answer."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
-    chat_id = update.effective_chat.id
     text = await _typed(update, context, person, flow, _("Please type your answer."), staff=True)
     if text is None:
         return
@@ -263,11 +250,8 @@ async def on_reply_text(
         subject=f"meeting:{meeting_id}",
         details={"delivered": delivered},
     )
-    await send_text(
-        context,
-        chat_id,
+    await context.reply(
         _("Sent to {name}.", name=name)
         if delivered
-        else _("{name} cannot be reached through the bot; nothing was sent.", name=name),
-        person.lang,
+        else _("{name} cannot be reached through the bot; nothing was sent.", name=name)
     )

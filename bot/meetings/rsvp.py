@@ -6,24 +6,22 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import person_of
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import leave_steps
 from bot.i18n import translator
 from bot.meetings import relay, service
 from bot.meetings.chat import ASK_FLOW
 from bot.meetings.view import ANSWER_CODES, answer_label, rsvp_keyboard
-from bot.services import services
 
 
-async def on_rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_rsvp(update: Update, context: BotContext) -> None:
     """``rsvp:MEETING:VERSION:a|n|i`` from an invitation, a reminder, a change notice or
     /meetings; ``rsvp:MEETING:0:x`` leaves the question a partner was asked to type."""
-    svc = services(context)
-    person = await person_of(update, context)
+    svc = context.svc
+    person = await context.who()
     query = update.callback_query
     _ = translator(person.lang)
     pieces = callbacks.parts(query.data, "rsvp", 4)

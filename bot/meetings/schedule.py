@@ -16,10 +16,10 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action, requires
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import leave_steps, put_step, staff_button, staff_typing, step_of
 from bot.i18n import translator
@@ -40,7 +40,6 @@ from bot.meetings.chat import (
 from bot.meetings.view import kind_label
 from bot.meetings.when import DEFAULT_OFFSETS, format_when
 from bot.replies import send_text
-from bot.services import services
 from storage.meetings import KINDS
 from storage.models import ChatFlow
 
@@ -48,19 +47,13 @@ MAX_PLACE = 300
 
 
 @requires("staff")
-async def meeting_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
-    svc = services(context)
+async def meeting_command(update: Update, context: BotContext, person: Person) -> None:
+    svc = context.svc
     _ = translator(person.lang)
-    chat_id = update.effective_chat.id
     choices = await service.partnership_choices(svc, limit=20)
     if not choices:
-        await send_text(
-            context,
-            chat_id,
-            _("There is no partnership to hold a meeting for yet. Create the partnership first."),
-            person.lang,
+        await context.reply(
+            _("There is no partnership to hold a meeting for yet. Create the partnership first.")
         )
         return
     await put_step(svc, person.user_id, FLOW, "partnership", {})
@@ -72,16 +65,10 @@ async def meeting_command(
         for c in choices
     ]
     buttons.append(button(_("Cancel"), callbacks.data("mtg", "x")))
-    await send_text(
-        context,
-        chat_id,
-        _("Which partnership is the meeting for?"),
-        person.lang,
-        keyboard=column(buttons),
-    )
+    await context.reply(_("Which partnership is the meeting for?"), keyboard=column(buttons))
 
 
-async def _ask_kind(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+async def _ask_kind(context: BotContext, chat_id: int, lang: str) -> None:
     _ = translator(lang)
     buttons = [button(kind_label(k, _), callbacks.data("mtg", "k", k)) for k in KINDS]
     buttons.append(button(_("Cancel"), callbacks.data("mtg", "x")))
@@ -90,10 +77,8 @@ async def _ask_kind(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str)
     )
 
 
-async def _summary(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
-) -> None:
-    svc = services(context)
+async def _summary(context: BotContext, chat_id: int, person: Person, data: dict[str, Any]) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     zone = staff_zone(svc, person)
     counts = await service.member_counts(svc, int(data["partnership_id"]), person.contact_id)
@@ -102,9 +87,9 @@ async def _summary(
 
 
 async def _schedule(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
+    context: BotContext, chat_id: int, person: Person, data: dict[str, Any]
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     zone = staff_zone(svc, person)
     meeting, invited = await service.schedule_draft(
@@ -135,8 +120,8 @@ async def _schedule(
     start_sending(context)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+async def on_button(update: Update, context: BotContext) -> None:
+    svc = context.svc
     pressed = await staff_button(update, context, "mtg")
     if pressed is None:
         return
@@ -176,13 +161,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _on_wizard_button(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     flow: ChatFlow,
     action: str,
     args: list[str],
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     query = update.callback_query
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
@@ -214,11 +199,8 @@ async def _on_wizard_button(
             query, _("When: {time}", time=format_when(at, zone, person.lang)), person.lang
         )
         await put_step(svc, person.user_id, FLOW, "place", data)
-        await send_text(
-            context,
-            chat_id,
-            _("Where will it take place? Send an address, or a link for an online meeting."),
-            person.lang,
+        await context.reply(
+            _("Where will it take place? Send an address, or a link for an online meeting.")
         )
         return
     if action == "skip" and flow.step == "agenda":
@@ -243,7 +225,7 @@ async def _on_wizard_button(
                     raise
             await put_step(svc, person.user_id, FLOW, "empty", data)
             text, keyboard = wizard_view.empty_sides(_, data["partnership"], counts.empty_sides)
-            await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
+            await context.reply(text, keyboard=keyboard)
             return
         await common.close_keyboard(query, _("Scheduling…"), person.lang)
         await _schedule(context, chat_id, person, data)
@@ -255,14 +237,12 @@ async def _on_wizard_button(
     await common.expired_button(update, context, person.lang)
 
 
-async def on_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
+async def on_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
     """Typed steps of the /meeting wizard: date and time, place, agenda, reminder offsets."""
     text = await staff_typing(update, context, person)
     if text is None:
         return
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     data = dict(flow.data)
@@ -271,26 +251,20 @@ async def on_text(
         return
     if flow.step == "place":
         if not 2 <= len(text) <= MAX_PLACE:
-            await send_text(
-                context,
-                chat_id,
-                _("Please send a place or link of 2 to {n} characters.", n=MAX_PLACE),
-                person.lang,
+            await context.reply(
+                _("Please send a place or link of 2 to {n} characters.", n=MAX_PLACE)
             )
             return
         await put_step(svc, person.user_id, FLOW, "agenda", {**data, "place": text})
-        await send_text(
-            context,
-            chat_id,
+        await context.reply(
             _("What is on the agenda? Send it in one message, or press Skip."),
-            person.lang,
             keyboard=column([button(_("Skip"), callbacks.data("mtg", "skip"))]),
         )
         return
     if flow.step == "agenda":
         refusal = common.free_text_refusal(text, person.lang)
         if refusal is not None:
-            await send_text(context, chat_id, refusal, person.lang)
+            await context.reply(refusal)
             return
         data = {**data, "agenda": text or None, "offsets": list(DEFAULT_OFFSETS)}
         await put_step(svc, person.user_id, FLOW, "confirm", data)

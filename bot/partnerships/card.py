@@ -8,21 +8,20 @@ and apply only if the change still makes sense.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import translator
 from bot.partnerships import service, view
 from bot.replies import send_text
-from bot.services import services
 from storage import partnerships
 from storage.models import Partnership
 
 
-async def show_list(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person) -> None:
-    svc = services(context)
+async def show_list(context: BotContext, chat_id: int, person: Person) -> None:
+    svc = context.svc
     rows = await service.listing(svc)
     await log_staff_action(svc, person, "partnership.list")
     text = view.listing_text(rows, person.lang, person.zone("UTC"))
@@ -30,11 +29,9 @@ async def show_list(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Pe
     await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
 
 
-async def show_card(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, partnership_id: int
-) -> bool:
+async def show_card(context: BotContext, chat_id: int, person: Person, partnership_id: int) -> bool:
     """The partnership, its sides and the buttons to change it; False if it does not exist."""
-    svc = services(context)
+    svc = context.svc
     found = await service.card(svc, partnership_id)
     if found is None:
         await send_text(context, chat_id, view.no_such(partnership_id, person.lang), person.lang)
@@ -50,14 +47,14 @@ async def show_card(
 
 async def on_button(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     partnership: Partnership,
     action: str,
     args: list[str],
 ) -> None:
     """A press on the card or on one of its questions."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     query = update.callback_query
     chat_id = update.effective_chat.id
@@ -76,7 +73,7 @@ async def on_button(
         else:
             text = _("How often should both sides do the J-PAT check-in?")
             keyboard = view.cadence_keyboard(person.lang, "sc", pid)
-        await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
+        await context.reply(text, keyboard=keyboard)
         return
     if action == "ss" and arg in partnerships.STAGES:
         await service.set_stage(svc, pid, arg)
@@ -92,29 +89,20 @@ async def on_button(
         candidates = await service.staff_not_on_ngo_side(svc, pid)
         await query.answer()
         if not candidates:
-            await send_text(
-                context,
-                chat_id,
-                _("Every staff member is already on the NGO side of this partnership."),
-                person.lang,
+            await context.reply(
+                _("Every staff member is already on the NGO side of this partnership.")
             )
             return
-        await send_text(
-            context,
-            chat_id,
+        await context.reply(
             _("Who should join the NGO side?"),
-            person.lang,
             keyboard=view.members_keyboard(candidates[:20], "am", pid, person.lang),
         )
         return
     if action == "er":
         ngo = await service.ngo_side(svc, pid)
         await query.answer()
-        await send_text(
-            context,
-            chat_id,
+        await context.reply(
             _("Who should leave the NGO side?"),
-            person.lang,
             keyboard=view.members_keyboard(ngo, "rm", pid, person.lang),
         )
         return
@@ -126,13 +114,13 @@ async def on_button(
 
 async def _change_member(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     pid: int,
     action: str,
     contact_id: int,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     query = update.callback_query
     change = await service.change_member(svc, pid, contact_id, add=action == "am")
@@ -153,7 +141,7 @@ async def _change_member(
 
 async def _changed(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     pid: int,
     what: str,
@@ -162,7 +150,7 @@ async def _changed(
 ) -> None:
     """After a change from the card: audited, the pressed message says what changed, and the
     card is shown again."""
-    svc = services(context)
+    svc = context.svc
     await log_staff_action(svc, person, f"partnership.{what}", f"partnership:{pid}", details)
     await common.close_keyboard(update.callback_query, shown, person.lang)
     await show_card(context, update.effective_chat.id, person, pid)

@@ -8,22 +8,19 @@ Buttons carry ``pt:<action>[:<partnership>][:<value>]``.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, requires
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import staff_button
 from bot.partnerships import card, service, wizard
 from bot.partnerships.start_date import ask_new_start
 from bot.partnerships.view import AREA
-from bot.services import services
 
 
 @requires("staff")
-async def partnership_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def partnership_command(update: Update, context: BotContext, person: Person) -> None:
     args = context.args or []
     sub = args[0].lower() if args else "list"
     chat_id = update.effective_chat.id
@@ -35,7 +32,7 @@ async def partnership_command(
         await card.show_list(context, chat_id, person)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     pressed = await staff_button(update, context, AREA)
     if pressed is None:
         return
@@ -48,7 +45,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not args or not callbacks.is_number(args[0]):
         await common.expired_button(update, context, person.lang)
         return
-    partnership = await service.get(services(context), int(args[0]))
+    partnership = await service.get(context.svc, int(args[0]))
     if partnership is None:
         await common.expired_button(update, context, person.lang)
         return

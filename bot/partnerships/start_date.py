@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from telegram.ext import ContextTypes
-
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers.wizard import put_step
 from bot.partnerships import service, view
 from bot.partnerships.card import show_card
 from bot.periods import day_in
 from bot.replies import send_text
-from bot.services import services
 from conversations import dates
 from storage.models import ChatFlow
 
@@ -28,9 +26,9 @@ DATE_STEPS = ("start", "start_future", "edit_start", "edit_future")
 EDIT_STEPS = ("edit_start", "edit_future")
 
 
-def date_example(context: ContextTypes.DEFAULT_TYPE, lang: str) -> str:
+def date_example(context: BotContext, lang: str) -> str:
     """One start date typed the reader's way (a past day: start dates rarely lie ahead)."""
-    return dates.example(lang, services(context).clock.now().date(), allow_future=False)
+    return dates.example(lang, context.svc.clock.now().date(), allow_future=False)
 
 
 def today_of(now: datetime, person: Person) -> date:
@@ -38,7 +36,7 @@ def today_of(now: datetime, person: Person) -> date:
     return day_in(now, person.zone("UTC"))
 
 
-async def ask_start(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+async def ask_start(context: BotContext, chat_id: int, lang: str) -> None:
     await send_text(
         context,
         chat_id,
@@ -48,21 +46,19 @@ async def ask_start(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str)
     )
 
 
-async def ask_new_start(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, pid: int
-) -> None:
+async def ask_new_start(context: BotContext, chat_id: int, person: Person, pid: int) -> None:
     """The card's "Change the start date": wait for the date, typed (or Today)."""
-    await put_step(services(context), person.user_id, service.FLOW, "edit_start", {"pid": pid})
+    await put_step(context.svc, person.user_id, service.FLOW, "edit_start", {"pid": pid})
     await ask_start(context, chat_id, person.lang)
 
 
 async def ask_keep_future(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, flow: ChatFlow, when: date
+    context: BotContext, chat_id: int, person: Person, flow: ChatFlow, when: date
 ) -> None:
     """A typed start date after today: probably a slip, so ask before using it."""
     step = "edit_future" if flow.step in EDIT_STEPS else "start_future"
     data = {**flow.data, "future": when.isoformat()}
-    await put_step(services(context), person.user_id, service.FLOW, step, data)
+    await put_step(context.svc, person.user_id, service.FLOW, step, data)
     await send_text(
         context,
         chat_id,
@@ -73,10 +69,10 @@ async def ask_keep_future(
 
 
 async def save_start(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, flow: ChatFlow, when: date
+    context: BotContext, chat_id: int, person: Person, flow: ChatFlow, when: date
 ) -> None:
     """The new start date from the card: saved, audited, and the card shown again."""
-    svc = services(context)
+    svc = context.svc
     pid = int(flow.data.get("pid", 0))
     found, before = await service.save_start_date(svc, person.user_id, pid, when)
     if not found:

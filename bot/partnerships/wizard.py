@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import leave_steps, put_step, staff_typing, step_of
 from bot.i18n import translator
@@ -29,7 +29,6 @@ from bot.partnerships.start_date import (
     today_of,
 )
 from bot.replies import send_text
-from bot.services import services
 from conversations import dates
 from storage import partnerships
 from storage.models import ChatFlow
@@ -37,9 +36,9 @@ from storage.models import ChatFlow
 ACTIONS = ("new", "x", "org", "sd", "st", "cad", "fk", "fn")
 
 
-async def start(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person) -> None:
+async def start(context: BotContext, chat_id: int, person: Person) -> None:
     _ = translator(person.lang)
-    orgs = await service.open_wizard(services(context), person.user_id)
+    orgs = await service.open_wizard(context.svc, person.user_id)
     if not orgs:
         await send_text(
             context,
@@ -57,46 +56,36 @@ async def start(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person
     )
 
 
-async def _ask_stage(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
-    _ = translator(lang)
-    await send_text(
-        context,
-        chat_id,
-        _("Which stage is the partnership in?"),
-        lang,
-        keyboard=view.stage_keyboard(lang, "st"),
-    )
+async def _ask_stage(context: BotContext) -> None:
+    """The wizard's stage step: a question answered with the stage buttons."""
+    _ = translator(context.lang)
+    question = _("Which stage is the partnership in?")
+    await context.reply(question, keyboard=view.stage_keyboard(context.lang, "st"))
 
 
-async def _ask_cadence(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
-    _ = translator(lang)
-    await send_text(
-        context,
-        chat_id,
-        _("How often will both sides do the J-PAT check-in? (Usually every 3 months.)"),
-        lang,
-        keyboard=view.cadence_keyboard(lang, "cad"),
-    )
+async def _ask_cadence(context: BotContext) -> None:
+    """The wizard's cadence step: how often both sides answer, with the cadence buttons."""
+    _ = translator(context.lang)
+    question = _("How often will both sides do the J-PAT check-in? (Usually every 3 months.)")
+    await context.reply(question, keyboard=view.cadence_keyboard(context.lang, "cad"))
 
 
-async def on_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
+async def on_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
     """The start date, typed."""
     typed = await staff_typing(update, context, person)
     if typed is None:
         return
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     if flow.step not in DATE_STEPS:
-        await send_text(context, chat_id, _("Please use the buttons above."), person.lang)
+        await context.reply(_("Please use the buttons above."))
         return
     today = today_of(svc.clock.now(), person)
     started = dates.parse_date(typed, person.lang, today)
     if started is None:
         example = date_example(context, person.lang)
-        await send_text(context, chat_id, view.type_a_date(example, person.lang), person.lang)
+        await context.reply(view.type_a_date(example, person.lang))
         return
     if started > today:
         await ask_keep_future(context, chat_id, person, flow, started)
@@ -108,7 +97,7 @@ async def on_text(
 
 
 async def _chose_start(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     flow: ChatFlow,
@@ -118,16 +107,16 @@ async def _chose_start(
 ) -> None:
     data = {k: v for k, v in flow.data.items() if k != "future"}
     data["start"] = started.isoformat()
-    await put_step(services(context), person.user_id, service.FLOW, "stage", data)
+    await put_step(context.svc, person.user_id, service.FLOW, "stage", data)
     if not said:  # "keep it?" already shows the date on the pressed message
         await send_text(context, chat_id, view.start_date_line(started, person.lang), person.lang)
-    await _ask_stage(context, chat_id, person.lang)
+    await _ask_stage(context)
 
 
 async def _create(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict, cadence: str
+    context: BotContext, chat_id: int, person: Person, data: dict, cadence: str
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     partnership, partner_side = await service.create(
         svc, person.user_id, person.contact_id, data, cadence
     )
@@ -145,12 +134,12 @@ async def _create(
 
 async def on_button(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     action: str,
     args: list[str],
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     query = update.callback_query
     chat_id = update.effective_chat.id
@@ -202,7 +191,7 @@ async def on_button(
     if action == "st" and flow.step == "stage" and arg in partnerships.STAGES:
         await put_step(svc, person.user_id, service.FLOW, "cadence", {**flow.data, "stage": arg})
         await common.close_keyboard(query, view.stage_line(arg, person.lang), person.lang)
-        await _ask_cadence(context, chat_id, person.lang)
+        await _ask_cadence(context)
         return
     if action == "cad" and flow.step == "cadence" and arg in partnerships.CADENCES:
         await common.close_keyboard(query, view.cadence_line(arg, person.lang), person.lang)

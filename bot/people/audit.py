@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.access import Person, log_staff_action, requires
+from bot.context import BotContext
 from bot.i18n import translator
 from bot.people import staff_service
 from bot.people.audit_view import entry_line
-from bot.replies import send_text
-from bot.services import services
 
 
 @requires("admin")
-async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
-    svc = services(context)
+async def audit_command(update: Update, context: BotContext, person: Person) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     entries = await staff_service.recent_audit(svc)
     await log_staff_action(svc, person, "audit.read")
     if not entries:
-        await send_text(
-            context, update.effective_chat.id, _("The audit log is empty."), person.lang
-        )
+        await context.reply(_("The audit log is empty."))
         return
     zone = person.zone(svc.settings.default_timezone)
     lines = [_("Recent staff actions (newest first):")]
@@ -39,4 +35,4 @@ async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
                 zone,
             )
         )
-    await send_text(context, update.effective_chat.id, "\n".join(lines), person.lang)
+    await context.reply("\n".join(lines))

@@ -7,10 +7,10 @@ or an admin too, and naming one must not change anything else they may do."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import translator
 from bot.menus import publish_chat_menu
@@ -18,12 +18,9 @@ from bot.people import staff_service
 from bot.people.staff_view import focal_points_listing
 from bot.replies import send_text
 from bot.safeguarding import service as safeguarding
-from bot.services import services
 
 
-async def command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, args: list[str]
-) -> None:
+async def command(update: Update, context: BotContext, person: Person, args: list[str]) -> None:
     """/staff safeguarding …, ``args`` after "safeguarding"."""
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
@@ -34,7 +31,7 @@ async def command(
             "/staff safeguarding {action} 123456789 Amina Yusuf.",
             action=sub,
         )
-        await send_text(context, chat_id, text, person.lang)
+        await context.reply(text)
         return
     if sub == "add":
         name = " ".join(args[2:]).strip() or None
@@ -46,14 +43,14 @@ async def command(
 
 
 async def add(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     user_id: int,
     name: str | None,
     chat_id: int,
 ) -> None:
     """Only staff or an admin can be one: the person must already be known to the bot."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     allowed, shown, lang = await staff_service.name_focal_point(svc, person, user_id, name)
     if not allowed:
@@ -84,10 +81,8 @@ async def add(
     await send_text(context, chat_id, text, person.lang)
 
 
-async def remove(
-    context: ContextTypes.DEFAULT_TYPE, person: Person, user_id: int, chat_id: int
-) -> None:
-    svc = services(context)
+async def remove(context: BotContext, person: Person, user_id: int, chat_id: int) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     removed, role, lang = await staff_service.unname_focal_point(svc, user_id, person.lang)
     if removed:
@@ -101,8 +96,8 @@ async def remove(
     await send_text(context, chat_id, text, person.lang)
 
 
-async def _list(context: ContextTypes.DEFAULT_TYPE, person: Person, chat_id: int) -> None:
-    svc = services(context)
+async def _list(context: BotContext, person: Person, chat_id: int) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     points = await staff_service.focal_points(svc)
     await log_staff_action(svc, person, "safeguarding.focal_list")

@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import person_of
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import translator
 from bot.people import language, mydata, pause, privacy, quiet_hours, timezone
 from bot.people.view import help_keyboard, help_text
-from bot.replies import send_text
 
 ACTIONS = {
     "language": language.language_command,
@@ -26,21 +24,15 @@ ACTIONS = {
 }
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    person = await person_of(update, context)
+async def help_command(update: Update, context: BotContext) -> None:
+    person = await context.who()
     _ = translator(person.lang)
     intro = _("I help our partners tell us how the partnership is going.")
-    await send_text(
-        context,
-        update.effective_chat.id,
-        _.paragraphs(intro, help_text(person)),
-        person.lang,
-        keyboard=help_keyboard(person),
-    )
+    await context.reply(_.paragraphs(intro, help_text(person)), keyboard=help_keyboard(person))
 
 
-async def on_help_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    person = await person_of(update, context)
+async def on_help_button(update: Update, context: BotContext) -> None:
+    person = await context.who()
     pieces = callbacks.parts(update.callback_query.data, "help")
     if pieces is None or pieces[1] not in ACTIONS or person.role == "stranger":
         await common.expired_button(update, context, person.lang)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks, countries
 from bot.access import Person, log_staff_action, requires
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import leave_steps, put_step, staff_button, step_of
 from bot.i18n import translator
@@ -29,7 +29,6 @@ from bot.people.staff_view import (
 from bot.people.view import buttons_expected_text
 from bot.periods import day_in
 from bot.replies import send_text
-from bot.services import services
 from storage import organisations
 from storage.models import ChatFlow
 
@@ -38,12 +37,10 @@ Question = Callable[[str], tuple[str, InlineKeyboardMarkup]]
 
 
 @requires("staff")
-async def invite_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
-    orgs = await staff_service.start_invite(services(context), person.user_id)
+async def invite_command(update: Update, context: BotContext, person: Person) -> None:
+    orgs = await staff_service.start_invite(context.svc, person.user_id)
     text, keyboard = organisation_question(person.lang, orgs)
-    await send_text(context, update.effective_chat.id, text, person.lang, keyboard=keyboard)
+    await context.reply(text, keyboard=keyboard)
 
 
 def _number(pieces: list[str], allowed: tuple[int, ...] | None = None) -> int | None:
@@ -54,10 +51,10 @@ def _number(pieces: list[str], allowed: tuple[int, ...] | None = None) -> int | 
     return value if allowed is None or value in allowed else None
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     """``inv:org:ID``, ``inv:new``, ``inv:skip``, ``inv:uses:N``, ``inv:days:N``,
     ``inv:cancel``, ``inv:revoke:ID``."""
-    svc = services(context)
+    svc = context.svc
     pressed = await staff_button(update, context, "inv")
     if pressed is None:
         return
@@ -109,56 +106,48 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await common.expired_button(update, context, person.lang)
 
 
-async def _ask(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, question: Question
-) -> None:
+async def _ask(context: BotContext, chat_id: int, lang: str, question: Question) -> None:
     text, keyboard = question(lang)
     await send_text(context, chat_id, text, lang, keyboard=keyboard)
 
 
-async def on_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
-    svc = services(context)
+async def on_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     text = (update.effective_message.text or "").strip()
     chat_id = update.effective_chat.id
     if flow.step == "org_name":
         if not 2 <= len(text) <= 200:
-            await send_text(
-                context, chat_id, _("Please send a name between 2 and 200 characters."), person.lang
-            )
+            await context.reply(_("Please send a name between 2 and 200 characters."))
             return
         await put_step(svc, person.user_id, FLOW, "org_country", {"name": text})
-        await send_text(context, chat_id, country_question(person.lang), person.lang)
+        await context.reply(country_question(person.lang))
         return
     if flow.step == "org_country":
         code, suggestions = countries.find(text)
         if code is None:
-            await send_text(
-                context, chat_id, unknown_country_text(person.lang, suggestions), person.lang
-            )
+            await context.reply(unknown_country_text(person.lang, suggestions))
             return
         data = {**flow.data, "country": code}
         await put_step(svc, person.user_id, FLOW, "org_tags", data)
         reply, keyboard = tags_question(person.lang, code)
-        await send_text(context, chat_id, reply, person.lang, keyboard=keyboard)
+        await context.reply(reply, keyboard=keyboard)
         return
     if flow.step == "org_tags":
         tags = organisations.normalise_tags(text)
         await _create_organisation(context, person, flow, tags, chat_id)
         return
-    await send_text(context, chat_id, buttons_expected_text(person.lang), person.lang)
+    await context.reply(buttons_expected_text(person.lang))
 
 
 async def _create_organisation(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     flow: ChatFlow,
     tags: list[str],
     chat_id: int,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     org = await staff_service.create_organisation(
         svc, person.user_id, flow.data["name"], flow.data.get("country"), tags
@@ -173,9 +162,9 @@ async def _create_organisation(
 
 
 async def _create_invite(
-    context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow, days: int, chat_id: int
+    context: BotContext, person: Person, flow: ChatFlow, days: int, chat_id: int
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     uses = int(flow.data.get("uses", 1))
     org, created = await staff_service.create_partner_invite(
         svc, person, int(flow.data["organisation_id"]), uses, days
@@ -194,10 +183,8 @@ async def _create_invite(
 
 
 @requires("staff")
-async def invites_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
-    svc = services(context)
+async def invites_command(update: Update, context: BotContext, person: Person) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     rows = await staff_service.open_invites(svc, person)
     await log_staff_action(svc, person, "invite.list")
@@ -214,10 +201,8 @@ async def invites_command(
     )
 
 
-async def _revoke(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, invite_id: int
-) -> None:
-    svc = services(context)
+async def _revoke(update: Update, context: BotContext, person: Person, invite_id: int) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     done = await staff_service.revoke_invite(svc, person, invite_id)
     await update.callback_query.answer()
@@ -226,4 +211,4 @@ async def _revoke(
         text = _("Invitation #{id} is revoked: the link no longer works.", id=invite_id)
     else:
         text = _("Invitation #{id} was already revoked or is no longer open.", id=invite_id)
-    await send_text(context, update.effective_chat.id, text, person.lang)
+    await context.reply(text)

@@ -9,9 +9,9 @@ they are on lives in ``chat_flows`` so a restart does not lose it.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.access import Person, log_staff_action, person_of
+from bot.access import Person, log_staff_action
+from bot.context import BotContext
 from bot.handlers.wizard import step_of
 from bot.i18n import translator
 from bot.menus import publish_chat_menu
@@ -25,15 +25,14 @@ from bot.people.joining_view import (
 )
 from bot.people.view import language_keyboard
 from bot.replies import send_text
-from bot.services import services
 
 FLOW = service.JOINING
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """/start, with or without an invitation token."""
-    svc = services(context)
-    person = await person_of(update, context)
+    svc = context.svc
+    person = await context.who()
     chat_id = update.effective_chat.id
     token = context.args[0] if context.args else None
 
@@ -45,7 +44,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
 
     if not token:
-        await send_text(context, chat_id, no_link_text(person.lang), person.lang)
+        await context.reply(no_link_text(person.lang))
         return
 
     user = update.effective_user
@@ -53,10 +52,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         svc, token, user.id, user.full_name, person.lang
     )
     if problem is not None:
-        await send_text(context, chat_id, problem_text(problem, person.lang), person.lang)
+        await context.reply(problem_text(problem, person.lang))
         return
     if joined_staff:
-        staff = await person_of(update, context)
+        staff = await context.who()
         await log_staff_action(svc, staff, "staff.joined_by_link", subject=str(staff.user_id))
         await publish_chat_menu(context.bot, staff.user_id, "staff", staff.lang)
         await send_text(context, chat_id, staff_welcome_text(person.lang, staff), staff.lang)
@@ -65,7 +64,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _known_person_start(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, token: str | None
+    update: Update, context: BotContext, person: Person, token: str | None
 ) -> None:
     """/start from a partner, staff member or admin: "Welcome back", or, for staff and admins
     who never talked to the bot (named in the settings, or added by user id), a first welcome.
@@ -74,7 +73,7 @@ async def _known_person_start(
     is judged by what they did (``storage.arrivals``): a partner has agreed to the consent
     text; staff have their first /start marked, and their actions and refused attempts are in
     the audit log."""
-    svc = services(context)
+    svc = context.svc
     user = update.effective_user
     first = False
     if person.is_staff:
@@ -84,24 +83,24 @@ async def _known_person_start(
     elif first and person.contact is not None and not person.contact.display_name:
         await service.complete_first_contact(svc, user.id, user.full_name, user.language_code)
     if first or person.contact is None:
-        person = await person_of(update, context)  # their name and language, as now stored
+        person = await context.who()  # their name and language, as now stored
     if first:
         await service.mark_started(svc, person.user_id)
     # Staff added by user id before they ever wrote could not get their menu then.
     await publish_chat_menu(context.bot, person.user_id, person.role, person.lang)
     text = known_person_text(person, first=first, token=token)
-    await send_text(context, update.effective_chat.id, text, person.lang)
+    await context.reply(text)
 
 
-async def _resume(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+async def _resume(update: Update, context: BotContext, person: Person) -> bool:
     """/start without a link from someone who opened one: back to the language picker, or to
     the consent screen for someone who chose a language (also after "Not now")."""
-    flow = await step_of(services(context), update.effective_user.id, FLOW)
+    flow = await step_of(context.svc, update.effective_user.id, FLOW)
     if flow is None or flow.step not in ("language", "consent", "declined"):
         return False
     chat_id = update.effective_chat.id
     lang = flow.data.get("language", person.lang)
-    problem = await service.reopen_invitation(services(context), flow)
+    problem = await service.reopen_invitation(context.svc, flow)
     if problem is not None:
         await send_text(context, chat_id, problem_text(problem, lang), lang)
     elif flow.step == "language":
@@ -112,7 +111,7 @@ async def _resume(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Pe
 
 
 async def ask_language(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, telegram_language: str | None, lang: str
+    context: BotContext, chat_id: int, telegram_language: str | None, lang: str
 ) -> None:
     _ = translator(lang)
     await send_text(
@@ -124,6 +123,6 @@ async def ask_language(
     )
 
 
-async def ask_consent(context: ContextTypes.DEFAULT_TYPE, chat_id: int, code: str) -> None:
+async def ask_consent(context: BotContext, chat_id: int, code: str) -> None:
     text, keyboard = consent_question(code)
     await send_text(context, chat_id, text, code, keyboard=keyboard)

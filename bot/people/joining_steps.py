@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks, timezones
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import put_step, step_of
 from bot.i18n import NATIVE_NAMES, normalise_language, translator
@@ -26,7 +26,6 @@ from bot.people.joining_view import (
 )
 from bot.people.view import buttons_expected_text, help_keyboard, language_keyboard
 from bot.replies import send_text
-from bot.services import services
 from storage.models import ChatFlow
 
 #: button action -> the step it answers
@@ -39,12 +38,12 @@ EXPECTED = {
 }
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     """Every joining button: ``ob:ACTION:VALUE``, answered only in the step it belongs to."""
     query = update.callback_query
-    person = await person_of(update, context)
+    person = await context.who()
     pieces = callbacks.parts(query.data, "ob", minimum=3)
-    flow = await step_of(services(context), update.effective_user.id, FLOW)
+    flow = await step_of(context.svc, update.effective_user.id, FLOW)
     if pieces is None or flow is None:
         await common.expired_button(update, context, person.lang)
         return
@@ -75,10 +74,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _chose_attribution(update, context, flow, value == "yes")
 
 
-async def _chose_language(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, flow: ChatFlow, code: str
-) -> None:
-    svc = services(context)
+async def _chose_language(update: Update, context: BotContext, flow: ChatFlow, code: str) -> None:
+    svc = context.svc
     if code not in NATIVE_NAMES:
         await common.expired_button(update, context, await svc.language_for(update.effective_user))
         return
@@ -99,10 +96,8 @@ async def _chose_language(
     await ask_consent(context, update.effective_chat.id, code)
 
 
-async def _consent(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, flow: ChatFlow, agreed: bool
-) -> None:
-    svc = services(context)
+async def _consent(update: Update, context: BotContext, flow: ChatFlow, agreed: bool) -> None:
+    svc = context.svc
     lang = flow.data.get("language", "en")
     _ = translator(lang)
     chat_id = update.effective_chat.id
@@ -123,19 +118,17 @@ async def _consent(
 
 
 async def _save_zone_then_quiet(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, flow: ChatFlow, zone: str
+    update: Update, context: BotContext, flow: ChatFlow, zone: str
 ) -> None:
     lang = flow.data.get("language", "en")
     then = (FLOW, "quiet", flow.data)
-    await service.save_settings(services(context), flow.telegram_user_id, then=then, timezone=zone)
+    await service.save_settings(context.svc, flow.telegram_user_id, then=then, timezone=zone)
     await quiet_hours.ask_quiet(context, update.effective_chat.id, lang, "21:00", "08:00", "ob")
 
 
-async def on_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
+async def on_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
     """Typed answers during onboarding: a city or zone name, or quiet hours."""
-    svc = services(context)
+    svc = context.svc
     lang = flow.data.get("language", person.lang)
     _ = translator(lang)
     text = update.effective_message.text or ""
@@ -178,17 +171,17 @@ async def on_text(
 
 
 async def _save_quiet_then_attribution(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, flow: ChatFlow, hours: tuple[str, str]
+    update: Update, context: BotContext, flow: ChatFlow, hours: tuple[str, str]
 ) -> None:
     lang = flow.data.get("language", "en")
     then = (FLOW, "attribution", flow.data)
-    await service.save_settings(services(context), flow.telegram_user_id, then=then, quiet=hours)
+    await service.save_settings(context.svc, flow.telegram_user_id, then=then, quiet=hours)
     text, keyboard = attribution_question(lang)
     await send_text(context, update.effective_chat.id, text, lang, keyboard=keyboard)
 
 
 async def _chose_attribution(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, flow: ChatFlow, named: bool
+    update: Update, context: BotContext, flow: ChatFlow, named: bool
 ) -> None:
     lang = flow.data.get("language", "en")
     _ = translator(lang)
@@ -196,9 +189,9 @@ async def _chose_attribution(
     await common.close_keyboard(update.callback_query, shown, lang)
     attribution = "attributed" if named else "aggregate"
     await service.save_settings(
-        services(context), flow.telegram_user_id, then=None, attribution=attribution
+        context.svc, flow.telegram_user_id, then=None, attribution=attribution
     )
-    person = await person_of(update, context)
+    person = await context.who()
     await publish_chat_menu(context.bot, person.user_id, "partner", lang)
     text = welcome_text(person, lang, update.effective_user.first_name)
     await send_text(context, update.effective_chat.id, text, lang, keyboard=help_keyboard(person))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import NATIVE_NAMES, translator
 from bot.keyboards import button, column
@@ -14,32 +14,26 @@ from bot.people import service
 from bot.people.joined import not_joined, partner_only
 from bot.people.view import language_keyboard
 from bot.replies import send_text
-from bot.services import services
 from bot.surveys.view import button_data as survey_button
 
 
-async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    person = await person_of(update, context)
+async def language_command(update: Update, context: BotContext) -> None:
+    person = await context.who()
     if not partner_only(person):
         await not_joined(update, context, person)
         return
     _ = translator(person.lang)
-    await send_text(
-        context,
-        update.effective_chat.id,
+    await context.reply(
         _("Which language would you like me to use?"),
-        person.lang,
         keyboard=language_keyboard("set", person.lang),
     )
 
 
-async def chose(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, value: str
-) -> None:
+async def chose(update: Update, context: BotContext, person: Person, value: str) -> None:
     if value not in NATIVE_NAMES:
         await common.expired_button(update, context, person.lang)
         return
-    response_id = await service.change_language(services(context), person.user_id, value)
+    response_id = await service.change_language(context.svc, person.user_id, value)
     _ = translator(value)
     await common.close_keyboard(
         update.callback_query, _("Language: {name}", name=NATIVE_NAMES[value]), value

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import ContextTypes
 
-from bot.services import services
+from bot.context import BotContext
 from storage import contacts
 
 
-async def chat_member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def chat_member_changed(update: Update, context: BotContext) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type != "private":
         return
-    svc = services(context)
+    svc = context.svc
     user_id = change.chat.id
     now = svc.clock.now()
     status = change.new_chat_member.status
@@ -26,7 +25,7 @@ async def chat_member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE
             await contacts.mark_unblocked(session, user_id, now)
 
 
-async def heard_from(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def heard_from(update: Update, context: BotContext) -> None:
     """Someone who writes or presses a button can be reached, whatever an earlier 403 said.
 
     A push to a staff member or admin who has not yet opened the bot gets 403 ("can't initiate
@@ -36,7 +35,7 @@ async def heard_from(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     chat = update.effective_chat
     if chat is None or chat.type != "private" or update.my_chat_member is not None:
         return
-    svc = services(context)
+    svc = context.svc
     if chat.id not in svc.send_path.blocked_chats:
         return
     svc.send_path.unblock(chat.id)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 
 from telegram import InputFile, Update
-from telegram.ext import ContextTypes
 
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import bidi, translator
 from bot.menus import publish_chat_menu
@@ -20,13 +20,11 @@ from bot.people.data_view import (
     my_data_lines,
     shown_zone,
 )
-from bot.replies import send_text
-from bot.services import services
 
 
-async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def mydata_command(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     if person.contact is None or person.contact.telegram_user_id is None:
@@ -34,7 +32,7 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             _("I have no personal data about you."),
             after_forgetting_text(_, svc.settings.privacy_threshold),
         )
-        await send_text(context, chat_id, text, person.lang)
+        await context.reply(text)
         return
     contact = person.contact
     org, sections = await service.my_data(svc, contact, person.lang)
@@ -48,36 +46,31 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def forget_command(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     _ = translator(person.lang)
     if person.contact is None or person.contact.telegram_user_id is None:
-        await send_text(
-            context, update.effective_chat.id, _("I have no personal data about you."), person.lang
-        )
+        await context.reply(_("I have no personal data about you."))
         return
     kept = await service.what_forgetting_keeps(svc, person.contact.id)
     text, keyboard = forget_question(person.lang, kept, svc.settings.privacy_threshold)
-    await send_text(context, update.effective_chat.id, text, person.lang, keyboard=keyboard)
+    await context.reply(text, keyboard=keyboard)
 
 
-async def chose_forget(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, value: str
-) -> None:
-    svc = services(context)
+async def chose_forget(update: Update, context: BotContext, person: Person, value: str) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     query = update.callback_query
-    chat_id = update.effective_chat.id
     if value not in ("yes", "no"):
         await common.expired_button(update, context, person.lang)
         return
     if value == "no":
         await common.close_keyboard(query, _("No, keep it"), person.lang)
-        await send_text(context, chat_id, _("Nothing was deleted."), person.lang)
+        await context.reply(_("Nothing was deleted."))
         return
     await common.close_keyboard(query, _("Yes, delete my data"), person.lang)
     kept = await service.forget(svc, person.user_id)
     await publish_chat_menu(context.bot, person.user_id, "stranger", person.lang)
     text = forgotten_text(person.lang, kept, svc.settings.privacy_threshold)
-    await send_text(context, chat_id, text, person.lang)
+    await context.reply(text)

@@ -4,20 +4,18 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import translator
 from bot.people import service
 from bot.people.joined import not_joined, partner_only
 from bot.people.view import attribution_keyboard
-from bot.replies import send_text
-from bot.services import services
 
 
-async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    person = await person_of(update, context)
+async def privacy_command(update: Update, context: BotContext) -> None:
+    person = await context.who()
     if not partner_only(person) or person.contact is None:
         await not_joined(update, context, person)
         return
@@ -28,31 +26,20 @@ async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if named
         else _("Now: your answers are only used in totals together with other partners.")
     )
-    await send_text(
-        context,
-        update.effective_chat.id,
-        _.paragraphs(now_text, _("What would you like?")),
-        person.lang,
-        keyboard=attribution_keyboard(_, "set"),
+    await context.reply(
+        _.paragraphs(now_text, _("What would you like?")), keyboard=attribution_keyboard(_, "set")
     )
 
 
-async def chose(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, value: str
-) -> None:
+async def chose(update: Update, context: BotContext, person: Person, value: str) -> None:
     if value not in ("yes", "no"):
         await common.expired_button(update, context, person.lang)
         return
     attribution = "attributed" if value == "yes" else "aggregate"
     await service.save_settings(
-        services(context), person.user_id, then=service.KEEP, attribution=attribution
+        context.svc, person.user_id, then=service.KEEP, attribution=attribution
     )
     _ = translator(person.lang)
     shown = _("Yes, you may name us") if value == "yes" else _("No, only in totals")
     await common.close_keyboard(update.callback_query, shown, person.lang)
-    await send_text(
-        context,
-        update.effective_chat.id,
-        _("Saved. You can change this again with /privacy."),
-        person.lang,
-    )
+    await context.reply(_("Saved. You can change this again with /privacy."))

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import put_step
 from bot.i18n import translator
@@ -17,7 +17,6 @@ from bot.people.joined import not_joined, partner_only
 from bot.people.view import quiet_not_read, quiet_question, typed_quiet_question
 from bot.quiet import PRESETS, parse_range
 from bot.replies import send_text
-from bot.services import services
 
 Hours = tuple[str, str]
 
@@ -28,18 +27,18 @@ def quiet_from_button(value: str) -> Hours | None:
 
 
 async def ask_quiet(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, start: str, end: str, area: str
+    context: BotContext, chat_id: int, lang: str, start: str, end: str, area: str
 ) -> None:
     text, keyboard = quiet_question(lang, start, end, area)
     await send_text(context, chat_id, text, lang, keyboard=keyboard)
 
 
-async def ask_typed_quiet(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+async def ask_typed_quiet(context: BotContext, chat_id: int, lang: str) -> None:
     await send_text(context, chat_id, typed_quiet_question(lang), lang)
 
 
 async def match_typed_quiet(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, text: str
+    context: BotContext, chat_id: int, lang: str, text: str
 ) -> Hours | None:
     hours = parse_range(text)
     if hours is None:
@@ -49,7 +48,7 @@ async def match_typed_quiet(
 
 async def pressed(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     lang: str,
     value: str,
     other: service.Step,
@@ -62,7 +61,7 @@ async def pressed(
     query = update.callback_query
     if value == "other":
         await common.close_keyboard(query, _("Choose other hours"), lang)
-        await put_step(services(context), update.effective_user.id, *other)
+        await put_step(context.svc, update.effective_user.id, *other)
         await ask_typed_quiet(context, update.effective_chat.id, lang)
         return None
     hours = read(value)
@@ -75,9 +74,9 @@ async def pressed(
     return hours
 
 
-async def quiet_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def quiet_command(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     if not partner_only(person) or person.contact is None:
         await not_joined(update, context, person)
         return
@@ -92,20 +91,16 @@ async def quiet_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-async def chose(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, value: str
-) -> None:
+async def chose(update: Update, context: BotContext, person: Person, value: str) -> None:
     other = (service.SETTINGS, "quiet_typed", {})
     hours = await pressed(update, context, person.lang, value, other, parse_range)
     if hours is not None:
         await save(context, person, hours, update.effective_chat.id)
 
 
-async def save(
-    context: ContextTypes.DEFAULT_TYPE, person: Person, hours: Hours, chat_id: int
-) -> None:
+async def save(context: BotContext, person: Person, hours: Hours, chat_id: int) -> None:
     _ = translator(person.lang)
-    await service.save_settings(services(context), person.user_id, then=None, quiet=hours)
+    await service.save_settings(context.svc, person.user_id, then=None, quiet=hours)
     await send_text(
         context,
         chat_id,

@@ -4,14 +4,13 @@ module of that setting."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.people import language, mydata, privacy, quiet_hours, service, timezone
 from bot.people.view import buttons_expected_text
-from bot.replies import send_text
 from storage.models import ChatFlow
 
 FLOW = service.SETTINGS
@@ -25,10 +24,10 @@ CHOICES = {
 }
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     """``set:lang:xx``, ``set:tz:Zone|other``, ``set:quiet:…``, ``set:attr:yes|no``,
     ``set:forget:yes|no``."""
-    person = await person_of(update, context)
+    person = await context.who()
     pieces = callbacks.parts(update.callback_query.data, "set", minimum=3)
     if pieces is None or person.contact is None or person.role == "stranger":
         await common.expired_button(update, context, person.lang)
@@ -40,9 +39,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await chose(update, context, person, ":".join(pieces[2:]))
 
 
-async def on_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
+async def on_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
     text = update.effective_message.text or ""
     chat_id = update.effective_chat.id
     if flow.step in ("timezone", "timezone_typed"):  # a city typed instead of a button
@@ -55,4 +52,4 @@ async def on_text(
         if hours is not None:
             await quiet_hours.save(context, person, hours, chat_id)
         return
-    await send_text(context, chat_id, buttons_expected_text(person.lang), person.lang)
+    await context.reply(buttons_expected_text(person.lang))

@@ -4,10 +4,10 @@ message naming the person to add). /staff safeguarding is in ``bot.people.focal_
 from __future__ import annotations
 
 from telegram import MessageOriginUser, Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot.access import Person, log_staff_action, refuse, requires
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import leave_steps
 from bot.i18n import translator
@@ -15,14 +15,13 @@ from bot.menus import publish_chat_menu
 from bot.people import focal_points, staff_service
 from bot.people.staff_view import staff_invite_text, staff_listing
 from bot.replies import send_text
-from bot.services import services
 from storage.models import ChatFlow
 
 FLOW = staff_service.STAFF_ADD
 
 
 @requires("admin")
-async def staff_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def staff_command(update: Update, context: BotContext, person: Person) -> None:
     args = context.args or []
     sub = args[0].lower() if args else "list"
     if sub == "add":
@@ -35,19 +34,14 @@ async def staff_command(update: Update, context: ContextTypes.DEFAULT_TYPE, pers
         await _list(update, context, person)
 
 
-async def _add(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, args: list[str]
-) -> None:
-    svc = services(context)
+async def _add(update: Update, context: BotContext, person: Person, args: list[str]) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     if args:
         if not callbacks.is_telegram_id(args[0]):
-            await send_text(
-                context,
-                chat_id,
-                _("A Telegram user id is a number, for example /staff add 123456789."),
-                person.lang,
+            await context.reply(
+                _("A Telegram user id is a number, for example /staff add 123456789.")
             )
             return
         await add_staff_member(context, person, int(args[0]), None, chat_id)
@@ -55,13 +49,13 @@ async def _add(
     created = await staff_service.create_staff_invite(svc, person)
     await log_staff_action(svc, person, "staff.invite", subject=f"invite:{created.invite.id}")
     link = f"https://t.me/{context.bot.username}?start={created.token}"
-    await send_text(context, chat_id, staff_invite_text(person.lang, link), person.lang)
+    await context.reply(staff_invite_text(person.lang, link))
 
 
 async def add_staff_member(
-    context: ContextTypes.DEFAULT_TYPE, person: Person, user_id: int, name: str | None, chat_id: int
+    context: BotContext, person: Person, user_id: int, name: str | None, chat_id: int
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     lang = await staff_service.add_staff(svc, person.user_id, user_id, name)
     await log_staff_action(svc, person, "staff.add", subject=str(user_id))
@@ -69,9 +63,7 @@ async def add_staff_member(
     await send_text(context, chat_id, _("Added {who} as staff.", who=name or user_id), person.lang)
 
 
-async def on_forward(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
+async def on_forward(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
     """While adding staff, a forwarded message names the person to add."""
     _ = translator(person.lang)
     message = update.effective_message
@@ -93,29 +85,24 @@ async def on_forward(
         text = _(
             "Forward me a message written by the person you want to add, or send /staff add followed by their user id."
         )
-    await leave_steps(services(context), person.user_id)
-    await send_text(context, update.effective_chat.id, text, person.lang)
+    await leave_steps(context.svc, person.user_id)
+    await context.reply(text)
 
 
-async def _remove(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, args: list[str]
-) -> None:
+async def _remove(update: Update, context: BotContext, person: Person, args: list[str]) -> None:
     _ = translator(person.lang)
     if not args or not callbacks.is_telegram_id(args[0]):
-        await send_text(
-            context,
-            update.effective_chat.id,
-            _("Send /staff remove followed by the user id, or use the buttons in /staff list."),
-            person.lang,
+        await context.reply(
+            _("Send /staff remove followed by the user id, or use the buttons in /staff list.")
         )
         return
     await remove_staff_member(context, person, int(args[0]), update.effective_chat.id)
 
 
 async def remove_staff_member(
-    context: ContextTypes.DEFAULT_TYPE, person: Person, user_id: int, chat_id: int
+    context: BotContext, person: Person, user_id: int, chat_id: int
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     if await staff_service.remove_staff(svc, user_id):
         await log_staff_action(svc, person, "staff.remove", subject=str(user_id))
@@ -126,20 +113,20 @@ async def remove_staff_member(
     await send_text(context, chat_id, text, person.lang)
 
 
-async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def _list(update: Update, context: BotContext, person: Person) -> None:
     _ = translator(person.lang)
-    members = await staff_service.staff_members(services(context))
+    members = await staff_service.staff_members(context.svc)
     if not members:
         text = _("There are no staff members yet. Add one with /staff add.")
-        await send_text(context, update.effective_chat.id, text, person.lang)
+        await context.reply(text)
         return
     text, keyboard = staff_listing(person.lang, members)
-    await send_text(context, update.effective_chat.id, text, person.lang, keyboard=keyboard)
+    await context.reply(text, keyboard=keyboard)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     """``stf:rm:USER_ID`` and ``stf:sgrm:USER_ID``: remove a staff member or a focal point."""
-    person = await person_of(update, context)
+    person = await context.who()
     if not person.is_admin:
         await refuse(update, context, person)
         return

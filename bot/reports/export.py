@@ -11,16 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InputFile, Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action, requires
+from bot.context import BotContext
 from bot.handlers import common, pickers, wizard
 from bot.i18n import LANGUAGES, NATIVE_NAMES, bidi, translator
 from bot.keyboards import button, grid
 from bot.replies import send_text
 from bot.reports import export_file, export_service, export_view
-from bot.services import services
 from storage import flows
 from storage.disclosure import ONE_ORGANISATION, Release
 
@@ -31,16 +30,14 @@ MAX_DOCUMENT = 50 * 1024 * 1024  # what a bot may upload
 
 
 @requires("staff")
-async def export_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def export_command(update: Update, context: BotContext, person: Person) -> None:
     _ = translator(person.lang)
     await pickers.ask_survey(
         update, context, person, FLOW, _("Which survey do you want to export?"), prefix=PREFIX
     )
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     press = await wizard.staff_press(update, context, PREFIX, FLOW)
     if press is None:
         return
@@ -108,12 +105,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _refused_early(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
+    context: BotContext, chat_id: int, person: Person, data: dict[str, Any]
 ) -> bool:
     """Once survey and period are known, say at once when nothing could be exported, rather
     than after the format and language steps. Only counts are read here (no answers leave
     the database), so nothing is released; the export itself decides again."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     counts, reason = await export_service.verdict(
         svc, export_service.scope_of(svc, data["survey"], data)
@@ -134,10 +131,8 @@ async def _refused_early(
     return True
 
 
-async def _export(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict[str, Any]
-) -> None:
-    svc = services(context)
+async def _export(context: BotContext, chat_id: int, person: Person, data: dict[str, Any]) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     entry = svc.surveys.get(data["survey"])
     if entry is None:

@@ -17,17 +17,16 @@ from itertools import groupby
 from babel.dates import format_date
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, log_staff_action, person_of, refuse, requires
+from bot.access import Person, log_staff_action, refuse, requires
+from bot.context import BotContext
 from bot.handlers import common, pickers
 from bot.i18n import Translator, translator
 from bot.keyboards import button, column
 from bot.periods import day_in
-from bot.replies import send_text
 from bot.reports.wording import survey_title
-from bot.services import Services, services
+from bot.services import Services
 from storage import pending
 from storage.pending import Choice, Target
 
@@ -56,10 +55,8 @@ def _choice_label(
 
 
 @requires("staff")
-async def pending_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
-    svc = services(context)
+async def pending_command(update: Update, context: BotContext, person: Person) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     async with svc.db.sessions() as session:
         choices = await pending.open_targets(session)
@@ -88,9 +85,9 @@ def _target(pieces: list[str]) -> Target | None:
     return Target(KINDS[pieces[2]], int(pieces[3]))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     """``pnd:show:c|r:<id>`` lists who is waiting; ``pnd:nudge:c|r:<id>`` nudges them."""
-    person = await person_of(update, context)
+    person = await context.who()
     if not person.is_staff:
         await refuse(update, context, person)
         return
@@ -123,10 +120,8 @@ def _status_text(waiting: pending.Waiting, _: Translator) -> str:
     return _("{name} ({details})", name=waiting.name or _("a partner"), details=", ".join(extra))
 
 
-async def _show(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, target: Target
-) -> None:
-    svc = services(context)
+async def _show(update: Update, context: BotContext, person: Person, target: Target) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     async with svc.db.sessions() as session:
         progress = await pending.progress(session, target)
@@ -182,15 +177,11 @@ async def _show(
             "",
             _("Everyone waiting already had the maximum of {limit} reminders.", limit=limit),
         ]
-    await send_text(
-        context, update.effective_chat.id, "\n".join(lines), person.lang, keyboard=keyboard
-    )
+    await context.reply("\n".join(lines), keyboard=keyboard)
 
 
-async def _nudge(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, target: Target
-) -> None:
-    svc = services(context)
+async def _nudge(update: Update, context: BotContext, person: Person, target: Target) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     now = svc.clock.now()
     async with svc.db.transaction() as session:
@@ -200,12 +191,7 @@ async def _nudge(
             nudged = await pending.nudge_now(session, target, now)
     await drop_keyboard(update.callback_query)
     if nudged is None:
-        await send_text(
-            context,
-            update.effective_chat.id,
-            _("This is closed: no more reminders can be sent."),
-            person.lang,
-        )
+        await context.reply(_("This is closed: no more reminders can be sent."))
         return
     await log_staff_action(
         svc,
@@ -242,7 +228,7 @@ async def _nudge(
                 nudged.unreachable,
             )
         )
-    await send_text(context, update.effective_chat.id, "\n".join(lines), person.lang)
+    await context.reply("\n".join(lines))
     if nudged.queued:
         send_soon(context)
 
@@ -257,7 +243,7 @@ async def drop_keyboard(query: CallbackQuery) -> None:
             raise
 
 
-def send_soon(context: ContextTypes.DEFAULT_TYPE) -> None:
+def send_soon(context: BotContext) -> None:
     """Send what is due now in the background (the reply to staff does not wait for it)."""
     from bot.wakeups import tick_soon
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
 from bot.access import Person, log_staff_action, requires
+from bot.context import BotContext
 from bot.handlers import common, pickers, wizard
 from bot.handlers.wizard import put_step
 from bot.i18n import translator
@@ -26,7 +26,6 @@ from bot.reports.chart import bar_panels
 from bot.reports.share_service import flow_data, tag
 from bot.reports.summary_view import View
 from bot.reports.wording import survey_title
-from bot.services import services
 from storage.models import ChatFlow, JpatRound
 
 FLOW = "share"
@@ -34,15 +33,15 @@ PREFIX = share_view.PREFIX
 
 
 @requires("staff")
-async def share_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
-    svc = services(context)
+async def share_command(update: Update, context: BotContext, person: Person) -> None:
+    svc = context.svc
     closed, rounds = await share_service.start(svc, person, FLOW)
     zone = person.zone(svc.settings.default_timezone)
     text, keyboard = share_view.choices(svc, closed, rounds, person.lang, zone)
-    await send_text(context, update.effective_chat.id, text, person.lang, keyboard=keyboard)
+    await context.reply(text, keyboard=keyboard)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     press = await wizard.staff_press(update, context, PREFIX, FLOW)
     if press is None:
         return
@@ -68,12 +67,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await common.expired_button(update, context, person.lang)
 
 
-async def _chosen(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, data: dict
-) -> None:
-    svc = services(context)
+async def _chosen(update: Update, context: BotContext, person: Person, data: dict) -> None:
+    svc = context.svc
     _ = translator(person.lang)
-    chat_id = update.effective_chat.id
     source = await share_service.load_source(svc, data)
     if source is None:
         await common.expired_button(update, context, person.lang)
@@ -111,16 +107,13 @@ async def _chosen(
             if isinstance(source, JpatRound)
             else _("This campaign cannot be reported back to partners.")
         )
-        await send_text(context, chat_id, _.paragraphs(cannot, reason), person.lang)
+        await context.reply(_.paragraphs(cannot, reason))
         return
     await put_step(svc, person.user_id, FLOW, "note", flow_data(source))
-    await send_text(
-        context,
-        chat_id,
+    await context.reply(
         _(
             "Would you like to add a short note on what the team will do with what partners said? Type it now, in one language: partners will see which language it is written in. Or press Skip."
         ),
-        person.lang,
         keyboard=column(
             [button(_("Skip"), callbacks.data(PREFIX, "skip", tag(flow_data(source))))]
         ),
@@ -128,7 +121,7 @@ async def _chosen(
 
 
 async def on_staff_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> None:
     """The typed "what we will do" note."""
     if not person.is_staff or flow.step != "note":
@@ -137,15 +130,13 @@ async def on_staff_text(
     note = (update.effective_message.text or "").strip()
     refusal = common.free_text_refusal(note, person.lang)  # refused whole, never cut
     if refusal is not None:
-        await send_text(context, update.effective_chat.id, refusal, person.lang)
+        await context.reply(refusal)
         return
     await _preview(context, update.effective_chat.id, person, {**flow.data, "note": note or None})
 
 
-async def _preview(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict
-) -> None:
-    svc = services(context)
+async def _preview(context: BotContext, chat_id: int, person: Person, data: dict) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     source = await share_service.load_source(svc, data)
     if source is None:
@@ -193,10 +184,8 @@ async def _preview(
     )
 
 
-async def _send(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict
-) -> None:
-    svc = services(context)
+async def _send(context: BotContext, chat_id: int, person: Person, data: dict) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     source = await share_service.load_source(svc, data)
     figures = await share_service.figures(svc, source, person) if source else None
@@ -224,8 +213,8 @@ async def _send(
     pending.send_soon(context)
 
 
-async def _replies(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person) -> None:
-    svc = services(context)
+async def _replies(context: BotContext, chat_id: int, person: Person) -> None:
+    svc = context.svc
     _ = translator(person.lang)
     found = await share_service.replies(svc)
     await log_staff_action(svc, person, "reportback.replies")

@@ -8,16 +8,15 @@ import contextlib
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import translator
 from bot.replies import send_text
 from bot.reports import share_service, share_view
 from bot.reports.wording import survey_title
-from bot.services import services
 from storage import flows, reportbacks
 from storage.models import ChatFlow
 
@@ -25,10 +24,10 @@ PREFIX = "rb"
 COMMENT_FLOW = "rb_comment"
 
 
-async def on_partner_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_partner_button(update: Update, context: BotContext) -> None:
     """``rb:r:<id>:up|down`` reacts; ``rb:c:<id>`` asks for a comment."""
-    svc = services(context)
-    person = await person_of(update, context)
+    svc = context.svc
+    person = await context.who()
     query = update.callback_query
     pieces = callbacks.parts(query.data, "rb", minimum=3)
     _ = translator(person.lang)
@@ -59,39 +58,29 @@ async def on_partner_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
                 {"report_back": report_id},
                 svc.clock.now(),
             )
-        await send_text(
-            context,
-            update.effective_chat.id,
-            _("Please type your comment. It goes to the NGO team. Send /cancel to leave it."),
-            person.lang,
+        await context.reply(
+            _("Please type your comment. It goes to the NGO team. Send /cancel to leave it.")
         )
         return
     await common.expired_button(update, context, person.lang)
 
 
 async def on_partner_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     text = (update.effective_message.text or "").strip()
     report_id = int(flow.data.get("report_back", 0))
     if not text or person.contact_id is None:
-        await send_text(
-            context, update.effective_chat.id, _("Please type your comment."), person.lang
-        )
+        await context.reply(_("Please type your comment."))
         return
     refusal = common.free_text_refusal(text, person.lang)
     if refusal is not None:
-        await send_text(context, update.effective_chat.id, refusal, person.lang)
+        await context.reply(refusal)
         return
     report, author, organisation = await share_service.comment(svc, person, report_id, text)
-    await send_text(
-        context,
-        update.effective_chat.id,
-        _("Thank you! Your comment was passed on to the team."),
-        person.lang,
-    )
+    await context.reply(_("Thank you! Your comment was passed on to the team."))
     if (
         report is None
         or author is None

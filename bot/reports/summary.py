@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import periods
 from bot.access import Person, requires
+from bot.context import BotContext
 from bot.handlers import common, pickers, wizard
 from bot.i18n import translator
 from bot.replies import send_text
 from bot.reports import summary_send
-from bot.services import Services, services
+from bot.services import Services
 from storage import flows
 from storage.models import ChatFlow
 from storage.scopes import Scope
@@ -29,9 +29,7 @@ PREFIX = "sum"
 
 
 @requires("staff")
-async def summary_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def summary_command(update: Update, context: BotContext, person: Person) -> None:
     _ = translator(person.lang)
     await pickers.ask_survey(
         update,
@@ -49,7 +47,7 @@ def _example_dates(svc: Services, person: Person) -> dict[str, str]:
     return {"first": first, "last": last}
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     press = await wizard.staff_press(update, context, PREFIX, FLOW)
     if press is None:
         return
@@ -108,11 +106,9 @@ async def _ask_audience(context, chat_id: int, person: Person, data: dict, goto)
     )
 
 
-async def on_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
+async def on_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
     """Typed dates for a custom period."""
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     chat_id = update.effective_chat.id
     if not person.is_staff or flow.step != "dates":
@@ -125,14 +121,11 @@ async def on_text(
         periods.day_in(svc.clock.now(), person.zone(svc.settings.default_timezone)),
     )
     if period is None or period.start is None or period.end is None:
-        await send_text(
-            context,
-            chat_id,
+        await context.reply(
             _(
                 "I could not read two dates. Please type them like this: {first} {last}",
                 **_example_dates(svc, person),
-            ),
-            person.lang,
+            )
         )
         return
     data = {**flow.data, "start": period.start.isoformat(), "end": period.end.isoformat()}
@@ -144,10 +137,8 @@ async def on_text(
     await _ask_audience(context, chat_id, person, data, goto)
 
 
-async def _finish(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, data: dict
-) -> None:
-    svc = services(context)
+async def _finish(context: BotContext, chat_id: int, person: Person, data: dict) -> None:
+    svc = context.svc
     async with svc.db.transaction() as session:
         await flows.clear(session, person.user_id)
     entry = svc.surveys.get(data["survey"])

@@ -10,11 +10,11 @@ from typing import Any
 
 from telegram import InputFile
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot import periods
 from bot.access import Person, log_staff_action
 from bot.charts import line_chart, line_panels
+from bot.context import BotContext
 from bot.handlers import pickers
 from bot.i18n import bidi, translator
 from bot.replies import send_text
@@ -22,7 +22,6 @@ from bot.reports import summary_service
 from bot.reports.chart import Series, bar_panels
 from bot.reports.summary_view import View
 from bot.reports.wording import specs
-from bot.services import services
 from conversations import Survey
 from storage.scopes import Period, Scope
 from storage.summary_figures import Summary
@@ -42,7 +41,7 @@ def audience_text(data: dict, _) -> str:  # type: ignore[no-untyped-def]
 
 
 async def send_summary(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     survey: Survey,
@@ -50,7 +49,7 @@ async def send_summary(
     data: dict,
     zone: str,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     view = View(survey, person.lang)
     subtitle = " · ".join(
@@ -99,7 +98,7 @@ def _details(scope: Scope, sides: list[Summary]) -> dict[str, Any]:
 
 
 async def send_chart(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     png: bytes,
     filename: str,
@@ -120,14 +119,14 @@ def _has_values(series: list[Series]) -> bool:
 
 
 async def send_trend(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     survey: Survey,
     data: dict,
     zone: str,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     _ = translator(person.lang)
     view = View(survey, person.lang)
     quarters = periods.quarters(svc.clock.now(), zone, pickers.TREND_QUARTERS)

@@ -12,9 +12,9 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.handlers.wizard import step_of
 from bot.i18n import translator
@@ -22,7 +22,6 @@ from bot.replies import send_text
 from bot.safeguarding import service, view
 from bot.safeguarding.reading import send_voice
 from bot.safeguarding.view import HTML
-from bot.services import services
 from storage.models import ChatFlow, SafeguardingReport
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ log = logging.getLogger(__name__)
 
 async def on_answer_button(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     report: SafeguardingReport,
 ) -> None:
@@ -40,7 +39,7 @@ async def on_answer_button(
         await common.expired_button(update, context, lang)
         return
     await update.callback_query.answer()
-    await service.wait_for_text(services(context), person.user_id, service.FLOW_ANSWER, report.id)
+    await service.wait_for_text(context.svc, person.user_id, service.FLOW_ANSWER, report.id)
     await send_text(
         context,
         update.effective_chat.id,
@@ -50,34 +49,30 @@ async def on_answer_button(
 
 
 async def on_answer_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> None:
     await _take_answer(update, context, person, flow)
 
 
-async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+async def on_voice(update: Update, context: BotContext, person: Person) -> bool:
     """A voice message while answering a focal point (text goes through ``on_answer_text``)."""
     message = update.effective_message
     if message is None or message.voice is None:
         return False
-    flow = await step_of(services(context), person.user_id)
+    flow = await step_of(context.svc, person.user_id)
     if flow is None or flow.flow not in (service.FLOW_ANSWER, service.FLOW_REPLY):
         return False
     if flow.flow == service.FLOW_REPLY:
         _ = translator(person.lang)
-        await send_text(
-            context, update.effective_chat.id, _("Please type your reply."), person.lang
-        )
+        await context.reply(_("Please type your reply."))
         return True
     await _take_answer(update, context, person, flow)
     return True
 
 
-async def _take_answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
-) -> None:
+async def _take_answer(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
     """The person who reported answers a reply: stored, and pushed to every focal point."""
-    svc = services(context)
+    svc = context.svc
     lang = person.lang
     _ = translator(lang)
     chat_id = update.effective_chat.id

@@ -10,19 +10,18 @@ Anyone else gets the same refusal as an unknown command, written to the audit lo
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import person_of, refuse
+from bot.access import refuse
+from bot.context import BotContext
 from bot.handlers import common
 from bot.safeguarding import answers, reading, report, service
 from bot.safeguarding.view import AREA
-from bot.services import services
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def on_button(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     pieces = callbacks.parts(update.callback_query.data, AREA, minimum=3)
     if pieces is None or not callbacks.is_number(pieces[2]):
         await refuse(update, context, person)

@@ -12,26 +12,24 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
 
-from bot.access import Person, log_staff_action, person_of, refuse
+from bot.access import Person, log_staff_action, refuse
+from bot.context import BotContext
 from bot.handlers.wizard import leave_steps
 from bot.i18n import translator
 from bot.replies import send_text
 from bot.safeguarding import service, view
 from bot.safeguarding.view import HTML
-from bot.services import Services, services
+from bot.services import Services
 from storage.models import ChatFlow, SafeguardingReport
 from storage.safeguarding import FocalPoint
 
 log = logging.getLogger(__name__)
 
 
-async def push_report(
-    context: ContextTypes.DEFAULT_TYPE, report_id: int, points: list[FocalPoint]
-) -> None:
+async def push_report(context: BotContext, report_id: int, points: list[FocalPoint]) -> None:
     """A new report to every focal point, each in their own language and time zone."""
-    svc = services(context)
+    svc = context.svc
     for point in points:
         if point.telegram_user_id is None:
             continue
@@ -43,10 +41,8 @@ async def push_report(
         await service.audit_read(svc, point, "safeguarding.delivered", reference)
 
 
-async def _show_report(
-    context: ContextTypes.DEFAULT_TYPE, report_id: int, point: FocalPoint, chat_id: int
-) -> str:
-    svc = services(context)
+async def _show_report(context: BotContext, report_id: int, point: FocalPoint, chat_id: int) -> str:
+    svc = context.svc
     shown = await service.reading(svc, report_id)
     report = shown.report
     survey_title = None
@@ -80,9 +76,7 @@ async def _show_report(
     return report.reference
 
 
-async def send_voice(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, file_id: str, lang: str
-) -> None:
+async def send_voice(context: BotContext, chat_id: int, file_id: str, lang: str) -> None:
     try:
         await context.bot.send_voice(chat_id, voice=file_id)
     except TelegramError as err:
@@ -96,10 +90,10 @@ async def send_voice(
         )
 
 
-async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reports_command(update: Update, context: BotContext) -> None:
     """/reports: the open confidential reports, for focal points only."""
-    svc = services(context)
-    person = await person_of(update, context)
+    svc = context.svc
+    person = await context.who()
     if not await service.is_focal_point(svc, person):
         await refuse(update, context, person)
         return
@@ -115,18 +109,18 @@ async def reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         [(r.reference, r.submitted_at, r.anonymous) for r in reports], handled, person.lang, zone
     )
     markup = view.listing_keyboard([(r.id, r.reference) for r in reports], person.lang)
-    await send_text(context, update.effective_chat.id, text, person.lang, keyboard=markup)
+    await context.reply(text, keyboard=markup)
 
 
 async def on_button(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     action: str,
     report: SafeguardingReport,
 ) -> None:
     """A focal point's press: open (``op``), reply (``rp``) or mark handled (``hd``)."""
-    svc = services(context)
+    svc = context.svc
     query = update.callback_query
     lang = person.lang
     chat_id = update.effective_chat.id
@@ -181,7 +175,7 @@ def _as_point(svc: Services, person: Person) -> FocalPoint:
 
 
 async def _to_reporter(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, lang: str, report_id: int
+    context: BotContext, chat_id: int, text: str, lang: str, report_id: int
 ) -> bool:
     try:
         await send_text(
@@ -194,11 +188,11 @@ async def _to_reporter(
 
 
 async def on_reply_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> None:
     """A focal point's reply: stored with the report, sent to the person by the bot (their
     chat id never shown), with a button to answer."""
-    svc = services(context)
+    svc = context.svc
     lang = person.lang
     _ = translator(lang)
     chat_id = update.effective_chat.id

@@ -16,16 +16,15 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
 
 from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import common
 from bot.i18n import bidi, translator
 from bot.replies import send_text
 from bot.safeguarding import service, view
 from bot.safeguarding.reading import push_report
 from bot.safeguarding.service import focal_points
-from bot.services import services
 from bot.surveys.refusals import refusal_text
 from conversations import Question, Refusal, Survey, UserInput
 from conversations.validation import FREE_TEXT_LIMIT
@@ -39,15 +38,15 @@ SKIP = "surveys.skip_confidential"
 RESUME = "surveys.continue_after_confidential"
 
 
-async def tell_unavailable(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> None:
+async def tell_unavailable(context: BotContext, chat_id: int, lang: str) -> None:
     """Tell the partner their words could not be received (none were kept), and the admins."""
     await send_text(context, chat_id, view.not_received(lang), lang)
     await notify_admins_once(context)
 
 
-async def notify_admins_once(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def notify_admins_once(context: BotContext) -> None:
     """Admins learn once that partners cannot report, until a focal point is named."""
-    svc = services(context)
+    svc = context.svc
     if not await service.claim_no_focal_point_notice(svc):
         return
     for admin_id in svc.settings.admins:
@@ -60,7 +59,7 @@ async def notify_admins_once(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def take_report_input(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     response: Response,
     survey: Survey,
@@ -69,7 +68,7 @@ async def take_report_input(
 ) -> None:
     """Words typed or recorded at a confidential question: kept as an unsent draft (in the
     confidential table only, read by nobody), then the partner chooses how to send it."""
-    svc = services(context)
+    svc = context.svc
     lang = response.language
     chat_id = update.effective_chat.id
     points = await focal_points(svc)
@@ -110,7 +109,7 @@ async def take_report_input(
 
 async def on_button(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     action: str,
     report: SafeguardingReport,
@@ -125,7 +124,7 @@ async def on_button(
         await query.answer(_("This report was already sent."))
         return
     if action == "x":
-        await service.discard(services(context), report.id)
+        await service.discard(context.svc, report.id)
         await common.close_keyboard(query, view.not_sent(lang), lang)
         return
     if arg not in ("n", "a"):
@@ -136,13 +135,13 @@ async def on_button(
 
 async def _submit(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     report: SafeguardingReport,
     *,
     anonymous: bool,
 ) -> None:
-    svc = services(context)
+    svc = context.svc
     query = update.callback_query
     chat_id = update.effective_chat.id
     lang = report.language
@@ -173,7 +172,7 @@ async def _edit(query: Any, text: str, lang: str) -> None:
 
 async def _continue_survey(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     response_id: int | None,
     mark: str | None,
@@ -182,7 +181,7 @@ async def _continue_survey(
     if the partner is still on that question; the button press is answered either way."""
     answered = False
     if response_id is not None:
-        resume = services(context).registry.calls[RESUME]
+        resume = context.svc.registry.calls[RESUME]
         answered = await resume(update, context, person, response_id, mark)
     if not answered and update.callback_query is not None:
         await update.callback_query.answer()

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot import callbacks
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.handlers import basic, common
 from bot.i18n import translator
 from bot.replies import send_text
 from bot.safeguarding import report as sg
-from bot.services import Services, services
+from bot.services import Services
 from bot.surveys import listing, long_text, service
 from bot.surveys.asking import ask, close_question_message, finish, screen_stays, view_text
 from bot.surveys.refusals import refusal_text
@@ -56,7 +56,7 @@ def _today(person: Person, svc: Services) -> date:
 
 async def apply_input(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     response: Response,
     survey: Survey,
@@ -68,7 +68,7 @@ async def apply_input(
 ) -> None:
     """Apply one input; ``answered_as`` replaces the answer shown under the closed question
     (a confidential report shows that it was sent, not "skipped")."""
-    svc = services(context)
+    svc = context.svc
     lang = response.language
     _ = translator(lang)
     chat_id = update.effective_chat.id
@@ -185,9 +185,9 @@ async def apply_input(
 # ---------------------------------------------------------------- buttons
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def on_button(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     query = update.callback_query
     pieces = callbacks.parts(query.data, "sv", minimum=4)
     if pieces is None or not callbacks.is_number(pieces[1]):
@@ -263,9 +263,9 @@ def _input_for(question: Question, action: str, arg: str | None) -> UserInput | 
 # ---------------------------------------------------------------- typed text and voice
 
 
-async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+async def on_message(update: Update, context: BotContext, person: Person) -> bool:
     """The router's fallback: a message while a survey is open answers its current question."""
-    svc = services(context)
+    svc = context.svc
     if person.contact is None:
         return False
     waiting = await service.open_responses(svc, person.contact.id)
@@ -330,7 +330,7 @@ def _voice_seconds(message: Message) -> int:
 
 
 async def on_long_text_part(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, flow: ChatFlow
+    update: Update, context: BotContext, person: Person, flow: ChatFlow
 ) -> None:
     """A text while "keep the first part?" is open: the next part of the same text (it came at
     once), else a new answer (the shorter one), and the offer is closed."""

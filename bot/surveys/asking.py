@@ -9,13 +9,12 @@ import logging
 from telegram import Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
+from bot.context import BotContext
 from bot.i18n import bidi, translator
 from bot.replies import send_text
 from bot.safeguarding import report as sg
 from bot.safeguarding import view as sg_view
-from bot.services import services
 from bot.surveys import service
 from bot.surveys.screen_view import screen_keyboard, screen_text
 from bot.surveys.view import keyboard, question_text
@@ -26,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 async def ask(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     response: Response,
     survey: Survey,
@@ -38,7 +37,7 @@ async def ask(
     selection: frozenset[str] | None = None,
 ) -> None:
     """Show the current question (as a new message, or by turning ``edit_message_id`` into it)."""
-    svc = services(context)
+    svc = context.svc
     lang = response.language
     question = current_question(survey, progress)
     if question is None:
@@ -90,7 +89,7 @@ async def ask(
 
 
 async def close_question_message(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int | None, text: str, lang: str
+    context: BotContext, chat_id: int, message_id: int | None, text: str, lang: str
 ) -> None:
     """Replace a question's keyboard by the answer given, so it cannot be pressed again."""
     if message_id is None:
@@ -116,7 +115,7 @@ def view_text(survey: Survey, progress: Progress, lang: str) -> str:
 
 
 async def screen_stays(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     response: Response,
     survey: Survey,
@@ -154,15 +153,13 @@ async def screen_stays(
     return True
 
 
-async def finish(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, response: Response, survey: Survey
-) -> None:
+async def finish(context: BotContext, chat_id: int, response: Response, survey: Survey) -> None:
     lang = response.language
     _ = translator(lang)
     # A feature's completion hook (J-PAT: tell staff both sides have submitted) may return what
     # the person should know next ("nobody sees them before ..."): it goes into the one
     # thank-you message instead of the survey's usual closing note.
-    hooks = services(context).registry.completion_hooks
+    hooks = context.svc.registry.completion_hooks
     notes = [await hook(context, response) for hook in hooks]
     told = [n for n in notes if n]
     if told:

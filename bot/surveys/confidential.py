@@ -7,10 +7,9 @@ the registry (``report.SKIP``, ``report.RESUME``), so that it need not import th
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.access import Person
-from bot.services import services
+from bot.context import BotContext
 from bot.surveys import service
 from bot.surveys.answering import apply_input, owned_by
 from bot.surveys.asking import ask, close_question_message, finish
@@ -18,11 +17,9 @@ from bot.surveys.view import answered_text
 from conversations import UserInput, advance, current_question
 
 
-async def skip_confidential(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, response_id: int
-) -> None:
+async def skip_confidential(context: BotContext, chat_id: int, response_id: int) -> None:
     """Pass a confidential question nobody can receive: a wordless "skipped" row, then on."""
-    svc = services(context)
+    svc = context.svc
     loaded = await service.load(svc, response_id)
     if loaded is None:
         return
@@ -47,14 +44,14 @@ async def skip_confidential(
 
 async def continue_after_confidential(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     response_id: int,
     answered_as: str | None,
 ) -> bool:
     """After a report was sent (or could not be), move the survey past its confidential
     question if the partner is still on it. True when the button press was answered here."""
-    svc = services(context)
+    svc = context.svc
     loaded = await service.load(svc, response_id)
     if loaded is None or not owned_by(loaded[0], person):
         return False

@@ -7,13 +7,12 @@ from datetime import datetime
 
 from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
-from bot.access import Person, person_of
+from bot.access import Person
+from bot.context import BotContext
 from bot.i18n import translator
 from bot.periods import zone_info
 from bot.replies import send_text
-from bot.services import services
 from bot.surveys import service
 from bot.surveys.asking import ask, close_question_message, view_text
 from bot.surveys.view import button_data
@@ -23,16 +22,16 @@ from storage.models import Response
 
 
 async def offer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, waiting: list[Response]
+    update: Update, context: BotContext, person: Person, waiting: list[Response]
 ) -> None:
     text, lang, markup = await _listing(context, person, waiting)
     await send_text(context, update.effective_chat.id, text, lang, keyboard=markup)
 
 
 async def _listing(
-    context: ContextTypes.DEFAULT_TYPE, person: Person, waiting: list[Response]
+    context: BotContext, person: Person, waiting: list[Response]
 ) -> tuple[str, str, InlineKeyboardMarkup | None]:
-    svc = services(context)
+    svc = context.svc
     lang = person.lang
     _ = translator(lang)
     if not waiting:
@@ -55,18 +54,15 @@ async def _listing(
     return "\n".join(lines), lang, InlineKeyboardMarkup(buttons)
 
 
-async def surveys_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+async def surveys_command(update: Update, context: BotContext) -> None:
+    svc = context.svc
+    person = await context.who()
     _ = translator(person.lang)
     if person.contact is None or person.role == "stranger":
-        await send_text(
-            context,
-            update.effective_chat.id,
+        await context.reply(
             _(
                 "I don't have you registered yet. To join, please ask the NGO team for an invitation link."
-            ),
-            person.lang,
+            )
         )
         return
     waiting = await service.open_responses(svc, person.contact.id)
@@ -75,14 +71,14 @@ async def surveys_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def start_or_continue(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     response: Response,
     survey: Survey,
     progress: Progress,
 ) -> None:
     """A survey's button in the list: its current question, in place of the list."""
-    svc = services(context)
+    svc = context.svc
     query = update.callback_query
     _ = translator(response.language)
     if response.status not in store.OPEN_STATUSES:
@@ -117,9 +113,9 @@ async def start_or_continue(
     )
 
 
-async def cancel_hook(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> bool:
+async def cancel_hook(update: Update, context: BotContext, person: Person) -> bool:
     """/cancel inside a survey: pause it, keep every answer, say how to come back."""
-    svc = services(context)
+    svc = context.svc
     if person.contact is None:
         return False
     waiting = await service.open_responses(svc, person.contact.id)

@@ -16,12 +16,12 @@ from typing import Any
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.access import Person
+from bot.context import BotContext
 from bot.i18n import Translator, bidi, translator
 from bot.replies import send_text
-from bot.services import Services, services
+from bot.services import Services
 from bot.surveys import service
 from bot.surveys.asking import ask, close_question_message, view_text
 from bot.surveys.view import button_data
@@ -88,7 +88,7 @@ def _offer_keyboard(response_id: int, question_index: int, lang: str) -> InlineK
 
 
 async def offer_first_part(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     response: Response,
@@ -96,7 +96,7 @@ async def offer_first_part(
     text: str,
 ) -> None:
     """Keep ``text`` aside and ask whether its first part will do as the answer to ``key``."""
-    svc = services(context)
+    svc = context.svc
     survey = await svc.surveys.for_version(svc.db, response.survey_version_id)
     if survey is None:
         return
@@ -117,7 +117,7 @@ async def offer_first_part(
 
 
 async def _close_offer(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     flow_data: dict[str, Any],
     text: str,
@@ -140,12 +140,12 @@ def _recent(svc: Services, since: datetime) -> bool:
 
 
 async def takes_part(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, person: Person, flow: ChatFlow, text: str
+    context: BotContext, chat_id: int, person: Person, flow: ChatFlow, text: str
 ) -> bool:
     """A text while "keep the first part?" is open: True when it is the next part of the same
     text (it came at once), joined to it; else the offer is closed and False (a new answer,
     the shorter one, for the caller to take)."""
-    svc = services(context)
+    svc = context.svc
     data = dict(flow.data or {})
     if _recent(svc, flow.updated_at):
         joined = join_parts(str(data.get("text", "")), text)[:_HELD_TEXT]
@@ -175,7 +175,7 @@ async def takes_part(
 
 
 async def continues_long_answer(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     chat_id: int,
     person: Person,
     response: Response,
@@ -188,7 +188,7 @@ async def continues_long_answer(
     if (
         progress.cursor is not None
         or not progress.answers
-        or not _recent(services(context), response.updated_at)
+        or not _recent(context.svc, response.updated_at)
     ):
         return False
     last = list(progress.answers.values())[-1]
@@ -200,7 +200,7 @@ async def continues_long_answer(
         or len(last.value) < SPLIT_PART_MIN
     ):
         return False
-    svc = services(context)
+    svc = context.svc
     text = join_parts(last.value, part)
     if len(text.strip()) > FREE_TEXT_LIMIT:
         await offer_first_part(context, chat_id, person, response, last.key, text)
@@ -213,7 +213,7 @@ async def continues_long_answer(
 
 async def first_part_chosen(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     person: Person,
     response: Response,
     survey: Survey,
@@ -222,7 +222,7 @@ async def first_part_chosen(
 ) -> str | None:
     """ "Keep the first 4,000 characters" or "I'll send a shorter one", on the offer. Returns
     the kept text when it answers the current question (for the caller to apply as typed)."""
-    svc = services(context)
+    svc = context.svc
     query = update.callback_query
     chat_id = update.effective_chat.id
     lang = response.language
