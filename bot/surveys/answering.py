@@ -12,7 +12,7 @@ import warnings
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot import callbacks
@@ -170,7 +170,8 @@ async def apply_input(
             shown = answered_text(survey, before, progress.answers[before.key], lang)
         else:  # Back: the question stays readable, its buttons go
             shown = question_text(survey, progress, before, lang)
-        await close_question_message(context, chat_id, response.message_id, shown, lang)
+        for message_id in showing(response, before.key, query):
+            await close_question_message(context, chat_id, message_id, shown, lang)
 
     if step.done:
         await finish(context, chat_id, response, survey)
@@ -180,6 +181,18 @@ async def apply_input(
     else:
         prefix = None
     await ask(context, chat_id, response, survey, step.progress, prefix=prefix)
+
+
+def showing(response: Response, key: str, query: CallbackQuery | None) -> list[int]:
+    """The messages that show question ``key`` now, to close once it is answered: the one
+    pressed, and the one the response remembers if it was asked for this very question. A
+    crash between sending a question and remembering it leaves an older question's message
+    remembered; that one is never rewritten with this answer."""
+    ids = [query.message.message_id] if query is not None and query.message is not None else []
+    if response.message_id is not None and response.asked_key == key:
+        if response.message_id not in ids:
+            ids.append(response.message_id)
+    return ids
 
 
 # ---------------------------------------------------------------- buttons
@@ -214,18 +227,24 @@ async def on_button(update: Update, context: BotContext) -> None:
     question = current_question(survey, progress)
     shown = screen(survey, progress)
     on_screen = {str(survey.question_index[q.key]): q for q in shown}
-    on_question_message = (
-        response.message_id is None
-        or query.message is None
-        or query.message.message_id == response.message_id
+    # The button names the question it answers, and the response's state says whether that
+    # is the question now. Only where the response remembers the message this very screen
+    # was asked in must the press come from it (or be the help offer's Skip): after a crash
+    # between sending a question and remembering it, the remembered message is an older
+    # question's, and the live question's own buttons must still work.
+    remembered_here = response.message_id is not None and any(
+        q.key == response.asked_key for q in shown
+    )
+    elsewhere = (
+        remembered_here
+        and query.message is not None
+        and query.message.message_id != response.message_id
     )
     stale = (
         response.status != "in_progress"
         or question is None
         or pieces[2] not in on_screen
-        # Only the question's own message answers it, except the Skip that the help offer
-        # (a separate message, after repeated refusals) carries for the same question.
-        or (not on_question_message and action != "s")
+        or (elsewhere and action != "s")
     )
     if stale:
         _ = translator(response.language)
