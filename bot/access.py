@@ -90,17 +90,15 @@ async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Per
     else:
         text = update.effective_message.text if update.effective_message else None
         command = (text or "").split()[0][:64] if (text or "").split() else ""
-    async with svc.db.transaction() as session:
-        await audit.record(
-            session,
-            at=svc.clock.now(),
-            actor_telegram_id=person.user_id,
-            actor_contact_id=person.contact_id,
-            action="command.refused",
-            subject=command or None,
-            details={"role": person.role},
-            outcome="refused",
-        )
+    await audit_now(
+        svc,
+        person.user_id,
+        person.contact_id,
+        "command.refused",
+        subject=command or None,
+        details={"role": person.role},
+        outcome="refused",
+    )
     if update.callback_query is not None:
         await update.callback_query.answer(unknown_command_text(person.lang))
         return
@@ -134,13 +132,29 @@ async def log_staff_action(
     subject: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
+    """A staff member's read or change of partner data, for the audit log."""
+    await audit_now(svc, person.user_id, person.contact_id, action, subject, details)
+
+
+async def audit_now(
+    svc: Services,
+    actor_telegram_id: int | None,
+    actor_contact_id: int | None,
+    action: str,
+    subject: str | None = None,
+    details: dict[str, Any] | None = None,
+    outcome: str = "ok",
+) -> None:
+    """One audit entry in its own transaction, at the bot's clock: a staff action, a refused
+    attempt and a focal point's read of a report are all written this one way."""
     async with svc.db.transaction() as session:
         await audit.record(
             session,
             at=svc.clock.now(),
-            actor_telegram_id=person.user_id,
-            actor_contact_id=person.contact_id,
+            actor_telegram_id=actor_telegram_id,
+            actor_contact_id=actor_contact_id,
             action=action,
             subject=subject,
             details=details,
+            outcome=outcome,
         )

@@ -14,13 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 
 from bot import callbacks
 from bot.access import Person, refuse
 from bot.context import BotContext
-from bot.handlers import common
-from bot.i18n import Translator, translator
+from bot.handlers import common, press
 from bot.services import Services
 from storage import flows
 from storage.models import ChatFlow
@@ -61,15 +60,10 @@ async def staff_typing(update: Update, context: BotContext, person: Person) -> s
 
 
 @dataclass
-class Press:
-    svc: Services
-    person: Person
-    query: CallbackQuery
+class Press(press.Press):
+    """A press in a staff wizard: also the step the wizard is on."""
+
     flow: ChatFlow
-    action: str
-    arg: str | None
-    chat_id: int
-    _: Translator
 
     async def goto(self, step: str, data: dict[str, Any]) -> None:
         """Move the wizard to ``step``, keeping ``data`` for the steps after it."""
@@ -80,11 +74,9 @@ class Press:
         await leave_steps(self.svc, self.person.user_id)
 
 
-async def staff_button(
-    update: Update, context: BotContext, area: str
-) -> tuple[Person, list[str]] | None:
-    """Who pressed a staff button of ``area`` and its pieces, or None when it was refused (not
-    staff: exactly like an unknown command) or malformed (answered as no longer active)."""
+async def staff_button(update: Update, context: BotContext, area: str) -> press.Press | None:
+    """A staff button of ``area``, or None when it was refused (not staff: exactly like an
+    unknown command) or malformed (answered as no longer active)."""
     person = await context.who()
     if not person.is_staff:
         await refuse(update, context, person)
@@ -93,36 +85,24 @@ async def staff_button(
     if pieces is None:
         await common.expired_button(update, context, person.lang)
         return None
-    return person, pieces
+    return press.Press(update, context, person, pieces[1], pieces[2:])
 
 
 async def staff_press(
     update: Update, context: BotContext, area: str, flow_name: str
 ) -> Press | None:
     """The checked press, or None when it was refused, stale, or a Cancel (all answered)."""
-    svc = context.svc
-    pressed = await staff_button(update, context, area)
-    if pressed is None:
+    button = await staff_button(update, context, area)
+    if button is None:
         return None
-    person, pieces = pressed
-    query = update.callback_query
-    flow = await step_of(svc, person.user_id, flow_name)
+    flow = await step_of(context.svc, button.person.user_id, flow_name)
     if flow is None:
-        await common.expired_button(update, context, person.lang)
+        await button.expired()
         return None
-    _ = translator(person.lang)
-    press = Press(
-        svc=svc,
-        person=person,
-        query=query,
-        flow=flow,
-        action=pieces[1],
-        arg=pieces[2] if len(pieces) > 2 else None,
-        chat_id=update.effective_chat.id,
-        _=_,
-    )
-    if press.action == "cancel":
-        await common.close_keyboard(query, _("Cancelled."), person.lang)
-        await press.end()
+    pressed = Press(update, context, button.person, button.action, button.args, flow)
+    if pressed.action == "cancel":
+        _ = pressed._
+        await common.close_keyboard(pressed.query, _("Cancelled."), pressed.lang)
+        await pressed.end()
         return None
-    return press
+    return pressed

@@ -26,6 +26,7 @@ from bot import callbacks
 from bot.access import Person, refuse
 from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press
 from bot.i18n import translator
 from bot.jpat import consolidate, results, rounds, service, status
 from bot.jpat.access import Seat, say, seat, seats
@@ -126,18 +127,19 @@ async def on_button(update: Update, context: BotContext) -> None:
         await common.expired_button(update, context, person.lang)
         return
     action, target, rest = pieces[1], int(pieces[2]), pieces[3:]
+    press = Press(update, context, person, action, rest)
     if action in consolidate.ROUND_ACTIONS:
-        await consolidate.on_round_button(update, context, person, action, target, rest)
+        await consolidate.on_round_button(press, target)
         return
     if action == "dn":
-        await results.action_done(update, context, person, target, rest)
+        await results.action_done(press, target)
         return
     place = await seat(svc, person, target)
     if place is None:
         await common.expired_button(update, context, person.lang)
         return
     if action == "dl":
-        await rounds.open_with_deadline(update, context, person, place, rest)
+        await rounds.open_with_deadline(press, place)
         return
     if action == "op" and rest == [rounds.ANYWAY]:
         await rounds.open_(update, context, person, place, anyway=True)

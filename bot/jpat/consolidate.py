@@ -23,11 +23,13 @@ from bot import callbacks
 from bot.access import Person, log_staff_action
 from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press
 from bot.handlers.wizard import leave_steps, staff_typing, step_of
 from bot.i18n import translator
 from bot.jpat import consolidate_steps, service, service_agreed, signoff, view
 from bot.jpat.access import Seat, ack, say, send_soon, today_for, zone_of
-from conversations import Survey, dates
+from bot.jpat.consolidate_steps import Recording
+from conversations import dates
 from storage.jpat_rules import CONSOLIDATABLE_STATUSES, OWNERS
 from storage.models import ChatFlow, JpatRound
 
@@ -86,26 +88,20 @@ async def start(update: Update, context: BotContext, person: Person, place: Seat
     )
     await ack(update)
     await say(update, context, person, _.paragraphs(*parts))
-    await consolidate_steps.ask_score(
-        context, update.effective_chat.id, person, round_, survey, data
-    )
+    recording = Recording(update, context, person, round_, survey)
+    await consolidate_steps.ask_score(recording, data)
 
 
-async def on_round_button(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    action: str,
-    round_id: int,
-    rest: list[str],
-) -> None:
-    svc = context.svc
+async def on_round_button(press: Press, round_id: int) -> None:
+    """A press that names its round: a partner's sign-off, or a step of recording the agreed
+    J-PAT (only the step the wizard is on, for the statement it is on)."""
+    svc, person, action, rest = press.svc, press.person, press.action, press.args
     round_ = await service.get_round(svc, round_id)
     if round_ is None:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     if action in ("ok", "no"):
-        await signoff.sign(update, context, person, round_, action, rest)
+        await signoff.sign(press, round_)
         return
     flow = await step_of(svc, person.user_id)
     fresh = (
@@ -119,52 +115,44 @@ async def on_round_button(
     )
     survey = await service.survey_of(svc, round_) if fresh else None
     if not fresh or survey is None:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
+    recording = Recording(press.update, press.context, person, round_, survey)
     arg = rest[1] if len(rest) > 1 else None
     if action == "sc" and arg in ("1", "2", "3", "4", "5"):
-        await consolidate_steps.scored(update, context, person, round_, survey, flow, int(arg))
+        await consolidate_steps.scored(press, recording, flow, int(arg))
     elif action == "ka":
-        await consolidate_steps.kept_action(update, context, person, round_, flow)
+        await consolidate_steps.kept_action(press, recording, flow)
     elif action == "ow" and arg in OWNERS:
-        await consolidate_steps.owned(update, context, person, flow, arg)
+        await consolidate_steps.owned(press, recording, flow, arg)
     elif (
         action == "du"
         and arg
         and callbacks.is_number(arg)
         and int(arg) in consolidate_steps.DUE_DAYS
     ):
-        _ = translator(person.lang)
+        _ = press._
         due = today_for(svc, zone_of(person)) + timedelta(days=int(arg))
         await common.close_keyboard(
-            update.callback_query,
+            press.query,
             _("Due by {date}", date=view.day(due, _)),
             person.lang,
         )
-        await consolidate_steps.action_recorded(
-            context, update.effective_chat.id, person, round_, survey, flow, due
-        )
+        await consolidate_steps.action_recorded(recording, flow, due)
     elif action == "sd":
-        await send_for_signoff(update, context, person, round_, survey, flow)
+        await send_for_signoff(press, round_, flow)
     else:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
 
 
-async def send_for_signoff(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    round_: JpatRound,
-    survey: Survey,
-    flow: ChatFlow,
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
+async def send_for_signoff(press: Press, round_: JpatRound, flow: ChatFlow) -> None:
+    """The reviewed J-PAT goes to the partner side, once every statement is recorded."""
+    svc, person, _ = press.svc, press.person, press._
     missing, sent = await service_agreed.send_for_signoff(
         svc, person.user_id, round_.id, flow.data, person.contact_id
     )
     if missing:
-        await update.callback_query.answer(
+        await press.query.answer(
             _(
                 "Some statements are not recorded yet: {items}. Please start again.",
                 items=", ".join(view.item_code(k) for k in missing),
@@ -172,7 +160,7 @@ async def send_for_signoff(
         )
         return
     if sent is None:  # the partner side confirmed it a moment ago: nothing left to send
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     stamp, asked = sent
     await log_staff_action(
@@ -182,7 +170,7 @@ async def send_for_signoff(
         subject=f"partnership:{round_.partnership_id}",
         details={"round": round_.id, "version": stamp, "asked": asked},
     )
-    await common.close_keyboard(update.callback_query, _("Sent to the partner side."), person.lang)
+    await common.close_keyboard(press.query, _("Sent to the partner side."), person.lang)
     if asked:
         text = _.ngettext(
             "The agreed J-PAT is on its way to {n} person on the partner side, who can confirm it or dispute it.",
@@ -191,8 +179,8 @@ async def send_for_signoff(
         )
     else:
         text = _("Nobody on the partner side can receive it yet: it waits for them in /jpat.")
-    await say(update, context, person, text)
-    send_soon(context)
+    await press.context.reply(text)
+    send_soon(press.context)
 
 
 async def on_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
@@ -202,19 +190,19 @@ async def on_text(update: Update, context: BotContext, person: Person, flow: Cha
         return
     svc = context.svc
     _ = translator(person.lang)
-    chat_id = update.effective_chat.id
     round_ = await service.get_round(svc, int(flow.data.get("round", 0)))
     survey = await service.survey_of(svc, round_) if round_ is not None else None
     if round_ is None or survey is None or round_.status not in CONSOLIDATABLE_STATUSES:
         await leave_steps(svc, person.user_id)
         await say(update, context, person, _("This J-PAT can no longer be changed."))
         return
+    recording = Recording(update, context, person, round_, survey)
     if flow.step == "action":
         refusal = common.free_text_refusal(text, person.lang, _("Please type the action."))
         if refusal is not None:
             await say(update, context, person, refusal)
             return
-        await consolidate_steps.ask_owner(context, chat_id, person, flow.data, text)
+        await consolidate_steps.ask_owner(recording, flow.data, text)
         return
     if flow.step == "due":
         today = today_for(svc, zone_of(person))
@@ -230,7 +218,7 @@ async def on_text(update: Update, context: BotContext, person: Person, flow: Cha
                 ),
             )
             return
-        await consolidate_steps.action_recorded(context, chat_id, person, round_, survey, flow, due)
+        await consolidate_steps.action_recorded(recording, flow, due)
         return
     await say(update, context, person, _("Please use the buttons above."))
 

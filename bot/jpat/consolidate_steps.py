@@ -5,14 +5,14 @@ starts the wizard and routes its buttons and typed text here)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.access import Person
-from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press, Turn
 from bot.handlers.wizard import put_step
 from bot.i18n import translator
 from bot.jpat import service_agreed, view, view_agreed
@@ -26,60 +26,62 @@ AREA = "jp"
 DUE_DAYS = (14, 30, 90)
 
 
-async def ask_score(
-    context: BotContext,
-    chat_id: int,
-    person: Person,
-    round_: JpatRound,
-    survey: Survey,
-    data: dict,
-) -> None:
-    svc = context.svc
+@dataclass
+class Recording(Turn):
+    """A staff member recording the agreed J-PAT of one round: what every step of the wizard
+    works on, whether a press or typed text brought it there."""
+
+    round_: JpatRound
+    survey: Survey
+
+    async def say(self, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+        await say_to(self.context, self.chat_id, self.person, text, keyboard)
+
+    async def goto(self, step: str, data: dict) -> None:
+        """Move the wizard to ``step``, keeping ``data`` for the steps after it."""
+        await put_step(self.svc, self.person.user_id, service_agreed.FLOW, step, data)
+
+
+async def ask_score(recording: Recording, data: dict) -> None:
+    """The statement the wizard is on (``data["i"]``), with both sides' figures: its score?"""
     index = int(data["i"])
     key = data["keys"][index]
-    figure, current = await service_agreed.statement(svc, round_.id, key)
+    figure, current = await service_agreed.statement(recording.svc, recording.round_.id, key)
     text = view_agreed.item_card(
-        survey,
+        recording.survey,
         figure,
         position=index + 1,
         total=len(data["keys"]),
         current=current,
-        lang=person.lang,
+        lang=recording.person.lang,
     )
     keyboard = grid(
         [
-            button(str(score), callbacks.data(AREA, "sc", round_.id, index, score))
+            button(str(score), callbacks.data(AREA, "sc", recording.round_.id, index, score))
             for score in range(1, 6)
         ],
         per_row=5,
     )
-    await say_to(context, chat_id, person, text, keyboard)
+    await recording.say(text, keyboard)
 
 
-async def scored(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    round_: JpatRound,
-    survey: Survey,
-    flow: ChatFlow,
-    score: int,
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
+async def scored(press: Press, recording: Recording, flow: ChatFlow, score: int) -> None:
+    """The agreed score pressed: stored; a flagged statement then asks for its action."""
+    _, person, round_ = press._, recording.person, recording.round_
     key = flow.data["keys"][int(flow.data["i"])]
-    current = await service_agreed.record_score(svc, round_.id, key, score, person.contact_id)
+    current = await service_agreed.record_score(
+        recording.svc, round_.id, key, score, person.contact_id
+    )
     await common.close_keyboard(
-        update.callback_query,
-        f"{view.item_label(survey, key, person.lang)}\n✓ "
+        press.query,
+        f"{view.item_label(recording.survey, key, person.lang)}\n✓ "
         + _("Agreed score: {score}", score=score),
         person.lang,
     )
-    chat_id = update.effective_chat.id
     if key not in flow.data["flagged"]:
-        await next_(context, chat_id, person, round_, survey, flow.data)
+        await next_(recording, flow.data)
         return
-    await put_step(svc, person.user_id, service_agreed.FLOW, "action", flow.data)
+    await recording.goto("action", flow.data)
     keyboard = None
     if current is not None and current.action_text:
         keyboard = column(
@@ -90,10 +92,7 @@ async def scored(
                 )
             ]
         )
-    await say_to(
-        context,
-        chat_id,
-        person,
+    await recording.say(
         _(
             "{flag} {item} was flagged. What action did both sides agree on? Please type it in a sentence or two.",
             flag=view.FLAG,
@@ -103,31 +102,22 @@ async def scored(
     )
 
 
-async def kept_action(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    round_: JpatRound,
-    flow: ChatFlow,
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
+async def kept_action(press: Press, recording: Recording, flow: ChatFlow) -> None:
+    """The "Keep" button: the action recorded before stands; on to its owner."""
     key = flow.data["keys"][int(flow.data["i"])]
-    current = await service_agreed.recorded(svc, round_.id, key)
+    current = await service_agreed.recorded(recording.svc, recording.round_.id, key)
     if current is None or not current.action_text:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
-    await common.close_keyboard(update.callback_query, current.action_text, person.lang)
-    await ask_owner(context, update.effective_chat.id, person, {**flow.data}, current.action_text)
+    await common.close_keyboard(press.query, current.action_text, recording.person.lang)
+    await ask_owner(recording, {**flow.data}, current.action_text)
 
 
-async def ask_owner(
-    context: BotContext, chat_id: int, person: Person, data: dict, action: str
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
+async def ask_owner(recording: Recording, data: dict, action: str) -> None:
+    """The action is known (typed or kept): which side owns it?"""
+    _ = translator(recording.person.lang)
     data = {**data, "action": action}
-    await put_step(svc, person.user_id, service_agreed.FLOW, "owner", data)
+    await recording.goto("owner", data)
     buttons = [
         button(
             view.owner_name(owner, _),
@@ -135,18 +125,16 @@ async def ask_owner(
         )
         for owner in OWNERS
     ]
-    await say_to(context, chat_id, person, _("Who owns this action?"), grid(buttons, 3))
+    await recording.say(_("Who owns this action?"), grid(buttons, 3))
 
 
-async def owned(
-    update: Update, context: BotContext, person: Person, flow: ChatFlow, owner: str
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
+async def owned(press: Press, recording: Recording, flow: ChatFlow, owner: str) -> None:
+    """The owner pressed: when is the action due?"""
+    _, person = press._, recording.person
     data = {**flow.data, "owner": owner}
-    await put_step(svc, person.user_id, service_agreed.FLOW, "due", data)
+    await recording.goto("due", data)
     await common.close_keyboard(
-        update.callback_query,
+        press.query,
         _("Owner: {owner}", owner=view.owner_name(owner, _)),
         person.lang,
     )
@@ -155,64 +143,53 @@ async def owned(
         button(labels[days], callbacks.data(AREA, "du", data["round"], data["i"], days))
         for days in DUE_DAYS
     ]
-    await say_to(
-        context,
-        update.effective_chat.id,
-        person,
+    await recording.say(
         _(
             "When is it due? Press a button or type a date, for example {example}.",
             example=dates.example(
-                person.lang, today_for(context.svc, zone_of(person)), allow_past=False
+                person.lang, today_for(recording.svc, zone_of(person)), allow_past=False
             ),
         ),
         grid(buttons, 3),
     )
 
 
-async def action_recorded(
-    context: BotContext,
-    chat_id: int,
-    person: Person,
-    round_: JpatRound,
-    survey: Survey,
-    flow: ChatFlow,
-    due: date,
-) -> None:
-    svc = context.svc
+async def action_recorded(recording: Recording, flow: ChatFlow, due: date) -> None:
+    """The due date (pressed or typed) completes the action: stored, and on to the next."""
     data = flow.data
     key = data["keys"][int(data["i"])]
     await service_agreed.record_action(
-        svc, round_.id, key, data["action"], data["owner"], due, person.contact_id
+        recording.svc,
+        recording.round_.id,
+        key,
+        data["action"],
+        data["owner"],
+        due,
+        recording.person.contact_id,
     )
     clean = {k: v for k, v in data.items() if k not in ("action", "owner")}
-    await next_(context, chat_id, person, round_, survey, clean)
+    await next_(recording, clean)
 
 
-async def next_(
-    context: BotContext,
-    chat_id: int,
-    person: Person,
-    round_: JpatRound,
-    survey: Survey,
-    data: dict,
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
+async def next_(recording: Recording, data: dict) -> None:
+    """The next statement, or, after the last, the whole agreed J-PAT for review."""
+    svc, round_, survey = recording.svc, recording.round_, recording.survey
+    _ = translator(recording.person.lang)
     index = int(data["i"]) + 1
     if index < len(data["keys"]):
         data = {**data, "i": index}
-        await put_step(svc, person.user_id, service_agreed.FLOW, "score", data)
-        await ask_score(context, chat_id, person, round_, survey, data)
+        await recording.goto("score", data)
+        await ask_score(recording, data)
         return
     data = {**data, "i": 0}
-    await put_step(svc, person.user_id, service_agreed.FLOW, "review", data)
+    await recording.goto("review", data)
     items, partnership = await service_agreed.agreed_items(svc, round_)
     text = view_agreed.consolidation_text(
         survey,
         name=partnership_name(partnership),
         round_=round_,
         items=items,
-        lang=person.lang,
+        lang=recording.person.lang,
     )
     keyboard = column(
         [
@@ -223,10 +200,4 @@ async def next_(
             button(_("Start again"), callbacks.data(AREA, "cs", round_.partnership_id)),
         ]
     )
-    await say_to(
-        context,
-        chat_id,
-        person,
-        _.paragraphs(text, _("Is this what both sides agreed?")),
-        keyboard,
-    )
+    await recording.say(_.paragraphs(text, _("Is this what both sides agreed?")), keyboard)

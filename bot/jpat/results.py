@@ -11,6 +11,7 @@ from bot import callbacks, charts
 from bot.access import Person, log_staff_action
 from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press
 from bot.i18n import bidi, translator
 from bot.jpat import service, status, view, view_agreed
 from bot.jpat.access import Seat, ack, say, today_for, zone_of
@@ -192,24 +193,18 @@ async def history(update: Update, context: BotContext, person: Person, place: Se
         )
 
 
-async def action_done(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    round_id: int,
-    rest: list[str],
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
+async def action_done(press: Press, round_id: int) -> None:
+    """The "Done" button on an open action of the history (``press.args``: the statement's index)."""
+    svc, person, _, rest = press.svc, press.person, press._, press.args
     entry = svc.surveys.get("jpat")
     keys = view.item_keys(entry[0]) if entry else []
     if not rest or not callbacks.is_number(rest[0]) or int(rest[0]) >= len(keys):
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     key = keys[int(rest[0])]
     round_ = await service.mark_action_done(svc, round_id, key)
     if round_ is None:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     await log_staff_action(
         svc,
@@ -218,4 +213,4 @@ async def action_done(
         subject=f"partnership:{round_.partnership_id}",
         details={"round": round_id, "item": key},
     )
-    await update.callback_query.answer(_("Action {item} marked as done.", item=view.item_code(key)))
+    await press.query.answer(_("Action {item} marked as done.", item=view.item_code(key)))

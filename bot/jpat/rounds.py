@@ -9,6 +9,7 @@ from bot import callbacks
 from bot.access import Person, log_staff_action
 from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press
 from bot.i18n import translator
 from bot.jpat import service, view
 from bot.jpat.access import Seat, ack, say, send_soon, zone_of
@@ -109,22 +110,16 @@ async def warn_empty_side(update: Update, context: BotContext, person: Person, p
     return True
 
 
-async def open_with_deadline(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    place: Seat,
-    rest: list[str],
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
-    query = update.callback_query
+async def open_with_deadline(press: Press, place: Seat) -> None:
+    """The deadline pressed (``press.args``: its days): the round opens and invitations go."""
+    svc, person, query, _ = press.svc, press.person, press.query, press._
+    rest = press.args
     if not rest or not callbacks.is_number(rest[0]) or int(rest[0]) not in DEADLINE_DAYS:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     entry = svc.surveys.get("jpat")
     if entry is None:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     _survey, version_id = entry
     opened = await service.open_round(
@@ -146,10 +141,7 @@ async def open_with_deadline(
         _.ngettext("Answers due in {n} day", "Answers due in {n} days", int(rest[0])),
         person.lang,
     )
-    await say(
-        update,
-        context,
-        person,
+    await press.context.reply(
         _.paragraphs(
             _(
                 "Round {n} of the J-PAT for {name} is open until {date}.",
@@ -169,7 +161,7 @@ async def open_with_deadline(
             ),
         ),
     )
-    send_soon(context)
+    send_soon(press.context)
 
 
 async def close(update: Update, context: BotContext, person: Person, place: Seat) -> None:

@@ -14,6 +14,7 @@ from bot import callbacks
 from bot.access import Person
 from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press
 from bot.i18n import translator
 from bot.jpat import service, service_agreed, view, view_agreed
 from bot.jpat.access import Seat, ack, partnership_name, say, send_soon, zone_of
@@ -71,21 +72,15 @@ async def show_signoff(update: Update, context: BotContext, person: Person, plac
     await say(update, context, person, text, keyboard)
 
 
-async def sign(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    round_: JpatRound,
-    action: str,
-    rest: list[str],
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
-    query = update.callback_query
+async def sign(press: Press, round_: JpatRound) -> None:
+    """Confirm (``ok``) or Dispute (``no``) pressed by a partner-side member, on the version
+    still waiting (``press.args``: the sign-off request's id)."""
+    svc, person, query, _ = press.svc, press.person, press.query, press._
+    action, rest = press.action, press.args
     side, stamp = await service_agreed.signer(svc, round_, person.contact_id)
     wanted = int(rest[0]) if rest and callbacks.is_number(rest[0]) else None
     if not person.is_partner or side != "partner" or wanted is None:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     if round_.status != "consolidated" or wanted != stamp:
         await query.answer(_("This version of the J-PAT is no longer waiting for your answer."))
@@ -101,10 +96,7 @@ async def sign(
             },
         )
         await query.answer()
-        await say(
-            update,
-            context,
-            person,
+        await press.context.reply(
             _(
                 "What does not match what was agreed? Please type a short comment for the NGO team. "
                 "(Send /cancel to go back without disputing.)"
@@ -117,7 +109,7 @@ async def sign(
         return
     await query.answer()
     await _remove_buttons(
-        context, update.effective_chat.id, query.message.message_id if query.message else None
+        press.context, press.chat_id, query.message.message_id if query.message else None
     )
     lines = [
         _("Thank you: round {n} of the J-PAT is now final, agreed by both sides.", n=round_.number)
@@ -129,8 +121,8 @@ async def sign(
                 date=view.day(partnership.next_round_at, _, zone_of(person)),
             )
         )
-    await say(update, context, person, "\n".join(lines))
-    send_soon(context)
+    await press.context.reply("\n".join(lines))
+    send_soon(press.context)
 
 
 async def _remove_buttons(context: BotContext, chat_id: int, message_id: int | None) -> None:

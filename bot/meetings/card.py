@@ -13,6 +13,7 @@ from telegram import Update
 from bot.access import Person, log_staff_action
 from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press
 from bot.handlers.wizard import put_step, staff_typing
 from bot.i18n import translator
 from bot.meetings import service, view
@@ -31,21 +32,14 @@ from bot.replies import send_text
 from storage.models import ChatFlow, Meeting
 
 
-async def on_meeting_button(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    action: str,
-    args: list[int],
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
-    query = update.callback_query
-    chat_id = update.effective_chat.id
+async def on_meeting_button(press: Press, args: list[int]) -> None:
+    """A press on a meeting (``args``: its id, then the version the button was made for)."""
+    svc, person, query, _ = press.svc, press.person, press.query, press._
+    context, chat_id, action = press.context, press.chat_id, press.action
     zone = staff_zone(svc, person)
     meeting, label = await service.meeting_with_label(svc, args[0])
     if meeting is None or label is None:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     if action == "v":
         await query.answer()
@@ -78,7 +72,7 @@ async def on_meeting_button(
     if action == "cy":
         cancelled, told = await service.cancel_meeting(svc, meeting.id, person.contact_id)
         if cancelled is None:
-            await common.expired_button(update, context, person.lang)
+            await press.expired()
             return
         heading = view.title(meeting, label, _)  # outside the call: Babel's extractor trips on `_`
         await common.close_keyboard(
@@ -96,7 +90,7 @@ async def on_meeting_button(
         )
         start_sending(context)
         return
-    await common.expired_button(update, context, person.lang)
+    await press.expired()
 
 
 async def _show(
@@ -116,12 +110,9 @@ async def _show(
     await send_text(context, chat_id, text, person.lang, keyboard=keyboard)
 
 
-async def apply_reschedule(
-    update: Update, context: BotContext, person: Person, flow: ChatFlow
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
-    query = update.callback_query
+async def apply_reschedule(press: Press, flow: ChatFlow) -> None:
+    """The read-back new time confirmed: the meeting moves, unless it changed meanwhile."""
+    svc, person, query, _ = press.svc, press.person, press.query, press._
     zone = staff_zone(svc, person)
     moved, told = await service.reschedule_if_current(
         svc, person.user_id, flow.data, person.contact_id
@@ -153,7 +144,7 @@ async def apply_reschedule(
         subject=f"meeting:{moved.id}",
         details={"starts_at": moved.starts_at.isoformat(), "told": told},
     )
-    start_sending(context)
+    start_sending(press.context)
 
 
 async def _apply_offsets(

@@ -17,6 +17,7 @@ from bot import callbacks
 from bot.access import Person, log_staff_action
 from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press
 from bot.handlers.wizard import leave_steps, put_step, staff_typing, step_of
 from bot.i18n import translator
 from bot.keyboards import button, column
@@ -182,20 +183,12 @@ async def _tell_organiser(
     return True
 
 
-async def on_reply_button(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    meeting_id: int,
-    contact_id: int,
-) -> None:
+async def on_reply_button(press: Press, meeting_id: int, contact_id: int) -> None:
     """The organiser's Reply: their next message goes to the partner who asked."""
-    svc = context.svc
-    _ = translator(person.lang)
-    query = update.callback_query
+    svc, person, query, _ = press.svc, press.person, press.query, press._
     meeting, _invited, partner, _label = await service.reply_target(svc, meeting_id, contact_id)
     if meeting is None or meeting.organiser_telegram_id != person.user_id:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     if partner is None or partner.telegram_user_id is None:
         await query.answer(_("This person can no longer be reached through the bot."))
@@ -208,7 +201,7 @@ async def on_reply_button(
         "text",
         {"meeting_id": meeting_id, "contact_id": contact_id},
     )
-    await context.reply(
+    await press.context.reply(
         _(
             "Type your answer to {name} in one message; I will send it to them.",
             name=partner.display_name or _("(no name)"),

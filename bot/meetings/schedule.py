@@ -21,6 +21,7 @@ from bot import callbacks
 from bot.access import Person, log_staff_action, requires
 from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press
 from bot.handlers.wizard import leave_steps, put_step, staff_button, staff_typing, step_of
 from bot.i18n import translator
 from bot.keyboards import button, column, grid
@@ -121,61 +122,50 @@ async def _schedule(
 
 
 async def on_button(update: Update, context: BotContext) -> None:
-    svc = context.svc
-    pressed = await staff_button(update, context, "mtg")
-    if pressed is None:
+    press = await staff_button(update, context, "mtg")
+    if press is None:
         return
-    person, pieces = pressed
-    query = update.callback_query
-    action, args = pieces[1], pieces[2:]
+    action, args = press.action, press.args
     if action == "qr" and len(args) == 2 and all(callbacks.is_number(a) for a in args):
-        await relay.on_reply_button(update, context, person, int(args[0]), int(args[1]))
+        await relay.on_reply_button(press, int(args[0]), int(args[1]))
         return
     if (
         action in ("v", "rs", "rm", "c", "cy")
         and args
         and all(callbacks.is_number(a) for a in args)
     ):
-        await card.on_meeting_button(update, context, person, action, [int(a) for a in args])
+        await card.on_meeting_button(press, [int(a) for a in args])
         return
-    flow = await step_of(svc, person.user_id)
+    flow = await step_of(press.svc, press.person.user_id)
     if flow is None or flow.flow not in (FLOW, EDIT_FLOW, REPLY_FLOW):
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
-    _ = translator(person.lang)
+    _ = press._
     if action == "x":
-        await common.close_keyboard(query, _("Cancelled."), person.lang)
-        await leave_steps(svc, person.user_id)
+        await common.close_keyboard(press.query, _("Cancelled."), press.lang)
+        await leave_steps(press.svc, press.person.user_id)
         return
     if flow.flow == REPLY_FLOW:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
     if flow.flow == EDIT_FLOW:
         if action == "mv" and flow.step == "when_ok":
-            await card.apply_reschedule(update, context, person, flow)
+            await card.apply_reschedule(press, flow)
             return
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
-    await _on_wizard_button(update, context, person, flow, action, args)
+    await _on_wizard_button(press, flow)
 
 
-async def _on_wizard_button(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    flow: ChatFlow,
-    action: str,
-    args: list[str],
-) -> None:
-    svc = context.svc
-    query = update.callback_query
-    _ = translator(person.lang)
-    chat_id = update.effective_chat.id
+async def _on_wizard_button(press: Press, flow: ChatFlow) -> None:
+    """A press in the /meeting wizard, on the step it belongs to (else "no longer active")."""
+    svc, person, query, _ = press.svc, press.person, press.query, press._
+    context, chat_id, action, args = press.context, press.chat_id, press.action, press.args
     data = dict(flow.data)
     if action == "p" and flow.step == "partnership" and args and callbacks.is_number(args[0]):
         label = await service.partnership_label(svc, int(args[0]))
         if label is None:
-            await common.expired_button(update, context, person.lang)
+            await press.expired()
             return
         await common.close_keyboard(query, _("Partnership: {name}", name=label), person.lang)
         await put_step(
@@ -234,7 +224,7 @@ async def _on_wizard_button(
         await common.close_keyboard(query, _("Scheduling…"), person.lang)
         await _schedule(context, chat_id, person, data)
         return
-    await common.expired_button(update, context, person.lang)
+    await press.expired()
 
 
 async def on_text(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:

@@ -7,13 +7,11 @@ and apply only if the change still makes sense.
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot import callbacks
 from bot.access import Person, log_staff_action
 from bot.context import BotContext
 from bot.handlers import common
-from bot.i18n import translator
+from bot.handlers.press import Press
 from bot.partnerships import service, view
 from bot.replies import send_text
 from storage import partnerships
@@ -45,21 +43,11 @@ async def show_card(context: BotContext, chat_id: int, person: Person, partnersh
     return True
 
 
-async def on_button(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    partnership: Partnership,
-    action: str,
-    args: list[str],
-) -> None:
+async def on_button(press: Press, partnership: Partnership) -> None:
     """A press on the card or on one of its questions."""
-    svc = context.svc
-    _ = translator(person.lang)
-    query = update.callback_query
-    chat_id = update.effective_chat.id
+    svc, person, query, _ = press.svc, press.person, press.query, press._
+    context, chat_id, action, arg = press.context, press.chat_id, press.action, press.arg
     pid = partnership.id
-    arg = args[0] if args else None
 
     if action == "e":
         await query.answer()
@@ -78,12 +66,12 @@ async def on_button(
     if action == "ss" and arg in partnerships.STAGES:
         await service.set_stage(svc, pid, arg)
         shown = view.stage_line(arg, person.lang)
-        await _changed(update, context, person, pid, "stage", {"stage": arg}, shown)
+        await _changed(press, pid, "stage", {"stage": arg}, shown)
         return
     if action == "sc" and arg in partnerships.CADENCES:
         await service.set_cadence(svc, pid, arg)
         shown = view.cadence_line(arg, person.lang)
-        await _changed(update, context, person, pid, "cadence", {"cadence": arg}, shown)
+        await _changed(press, pid, "cadence", {"cadence": arg}, shown)
         return
     if action == "ea":
         candidates = await service.staff_not_on_ngo_side(svc, pid)
@@ -107,28 +95,20 @@ async def on_button(
         )
         return
     if action in ("am", "rm") and arg and callbacks.is_number(arg):
-        await _change_member(update, context, person, pid, action, int(arg))
+        await _change_member(press, pid, int(arg))
         return
-    await common.expired_button(update, context, person.lang)
+    await press.expired()
 
 
-async def _change_member(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    pid: int,
-    action: str,
-    contact_id: int,
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
-    query = update.callback_query
-    change = await service.change_member(svc, pid, contact_id, add=action == "am")
+async def _change_member(press: Press, pid: int, contact_id: int) -> None:
+    """Add (``am``) or remove (``rm``) someone on the NGO side, if that still makes sense."""
+    _, action = press._, press.action
+    change = await service.change_member(press.svc, pid, contact_id, add=action == "am")
     if not change.ok:
         if action == "rm" and change.side == "ngo":
-            await query.answer(_("The NGO side needs at least one member."))
+            await press.query.answer(_("The NGO side needs at least one member."))
         else:
-            await common.expired_button(update, context, person.lang)
+            await press.expired()
         return
     assert change.contact is not None
     name = view.person_name(change.contact, _)
@@ -136,21 +116,13 @@ async def _change_member(
         what, shown = "member_add", _("{name} joined the NGO side.", name=name)
     else:
         what, shown = "member_remove", _("{name} left the NGO side.", name=name)
-    await _changed(update, context, person, pid, what, {"contact": contact_id}, shown)
+    await _changed(press, pid, what, {"contact": contact_id}, shown)
 
 
-async def _changed(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    pid: int,
-    what: str,
-    details: dict,
-    shown: str,
-) -> None:
+async def _changed(press: Press, pid: int, what: str, details: dict, shown: str) -> None:
     """After a change from the card: audited, the pressed message says what changed, and the
     card is shown again."""
-    svc = context.svc
+    svc, person = press.svc, press.person
     await log_staff_action(svc, person, f"partnership.{what}", f"partnership:{pid}", details)
-    await common.close_keyboard(update.callback_query, shown, person.lang)
-    await show_card(context, update.effective_chat.id, person, pid)
+    await common.close_keyboard(press.query, shown, person.lang)
+    await show_card(press.context, press.chat_id, person, pid)

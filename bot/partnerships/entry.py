@@ -7,12 +7,13 @@ Buttons carry ``pt:<action>[:<partnership>][:<value>]``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 
 from bot import callbacks
 from bot.access import Person, requires
 from bot.context import BotContext
-from bot.handlers import common
 from bot.handlers.wizard import staff_button
 from bot.partnerships import card, service, wizard
 from bot.partnerships.start_date import ask_new_start
@@ -33,24 +34,22 @@ async def partnership_command(update: Update, context: BotContext, person: Perso
 
 
 async def on_button(update: Update, context: BotContext) -> None:
-    pressed = await staff_button(update, context, AREA)
-    if pressed is None:
+    press = await staff_button(update, context, AREA)
+    if press is None:
         return
-    person, pieces = pressed
-    query = update.callback_query
-    action, args = pieces[1], pieces[2:]
-    if action in wizard.ACTIONS:
-        await wizard.on_button(update, context, person, action, args)
+    if press.action in wizard.ACTIONS:
+        await wizard.on_button(press)
         return
-    if not args or not callbacks.is_number(args[0]):
-        await common.expired_button(update, context, person.lang)
+    if not press.args or not callbacks.is_number(press.args[0]):
+        await press.expired()
         return
-    partnership = await service.get(context.svc, int(args[0]))
+    partnership = await service.get(context.svc, int(press.args[0]))
     if partnership is None:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
-    if action == "ed":
-        await query.answer()
-        await ask_new_start(context, update.effective_chat.id, person, partnership.id)
+    if press.action == "ed":
+        await press.query.answer()
+        await ask_new_start(context, press.chat_id, press.person, partnership.id)
         return
-    await card.on_button(update, context, person, partnership, action, args[1:])
+    # The card's own arguments follow the partnership's id.
+    await card.on_button(replace(press, args=press.args[1:]), partnership)

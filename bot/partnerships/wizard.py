@@ -15,6 +15,7 @@ from bot import callbacks
 from bot.access import Person, log_staff_action
 from bot.context import BotContext
 from bot.handlers import common
+from bot.handlers.press import Press
 from bot.handlers.wizard import leave_steps, put_step, staff_typing, step_of
 from bot.i18n import translator
 from bot.partnerships import service, view
@@ -132,26 +133,18 @@ async def _create(
     await show_card(context, chat_id, person, partnership.id)
 
 
-async def on_button(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    action: str,
-    args: list[str],
-) -> None:
-    svc = context.svc
-    _ = translator(person.lang)
-    query = update.callback_query
-    chat_id = update.effective_chat.id
+async def on_button(press: Press) -> None:
+    """A press in the wizard, on the step it belongs to (else "no longer active")."""
+    svc, person, query, _ = press.svc, press.person, press.query, press._
+    context, chat_id, action, arg = press.context, press.chat_id, press.action, press.arg
     if action == "new":
         await common.close_keyboard(query, _("New partnership"), person.lang)
         await start(context, chat_id, person)
         return
     flow = await step_of(svc, person.user_id)
     if flow is None or flow.flow != service.FLOW:
-        await common.expired_button(update, context, person.lang)
+        await press.expired()
         return
-    arg = args[0] if args else None
     if action == "x":
         await leave_steps(svc, person.user_id)
         await common.close_keyboard(query, _("Cancelled."), person.lang)
@@ -159,7 +152,7 @@ async def on_button(
     if action == "org" and flow.step == "org" and arg and callbacks.is_number(arg):
         org = await service.choose_organisation(svc, person.user_id, int(arg))
         if org is None:
-            await common.expired_button(update, context, person.lang)
+            await press.expired()
             return
         await common.close_keyboard(query, _("Organisation: {name}", name=org.name), person.lang)
         await ask_start(context, chat_id, person.lang)
@@ -197,4 +190,4 @@ async def on_button(
         await common.close_keyboard(query, view.cadence_line(arg, person.lang), person.lang)
         await _create(context, chat_id, person, flow.data, arg)
         return
-    await common.expired_button(update, context, person.lang)
+    await press.expired()

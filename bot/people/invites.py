@@ -43,11 +43,11 @@ async def invite_command(update: Update, context: BotContext, person: Person) ->
     await context.reply(text, keyboard=keyboard)
 
 
-def _number(pieces: list[str], allowed: tuple[int, ...] | None = None) -> int | None:
+def _number(args: list[str], allowed: tuple[int, ...] | None = None) -> int | None:
     """The number after ``inv:ACTION:``, when there is one (and it is ``allowed``)."""
-    if len(pieces) != 3 or not callbacks.is_number(pieces[2]):
+    if len(args) != 1 or not callbacks.is_number(args[0]):
         return None
-    value = int(pieces[2])
+    value = int(args[0])
     return value if allowed is None or value in allowed else None
 
 
@@ -58,12 +58,11 @@ async def on_button(update: Update, context: BotContext) -> None:
     pressed = await staff_button(update, context, "inv")
     if pressed is None:
         return
-    person, pieces = pressed
-    query = update.callback_query
-    _ = translator(person.lang)
-    action = pieces[1]
-    if action == "revoke" and _number(pieces) is not None:
-        await _revoke(update, context, person, int(pieces[2]))
+    person, args, action = pressed.person, pressed.args, pressed.action
+    query = pressed.query
+    _ = pressed._
+    if action == "revoke" and _number(args) is not None:
+        await _revoke(update, context, person, int(args[0]))
         return
     flow = await step_of(svc, person.user_id, FLOW)
     if flow is None:
@@ -74,8 +73,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await common.close_keyboard(query, _("Cancelled."), person.lang)
         await leave_steps(svc, person.user_id)
         return
-    if action == "org" and flow.step == "organisation" and _number(pieces) is not None:
-        org = await staff_service.choose_organisation(svc, person.user_id, int(pieces[2]))
+    if action == "org" and flow.step == "organisation" and _number(args) is not None:
+        org = await staff_service.choose_organisation(svc, person.user_id, int(args[0]))
         if org is None:
             await common.expired_button(update, context, person.lang)
             return
@@ -91,13 +90,13 @@ async def on_button(update: Update, context: BotContext) -> None:
         await common.close_keyboard(query, _("No tags"), person.lang)
         await _create_organisation(context, person, flow, [], chat_id)
         return
-    if action == "uses" and flow.step == "uses" and (uses := _number(pieces, USES)) is not None:
+    if action == "uses" and flow.step == "uses" and (uses := _number(args, USES)) is not None:
         data = {**flow.data, "uses": uses}
         await put_step(svc, person.user_id, FLOW, "days", data)
         await common.close_keyboard(query, _.ngettext("{n} use", "{n} uses", uses), person.lang)
         await _ask(context, chat_id, person.lang, days_question)
         return
-    if action == "days" and flow.step == "days" and (days := _number(pieces, DAYS)) is not None:
+    if action == "days" and flow.step == "days" and (days := _number(args, DAYS)) is not None:
         await common.close_keyboard(
             query, _.ngettext("Valid for {n} day", "Valid for {n} days", days), person.lang
         )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.access import Person
+from bot.access import Person, audit_now
 from bot.services import Services
-from storage import audit, contacts, flows
+from storage import contacts, flows
 from storage import safeguarding as store
 from storage import surveys as survey_store
 from storage.models import Contact, SafeguardingReport
@@ -68,15 +68,7 @@ async def is_focal_point(svc: Services, person: Person) -> bool:
 
 async def audit_read(svc: Services, point: FocalPoint, action: str, reference: str) -> None:
     """A report shown to a focal point who did not ask for it (a push) is a read too."""
-    async with svc.db.transaction() as session:
-        await audit.record(
-            session,
-            at=svc.clock.now(),
-            actor_telegram_id=point.telegram_user_id,
-            actor_contact_id=point.contact_id,
-            action=action,
-            subject=reference,
-        )
+    await audit_now(svc, point.telegram_user_id, point.contact_id, action, reference)
 
 
 async def claim_no_focal_point_notice(svc: Services) -> bool:

@@ -25,10 +25,11 @@ from bot.safeguarding import report as sg
 from bot.services import Services
 from bot.surveys import listing, long_text, service
 from bot.surveys.asking import ask, close_question_message, finish, screen_stays, view_text
+from bot.surveys.open_response import Answering
 from bot.surveys.refusals import refusal_text
 from bot.surveys.screen_view import screen_text
 from bot.surveys.view import answered_text, button_data, keyboard, question_text
-from conversations import Progress, Question, Survey, UserInput, advance, current_question, screen
+from conversations import Question, UserInput, advance, current_question, screen
 from storage.models import ChatFlow, Response
 
 log = logging.getLogger(__name__)
@@ -55,12 +56,7 @@ def _today(person: Person, svc: Services) -> date:
 
 
 async def apply_input(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    response: Response,
-    survey: Survey,
-    progress: Progress,
+    answering: Answering,
     user_input: UserInput,
     key: str | None = None,
     *,
@@ -68,11 +64,13 @@ async def apply_input(
 ) -> None:
     """Apply one input; ``answered_as`` replaces the answer shown under the closed question
     (a confidential report shows that it was sent, not "skipped")."""
+    update, context, person = answering.update, answering.context, answering.person
+    response, survey, progress = answering.response, answering.survey, answering.progress
     svc = context.svc
     lang = response.language
     _ = translator(lang)
-    chat_id = update.effective_chat.id
-    query = update.callback_query
+    chat_id = answering.chat_id
+    query = answering.query
     before = current_question(survey, progress)
     screen_before = screen(survey, progress)
     if (
@@ -210,19 +208,17 @@ async def on_button(update: Update, context: BotContext) -> None:
     if loaded is None or not owned_by(loaded[0], person):
         await common.expired_button(update, context, person.lang)
         return
+    answering = Answering(update, context, person, *loaded)
     response, survey, progress = loaded
     action = pieces[3]
     arg = pieces[4] if len(pieces) > 4 else None
     if action == "go":
-        await listing.start_or_continue(update, context, person, response, survey, progress)
+        await listing.start_or_continue(answering)
         return
     if action in (long_text.KEEP_FIRST, long_text.SEND_SHORTER) and arg is None:
-        kept = await long_text.first_part_chosen(
-            update, context, person, response, survey, progress, pieces
-        )
+        kept = await long_text.first_part_chosen(answering, pieces)
         if kept is not None:
-            user_input = UserInput(kind="text", value=kept)
-            await apply_input(update, context, person, response, survey, progress, user_input)
+            await apply_input(answering, UserInput(kind="text", value=kept))
         return
     question = current_question(survey, progress)
     shown = screen(survey, progress)
@@ -259,7 +255,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await common.expired_button(update, context, response.language)
         return
     key = pressed.key if len(shown) > 1 else None
-    await apply_input(update, context, person, response, survey, progress, user_input, key)
+    await apply_input(answering, user_input, key)
 
 
 def _input_for(question: Question, action: str, arg: str | None) -> UserInput | None:
@@ -297,6 +293,7 @@ async def on_message(update: Update, context: BotContext, person: Person) -> boo
     loaded = await service.load(svc, current.id)
     if loaded is None:
         return False
+    answering = Answering(update, context, person, *loaded)
     response, survey, progress = loaded
     _ = translator(response.language)
     chat_id = update.effective_chat.id
@@ -324,9 +321,7 @@ async def on_message(update: Update, context: BotContext, person: Person) -> boo
             voice_duration=_voice_seconds(message),
         )
     elif message.text is not None:
-        if await long_text.continues_long_answer(
-            context, chat_id, person, response, survey, progress, message.text
-        ):
+        if await long_text.continues_long_answer(answering, message.text):
             return True  # taken: the router must not also say it was not understood
         user_input = UserInput(kind="text", value=message.text)
     else:
@@ -334,7 +329,7 @@ async def on_message(update: Update, context: BotContext, person: Person) -> boo
             context, chat_id, _("Please type your answer, or use the buttons."), response.language
         )
         return True
-    await apply_input(update, context, person, response, survey, progress, user_input)
+    await apply_input(answering, user_input)
     return True
 
 

@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.surveys import service
 from bot.surveys.answering import apply_input, owned_by
 from bot.surveys.asking import ask, close_question_message, finish
+from bot.surveys.open_response import Answering
 from bot.surveys.view import answered_text
 from conversations import UserInput, advance, current_question
 
@@ -59,14 +60,6 @@ async def continue_after_confidential(
     question = current_question(survey, progress)
     if response.status != "in_progress" or question is None or not question.confidential:
         return False
-    await apply_input(
-        update,
-        context,
-        person,
-        response,
-        survey,
-        progress,
-        UserInput(kind="skip"),
-        answered_as=answered_as,
-    )
+    answering = Answering(update, context, person, *loaded)
+    await apply_input(answering, UserInput(kind="skip"), answered_as=answered_as)
     return True

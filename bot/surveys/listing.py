@@ -15,8 +15,8 @@ from bot.periods import zone_info
 from bot.replies import send_text
 from bot.surveys import service
 from bot.surveys.asking import ask, close_question_message, view_text
+from bot.surveys.open_response import Answering
 from bot.surveys.view import button_data
-from conversations import Progress, Survey
 from storage import surveys as store
 from storage.models import Response
 
@@ -69,17 +69,12 @@ async def surveys_command(update: Update, context: BotContext) -> None:
     await offer(update, context, person, waiting)
 
 
-async def start_or_continue(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    response: Response,
-    survey: Survey,
-    progress: Progress,
-) -> None:
+async def start_or_continue(answering: Answering) -> None:
     """A survey's button in the list: its current question, in place of the list."""
-    svc = context.svc
-    query = update.callback_query
+    context, person, svc = answering.context, answering.person, answering.svc
+    response, survey, progress = answering.response, answering.survey, answering.progress
+    query = answering.update.callback_query
+    chat_id = answering.chat_id
     _ = translator(response.language)
     if response.status not in store.OPEN_STATUSES:
         await query.answer(_("This survey is closed. Thank you!"))
@@ -96,7 +91,7 @@ async def start_or_continue(
     ):
         await close_question_message(
             context,
-            update.effective_chat.id,
+            chat_id,
             previous_message,
             view_text(survey, progress, response.language),
             response.language,
@@ -104,7 +99,7 @@ async def start_or_continue(
     edit_id = query.message.message_id if query.message is not None else None
     await ask(
         context,
-        update.effective_chat.id,
+        chat_id,
         response,
         survey,
         progress,

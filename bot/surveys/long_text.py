@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
 from bot.access import Person
@@ -24,8 +24,9 @@ from bot.replies import send_text
 from bot.services import Services
 from bot.surveys import service
 from bot.surveys.asking import ask, close_question_message, view_text
+from bot.surveys.open_response import Answering
 from bot.surveys.view import button_data
-from conversations import Progress, Survey, current_question
+from conversations import Progress, current_question
 from conversations.validation import (
     FREE_TEXT_LIMIT,
     SPLIT_PART_MIN,
@@ -174,17 +175,11 @@ async def takes_part(
     return False
 
 
-async def continues_long_answer(
-    context: BotContext,
-    chat_id: int,
-    person: Person,
-    response: Response,
-    survey: Survey,
-    progress: Progress,
-    part: str,
-) -> bool:
+async def continues_long_answer(answering: Answering, part: str) -> bool:
     """The rest of a long text answer that Telegram sent as a second message (the first part
     fitted and was saved): joined to that answer, never taken as the next question's answer."""
+    context, chat_id, person = answering.context, answering.chat_id, answering.person
+    response, survey, progress = answering.response, answering.survey, answering.progress
     if (
         progress.cursor is not None
         or not progress.answers
@@ -211,20 +206,13 @@ async def continues_long_answer(
     return True
 
 
-async def first_part_chosen(
-    update: Update,
-    context: BotContext,
-    person: Person,
-    response: Response,
-    survey: Survey,
-    progress: Progress,
-    pieces: list[str],
-) -> str | None:
+async def first_part_chosen(answering: Answering, pieces: list[str]) -> str | None:
     """ "Keep the first 4,000 characters" or "I'll send a shorter one", on the offer. Returns
     the kept text when it answers the current question (for the caller to apply as typed)."""
+    context, chat_id, person = answering.context, answering.chat_id, answering.person
+    response, survey, progress = answering.response, answering.survey, answering.progress
     svc = context.svc
-    query = update.callback_query
-    chat_id = update.effective_chat.id
+    query = answering.update.callback_query
     lang = response.language
     _ = translator(lang)
     data = await service.held_long_text(svc, person.user_id)
