@@ -4,14 +4,29 @@ numbers as bins; and the J-PAT's two sides next to each other (drawn by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from bot.i18n import Translator
 from bot.reports.chart import Bar, Panel
 from bot.reports.wording import number, percent, short
-from storage.summary_figures import Summary
+from storage.summary_figures import QuestionFigures, Summary
 
-if TYPE_CHECKING:
-    from bot.reports.summary_view import View
+
+class View(Protocol):
+    """What the panels read of a summary's view (``bot.reports.summary_view.View``), named
+    here so the view can draw its panels without the two modules importing each other."""
+
+    @property
+    def _(self) -> Translator: ...
+
+    def question_text(self, key: str) -> str: ...
+
+    def answer_label(self, key: str, code: str | float) -> str: ...
+
+    def options(self, figures: QuestionFigures) -> list[tuple[str, int]]: ...
+
+    def scale_range(self, key: str) -> tuple[float, float]: ...
+
 
 MAX_CHART_PANELS = 6
 
