@@ -12,11 +12,15 @@ from tests.test_e2e_surveys import (
     START,
     answers_of,
     edits,
+    go_button,
     open_invitation,
     partner,
+    press,
     pulse_campaign,
     question_message,
     response_of,
+    settle,
+    start_button_message,
     survey_world,
     tap,
 )
@@ -54,3 +58,32 @@ async def test_the_live_question_answers_although_an_older_message_is_remembered
         assert second.message_id in edited
         still = next(m for m in phone.messages if m.message_id == first.message_id)
         assert still.text == first_text
+
+
+async def test_continuing_after_a_crash_leaves_the_answered_question_as_it_was(
+    sqlite_url: str,
+) -> None:
+    """The crash came before the next question went out: the partner sends /surveys and
+    presses Continue; the answered question keeps "✓ …" and the next one is asked."""
+    clock = ManualClock(START)
+    async with survey_world(sqlite_url, clock) as world:
+        phone = await partner(world, clock, 4812)
+        await pulse_campaign(world, clock, phone)
+        await open_invitation(phone)
+        first = question_message(phone)
+        await tap(phone, "c", 4)
+        response = await response_of(world, 4812)
+        async with world.db.transaction() as session:  # as if the next question never left
+            await session.execute(
+                update(Response)
+                .where(Response.id == response.id)
+                .values(message_id=first.message_id, asked_key="satisfaction")
+            )
+        answered = next(m for m in phone.messages if m.message_id == first.message_id)
+        await phone.send_command("surveys")
+        await settle(phone)
+        events = await press(phone, data=go_button(start_button_message(phone)), expect="edit")
+        assert first.message_id not in {e.message_id for e in edits(events)}, phone.transcript()
+        still = next(m for m in phone.messages if m.message_id == first.message_id)
+        assert still.text == answered.text
+        assert "consulted" not in (still.text or "")

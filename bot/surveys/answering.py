@@ -24,7 +24,14 @@ from bot.replies import send_text
 from bot.safeguarding import report as sg
 from bot.services import Services
 from bot.surveys import listing, long_text, service
-from bot.surveys.asking import ask, close_question_message, finish, screen_stays, view_text
+from bot.surveys.asking import (
+    ask,
+    close_question_message,
+    current_message,
+    finish,
+    screen_stays,
+    view_text,
+)
 from bot.surveys.open_response import Answering
 from bot.surveys.refusals import refusal_text
 from bot.surveys.screen_view import screen_text
@@ -160,7 +167,8 @@ async def apply_input(
         ):
             return
         shown = screen_text(survey, step.progress, screen_before, lang, closed=True)
-        await close_question_message(context, chat_id, response.message_id, shown, lang)
+        for message_id in showing(response, {q.key for q in screen_before}, query):
+            await close_question_message(context, chat_id, message_id, shown, lang)
     elif before is not None:
         if step.stored is not None and step.stored.key == before.key:
             shown = answered_text(survey, before, step.stored, lang, shown=answered_as)
@@ -168,7 +176,7 @@ async def apply_input(
             shown = answered_text(survey, before, progress.answers[before.key], lang)
         else:  # Back: the question stays readable, its buttons go
             shown = question_text(survey, progress, before, lang)
-        for message_id in showing(response, before.key, query):
+        for message_id in showing(response, {before.key}, query):
             await close_question_message(context, chat_id, message_id, shown, lang)
 
     if step.done:
@@ -181,13 +189,13 @@ async def apply_input(
     await ask(context, chat_id, response, survey, step.progress, prefix=prefix)
 
 
-def showing(response: Response, key: str, query: CallbackQuery | None) -> list[int]:
-    """The messages that show question ``key`` now, to close once it is answered: the one
-    pressed, and the one the response remembers if it was asked for this very question. A
-    crash between sending a question and remembering it leaves an older question's message
+def showing(response: Response, keys: set[str], query: CallbackQuery | None) -> list[int]:
+    """The messages that show the questions ``keys`` now, to close once answered: the one
+    pressed, and the one the response remembers if it was asked for one of them. A crash
+    between sending a question and remembering it leaves an older question's message
     remembered; that one is never rewritten with this answer."""
     ids = [query.message.message_id] if query is not None and query.message is not None else []
-    if response.message_id is not None and response.asked_key == key:
+    if response.message_id is not None and response.asked_key in keys:
         if response.message_id not in ids:
             ids.append(response.message_id)
     return ids
@@ -301,7 +309,11 @@ async def on_message(update: Update, context: BotContext, person: Person) -> boo
         shown_now = view_text(survey, progress, response.language)
         if shown_now:
             await close_question_message(
-                context, chat_id, response.message_id, shown_now, response.language
+                context,
+                chat_id,
+                current_message(response, survey, progress),
+                shown_now,
+                response.language,
             )
         await service.touch(svc, response.id)
         await ask(

@@ -103,6 +103,18 @@ async def close_question_message(
             log.info("could not close question message %s: %s", message_id, err)
 
 
+def current_message(response: Response, survey: Survey, progress: Progress) -> int | None:
+    """The remembered question message if it shows what the survey is on now. A crash
+    between sending a question and remembering it leaves an older question's message
+    remembered: None then, so that message keeps its own answer and is never rewritten
+    into the current question."""
+    if response.message_id is None:
+        return None
+    if any(q.key == response.asked_key for q in screen(survey, progress)):
+        return response.message_id
+    return None
+
+
 def view_text(survey: Survey, progress: Progress, lang: str) -> str:
     """What is shown now (a screen or one question), without buttons: for closing an old
     message when the survey continues on a new one."""

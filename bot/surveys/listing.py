@@ -14,7 +14,7 @@ from bot.i18n import translator
 from bot.periods import zone_info
 from bot.replies import send_text
 from bot.surveys import service
-from bot.surveys.asking import ask, close_question_message, view_text
+from bot.surveys.asking import ask, close_question_message, current_message, view_text
 from bot.surveys.open_response import Answering
 from bot.surveys.view import button_data
 from storage import surveys as store
@@ -81,7 +81,7 @@ async def start_or_continue(answering: Answering) -> None:
         return
     await query.answer()
     first_time = response.started_at is None
-    previous_message = response.message_id
+    previous_message = current_message(response, survey, progress)
     await service.start(svc, response.id, person.user_id, person.lang, svc.clock.now())
     response.language = person.lang
     if (
@@ -124,7 +124,11 @@ async def cancel_hook(update: Update, context: BotContext, person: Person) -> bo
     shown_now = view_text(survey, progress, response.language)
     if shown_now:
         await close_question_message(
-            context, update.effective_chat.id, response.message_id, shown_now, response.language
+            context,
+            update.effective_chat.id,
+            current_message(response, survey, progress),
+            shown_now,
+            response.language,
         )
     await service.pause(svc, response.id)
     _ = translator(response.language)

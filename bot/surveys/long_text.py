@@ -23,7 +23,7 @@ from bot.i18n import Translator, bidi, translator
 from bot.replies import send_text
 from bot.services import Services
 from bot.surveys import service
-from bot.surveys.asking import ask, close_question_message, view_text
+from bot.surveys.asking import ask, close_question_message, current_message, view_text
 from bot.surveys.open_response import Answering
 from bot.surveys.view import button_data
 from conversations import Progress, current_question
@@ -234,7 +234,11 @@ async def first_part_chosen(answering: Answering, pieces: list[str]) -> str | No
         await _close_offer(context, chat_id, data, _("Fine: please type a shorter answer."), lang)
         if current is not None and current.key != key:  # the question before: asked again
             await close_question_message(
-                context, chat_id, response.message_id, view_text(survey, progress, lang), lang
+                context,
+                chat_id,
+                current_message(response, survey, progress),
+                view_text(survey, progress, lang),
+                lang,
             )
             await service.move_to(svc, response.id, key)
             await ask(context, chat_id, response, survey, Progress(progress.answers, key))
