@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     sv_sub = surveys.add_subparsers(dest="surveys_command", required=True)
     check = sv_sub.add_parser("check", help="validate definitions and list missing texts")
     check.add_argument("--strict", action="store_true", help="missing texts are errors too")
+    sv_import = sv_sub.add_parser("import", help="check an XLSForm (.xlsx) and convert it")
+    sv_import.add_argument("file", help="the XLSForm workbook")
+    sv_import.add_argument("--out", metavar="DIR", help="write the YAML definition into DIR")
+    sv_export = sv_sub.add_parser("export", help="write a survey as an XLSForm (.xlsx)")
+    sv_export.add_argument("id", help="survey id, e.g. partner_feedback")
+    sv_export.add_argument("--out", metavar="FILE", help="default: ID.xlsx")
     bench = sub.add_parser("bench", help="benchmarks (print one JSON line)")
     bench_sub = bench.add_subparsers(dest="bench_command", required=True)
     bench_survey = bench_sub.add_parser("survey", help="partners answering a survey at once")
@@ -82,6 +88,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench_broadcast.add_argument(
         "--database", default=None, help="database URL (default: temp SQLite)"
+    )
+    bench_faults = bench_sub.add_parser(
+        "faults", help="partners answering while the bot process is killed at random"
+    )
+    bench_faults.add_argument("--trials", type=int, default=100, help="kills (and restarts)")
+    bench_faults.add_argument("--partners", type=int, default=6)
+    bench_faults.add_argument("--seed", type=int, default=1, help="seed for kill moments")
+    bench_faults.add_argument(
+        "--database", default=None, help="an empty database's URL (default: temp SQLite)"
     )
     bench_summary = bench_sub.add_parser("summary", help="summaries over many answers")
     bench_summary.add_argument("--answers", type=int, default=1_000_000)
@@ -142,6 +157,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return locales_tool.main(args.locales_command)
     if command == "surveys":
+        if args.surveys_command == "import":
+            return _surveys_import(args.file, args.out)
+        if args.surveys_command == "export":
+            return _surveys_export(args.id, args.out)
         from conversations.check import run_check
 
         return run_check(strict=args.strict)
@@ -154,11 +173,58 @@ def _dispatch(args: argparse.Namespace) -> int:
             from bot.devtools.bench.broadcast import main as bench_broadcast
 
             return bench_broadcast(args.contacts, args.think, args.database)
+        if args.bench_command == "faults":
+            from bot.devtools.bench.faults import main as bench_faults
+
+            return bench_faults(args.trials, args.partners, args.database, args.seed)
         if args.bench_command == "summary":
             from bot.devtools.bench.summary import main as bench_summary
 
             return bench_summary(args.answers, args.database)
     raise AssertionError(command)
+
+
+def _surveys_import(file: str, out: str | None) -> int:
+    """Print the summary and every refusal; exit 1 when anything is refused."""
+    from pathlib import Path
+
+    from conversations.xlsform import import_xlsform, messages, survey_yaml
+
+    result = import_xlsform(Path(file))
+    print("\n".join(result.summary()))
+    if not result.ok or result.survey is None:
+        return 1
+    if out is not None:
+        target = Path(out) / f"{result.survey.id}.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(survey_yaml(result.survey), encoding="utf-8")
+        print(messages.YAML_WRITTEN.format(path=target))
+    return 0
+
+
+def _surveys_export(survey_id: str, out: str | None) -> int:
+    from pathlib import Path
+
+    from conversations import load_all
+    from conversations.xlsform import ExportError, export_xlsform, messages
+
+    surveys = load_all()
+    survey = surveys.get(survey_id)
+    if survey is None:
+        print(
+            messages.UNKNOWN_SURVEY.format(id=survey_id, known=", ".join(sorted(surveys))),
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        data = export_xlsform(survey)
+    except ExportError as err:
+        print(f"{survey_id}: {err}", file=sys.stderr)
+        return 1
+    target = Path(out or f"{survey_id}.xlsx")
+    target.write_bytes(data)
+    print(messages.XLSFORM_WRITTEN.format(path=target))
+    return 0
 
 
 def _db(args: argparse.Namespace) -> int:
