@@ -7,7 +7,7 @@ processes (or the bot and a CLI command) can share one file without "database is
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -64,7 +64,7 @@ class Database:
 
     Inside ``unit()`` (the bot opens one around each update) the update's database work shares
     one session and, as far as the handler allows, one transaction: the update-id claim
-    (``deferred``), the reads (``sessions``) and the handler's first ``transaction`` commit
+    (``defer_write``), the reads (``sessions``) and the handler's first ``transaction`` commit
     together. ``settle()`` commits what is pending before anything leaves the process (the
     send path calls it before every Bot API request), so nothing is said before it is stored.
     """
@@ -129,21 +129,16 @@ class Database:
             yield session
         self.generation += 1
 
-    @asynccontextmanager
-    async def deferred(self) -> AsyncIterator[AsyncSession]:
-        """Writes that commit with the update's next transaction, or before its first message
-        leaves (the update-id claim); outside a unit of work, a transaction of their own."""
+    async def defer_write(self, write: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        """A write that belongs with the update's effects (the update-id claim): inside a unit
+        of work it runs in the update's first transaction, or when the update ends if the
+        update wrote nothing; outside one, in a transaction of its own now."""
         unit = _joinable(self)
         if unit is None:
             async with self.transaction() as session:
-                yield session
+                await write(session)
             return
-        session = await unit.session(writing=True)
-        try:
-            yield session
-        except BaseException:
-            await unit.end(commit=False)
-            raise
+        unit.deferred.append(write)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[None]:
@@ -161,11 +156,17 @@ class Database:
         await unit.end(commit=True)
 
     async def settle(self) -> None:
-        """Commit what the current update's unit of work holds (before a message leaves);
-        later work in the update has sessions of its own."""
+        """Before a message leaves: commit what the update's unit of work has written, claim
+        included; later work in the update has sessions of its own. An update that has
+        written nothing keeps its claim until it ends, after its reply has left: a crash in
+        between replays it (the reply may come twice) rather than losing it."""
         unit = _joinable(self)
-        if unit is not None:  # also lets go of its connection while the message travels
-            await unit.end(commit=True)
+        if unit is None:
+            return
+        if unit.deferred and not unit.pending:
+            await unit.release_reads()  # lets go of its connection while the message travels
+            return
+        await unit.end(commit=True)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -179,6 +180,8 @@ class _Unit:
         self.task = asyncio.current_task()
         self.done = False
         self.pending = False  # uncommitted writes
+        #: writes that go with the first transaction or the end (``Database.defer_write``)
+        self.deferred: list[Callable[[AsyncSession], Awaitable[None]]] = []
         self._session: AsyncSession | None = None
         self._turn: AbstractAsyncContextManager[None] | None = None
 
@@ -190,13 +193,24 @@ class _Unit:
             await self._turn.__aenter__()
         if writing:
             self.pending = True
+            while self.deferred:
+                await self.deferred.pop(0)(self._session)
         return self._session
+
+    async def release_reads(self) -> None:
+        """Close the session of an update that has written nothing (what it read stays read)."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
     async def end(self, *, commit: bool) -> None:
         """Commit (or roll back) and let go: later work in this update goes on its own."""
         if self.done:
             return
+        if commit and self.deferred:  # nothing was written: the deferred writes alone
+            await self.session(writing=True)
         self.done = True
+        self.deferred.clear()
         session, self._session = self._session, None
         try:
             if session is not None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.inbox import MAX_REPLAYS
@@ -18,19 +19,32 @@ from storage.upsert import insert_ignore
 
 
 async def claim_update(db: Database, update_id: int, now: datetime) -> bool:
-    """True the first time an update id is seen; False for a repeat. Within an update's unit of
-    work the claim commits with the update's first transaction (or before its first message),
-    so a handler that fails before storing anything leaves the update to be tried again.
-    The update leaves the inbox in the same transaction: applied, or found to be a repeat."""
-    async with db.deferred() as session:
+    """True the first time an update id is seen; False for a repeat.
+
+    The claim is written with the update's effects (``Database.defer_write``): in its first
+    transaction, or — for an update that writes nothing, such as /surveys or /help — when it
+    ends, after its reply left. A crash before that leaves the update unclaimed in the inbox,
+    to be applied at the next start; so nothing is lost, and at worst a read-only reply comes
+    twice. The update leaves the inbox in the same transaction, applied or found a repeat.
+    Two updates with one id never run at once: one chat's updates run in turn
+    (``bot.update_processor``) and only one process receives them."""
+    async with db.sessions() as session:
+        seen = await session.scalar(_SEEN, {"update_id": update_id})
+
+    async def claim(session: AsyncSession) -> None:
         await session.execute(_LEAVE_INBOX, {"update_id": update_id})
-        return await insert_ignore(
-            session,
-            ProcessedUpdate.__table__,  # type: ignore[arg-type]
-            {"update_id": update_id, "processed_at": now},
-        )
+        if seen is None:
+            await insert_ignore(
+                session,
+                ProcessedUpdate.__table__,  # type: ignore[arg-type]
+                {"update_id": update_id, "processed_at": now},
+            )
+
+    await db.defer_write(claim)
+    return seen is None
 
 
+_SEEN = select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == bindparam("update_id"))
 _LEAVE_INBOX = delete(InboxUpdate).where(InboxUpdate.update_id == bindparam("update_id"))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.devtools.local import LocalWorld
 from storage import inbox
 from storage.models import InboxUpdate, ProcessedUpdate
-from tests.e2e import world_for
+from tests.e2e import settle, world_for
 
 HELP_WORDS = "/start"
 
@@ -53,6 +53,7 @@ async def test_an_update_stored_before_a_crash_is_applied_at_the_next_start(
         await world.start_bot()
         reply = await phone.reply()
         assert HELP_WORDS in reply.text
+        await settle(phone)  # a read-only update is claimed when it ends, after its reply
         waiting, applied = await _rows(world)
         assert update_id not in waiting  # left the inbox with the claim, in one transaction
         assert update_id in applied
@@ -66,6 +67,7 @@ async def test_an_update_applied_already_is_not_applied_again(sqlite_url: str) -
         await phone.send_command("help")
         first = await phone.reply()
         assert HELP_WORDS in first.text
+        await settle(phone)
         _, applied = await _rows(world)
         [update_id] = applied
         await world.stop_bot()
@@ -74,6 +76,7 @@ async def test_an_update_applied_already_is_not_applied_again(sqlite_url: str) -
         await phone.send_command("help")  # a new update: its reply shows the replay is done
         second = await phone.reply()
         assert HELP_WORDS in second.text
+        await settle(phone)
         assert len(phone.messages) == 2, phone.transcript()  # the replayed repeat said nothing
         waiting, _ = await _rows(world)
         assert waiting == []
