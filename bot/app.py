@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import i18n, wakeups
+from bot import dispatch, i18n, wakeups
 from bot.campaigns import feature as campaigns
 from bot.clock import Clock
 from bot.context import CONTEXT_TYPES
@@ -90,6 +90,7 @@ def build_application(
         .request(AiohttpRequest(connection_pool_size=64, pool_timeout=30))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(on_startup)
+        .post_stop(on_stop)
         # Updates come through the inbox (bot.polling, bot.webhook), not PTB's Updater, which
         # acknowledged them to Telegram before they were applied.
         .updater(None)
@@ -189,3 +190,11 @@ async def ensure_admin_contacts(svc: Services) -> None:
 
 async def _tick_job(context: Any) -> None:
     await wakeups.run_tick(context.application)
+    # The safety net also re-arms: the dispatcher's role may have just come to this process
+    # (its holder died), and the wake-ups were not armed while another process held it.
+    await wakeups.arm(context.application)
+
+
+async def on_stop(application: AnyApplication) -> None:
+    """PTB's post_stop: no tick runs any more; let another process be the dispatcher."""
+    await dispatch.on_stop(application.bot_data["services"])

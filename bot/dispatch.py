@@ -5,15 +5,25 @@ The database is the record of what must be sent. ``tick`` closes campaigns that 
 schedules nudges, then sends whatever is due — claimed row by row so two bot processes never
 send the same push, postponed past the person's quiet hours, paced as bulk traffic so replies
 to people who are chatting go first.
+
+Due rows are read a batch at a time and each worker looks at the stop signal
+(``Services.stopping``) before it takes the next, so a stop ends a push of thousands within
+the pushes in flight. Claims are leases (``storage.deliveries``): renewed while held, handed
+back at stop when not sent. On PostgreSQL only the process holding the dispatcher lock
+(``storage.dispatch_lock``) sends pushes, so several processes together keep to Telegram's
+limit for the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,11 +34,13 @@ from bot.i18n import translator
 from bot.quiet import is_quiet, quiet_end_after
 from bot.reminder_times import Verdict
 from bot.replies import send_text
+from bot.sending import SendAbandoned
 from bot.services import Services
 from bot.surveys.view import button_data
 from storage import campaigns, deliveries, flows
 from storage import surveys as store
 from storage.db import is_sqlite
+from storage.dispatch_lock import DispatchLock
 from storage.models import Campaign, Contact, Delivery
 from storage.updates import forget_old_updates
 
@@ -40,6 +52,12 @@ MAX_ATTEMPTS = 5
 # `partnerbot bench broadcast` (3 000 reminders, 50 partners answering): 64 in flight gave an
 # interactive p99 of 236-313 ms, 16 gave 128-133 ms, 8 gave 138 ms, all at 29.5 msg/s.
 CONCURRENCY = 16
+# Due ids read per query: a few seconds of sending at 30/s, so a long push reads as it goes
+# (and sees rows that fall due meanwhile) without holding thousands of ids.
+BATCH = 200
+# Held claims are renewed this often: well inside the lease, so a send that waits out a 429
+# never loses its claim to another process.
+RENEW_EVERY_S = deliveries.CLAIM_LEASE.total_seconds() / 3
 
 # What a push of each kind says: (services, delivery, contact's language, contact's zone)
 # -> (text, keyboard, parse_mode). Features register their kinds here ("invite" and "nudge"
@@ -65,18 +83,16 @@ class TickReport:
     postponed: int = 0
     skipped: int = 0
     failed: int = 0
-
-
-class _Bot:
-    """The little of PTB's context that ``send_text`` needs, for code outside a handler."""
-
-    def __init__(self, bot: Any) -> None:
-        self.bot = bot
+    released: int = 0
+    #: False when another process holds the dispatcher lock (nothing was sent here)
+    dispatcher: bool = True
 
 
 async def tick(application: Any) -> TickReport:
     svc: Services = application.bot_data["services"]
     report = TickReport()
+    if svc.stopping.is_set():
+        return report
     now = svc.clock.now()
     async with svc.db.transaction() as session:
         report.closed = await campaigns.close_due(session, now)
@@ -100,24 +116,88 @@ async def _housekeeping(svc: Services, now: datetime) -> None:
     await forget_old_updates(svc.db, now, UPDATE_IDS_KEPT)
 
 
+def dispatch_lock(svc: Services) -> DispatchLock:
+    """This process's hold on the bulk dispatcher's role (``storage.dispatch_lock``)."""
+    return svc.extras.setdefault("dispatch_lock", DispatchLock(svc.db))  # type: ignore[no-any-return]
+
+
+def _held(svc: Services) -> set[int]:
+    """Deliveries this process has claimed and is sending: their leases are renewed."""
+    return svc.extras.setdefault("dispatch_held", set())  # type: ignore[no-any-return]
+
+
 async def send_due(application: Any, report: TickReport) -> None:
     svc: Services = application.bot_data["services"]
-    now = svc.clock.now()
-    async with svc.db.sessions() as session:
-        ids = await deliveries.due_ids(session, now, limit=5000)
-    queue = iter(ids)
+    if svc.stopping.is_set():
+        return
+    report.dispatcher = await dispatch_lock(svc).hold()
+    if not report.dispatcher:
+        return  # another process sends the pushes; Telegram's limit is for the bot, not each
+    source = _DueIds(svc)
+    renewing = asyncio.create_task(_renew_held(svc), name="claim leases")
 
     async def worker() -> None:
         # A few workers taking ids in turn, not one task per id: thousands of due pushes must
         # not mean thousands of tasks in memory at once.
-        for delivery_id in queue:
+        while (delivery_id := await source.next()) is not None:
             try:
                 await _deliver(application, svc, delivery_id, report)
             except Exception:
                 report.failed += 1
                 log.exception("delivery %s failed", delivery_id)
 
-    await asyncio.gather(*(worker() for _ in range(min(CONCURRENCY, len(ids)))))
+    try:
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+
+
+class _DueIds:
+    """The due ids of one tick, read ``BATCH`` at a time and handed out one by one; None once
+    none is left or the bot is stopping. Each id is handed out once per tick: one postponed to
+    "now" (network trouble) waits for the next tick instead of spinning in this one."""
+
+    def __init__(self, svc: Services) -> None:
+        self._svc = svc
+        self._buffer: deque[int] = deque()
+        self._seen: set[int] = set()
+        self._lock = asyncio.Lock()
+        self._exhausted = False
+
+    async def next(self) -> int | None:
+        async with self._lock:
+            if not self._buffer and not self._exhausted and not self._svc.stopping.is_set():
+                async with self._svc.db.sessions() as session:
+                    ids = await deliveries.due_ids(session, self._svc.clock.now(), limit=BATCH)
+                fresh = [i for i in ids if i not in self._seen]
+                self._seen.update(fresh)
+                self._buffer.extend(fresh)
+                self._exhausted = len(ids) < BATCH or not fresh
+            if self._svc.stopping.is_set() or not self._buffer:
+                return None
+            return self._buffer.popleft()
+
+
+async def _renew_held(svc: Services) -> None:
+    """Keep the lease on this process's claims while a push runs (a send can wait out a 429
+    longer than the lease; losing the claim would let another process send it too)."""
+    while True:
+        await asyncio.sleep(RENEW_EVERY_S)
+        held = list(_held(svc))
+        if held:
+            async with _writes(svc), svc.db.transaction() as session:
+                await deliveries.renew(session, held, svc.clock.now())
+
+
+async def on_stop(svc: Services) -> None:
+    """Once no tick runs (the bot is stopping): let go of the dispatcher lock, so another
+    process takes over at its next tick rather than when PostgreSQL notices this one gone.
+    Claims need nothing here: each push abandoned at stop was handed back by its worker."""
+    lock = svc.extras.get("dispatch_lock")
+    if lock is not None:
+        await lock.release()
 
 
 async def _deliver(application: Any, svc: Services, delivery_id: int, report: TickReport) -> None:
@@ -141,6 +221,8 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
         verdict = await _decide(
             svc.registry.guards, session, delivery, contact, campaign, response, now
         )
+    if svc.stopping.is_set():
+        return
     # Then one short write: take the row (only if it is still there to take, so two
     # processes never both send it) and settle it at once if it is not to be sent now.
     async with _writes(svc), svc.db.transaction() as session:
@@ -155,18 +237,37 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
             await deliveries.postpone(session, delivery_id, verdict.until)
             report.postponed += 1
             return
-    delivery = claimed
-    assert contact is not None
-    chat_id = int(contact.telegram_user_id)  # type: ignore[arg-type]
-    lang = contact.language
-    zone = contact.timezone
-    composer = svc.registry.composers.get(delivery.kind, _compose_survey_push)
-    text, markup, parse_mode = await composer(svc, delivery, lang, zone)
-    extra = {"parse_mode": parse_mode} if parse_mode else {}
+    held = _held(svc)
+    held.add(delivery_id)
     try:
-        await send_text(
-            _Bot(application.bot), chat_id, text, lang, keyboard=markup, bulk=True, **extra
-        )  # type: ignore[arg-type]
+        await _send_claimed(application, svc, claimed, contact, response, now, report)
+    finally:
+        held.discard(delivery_id)
+
+
+async def _send_claimed(
+    application: Any,
+    svc: Services,
+    delivery: Delivery,
+    contact: Contact | None,
+    response: Any,
+    now: datetime,
+    report: TickReport,
+) -> None:
+    delivery_id = delivery.id
+    assert contact is not None
+    chat_id, lang = int(contact.telegram_user_id), contact.language  # type: ignore[arg-type]
+    composer = svc.registry.composers.get(delivery.kind, _compose_survey_push)
+    text, markup, parse_mode = await composer(svc, delivery, lang, contact.timezone)
+    extra = {"parse_mode": parse_mode} if parse_mode else {}
+    context: Any = SimpleNamespace(bot=application.bot)  # all of PTB's context send_text needs
+    try:
+        await send_text(context, chat_id, text, lang, keyboard=markup, bulk=True, **extra)
+    except SendAbandoned:  # stopping, and nothing of it left: pending again for later
+        async with _writes(svc), svc.db.transaction() as session:
+            await deliveries.release(session, [delivery_id])
+        report.released += 1
+        return
     except Forbidden:
         state, detail = "skipped", "blocked"
     except BadRequest as err:
@@ -202,7 +303,7 @@ def _claimable(delivery: Delivery, now: datetime) -> bool:
     return (
         delivery.state == "claimed"
         and delivery.claimed_at is not None
-        and delivery.claimed_at < now - deliveries.STALE_CLAIM
+        and delivery.claimed_at < now - deliveries.CLAIM_LEASE
     )
 
 

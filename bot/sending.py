@@ -8,6 +8,11 @@ Why our own and not ``AIORateLimiter``: it does not pace a single private chat, 
 ``RetryAfter`` pause can be cut short. Here each chat has a token bucket kept a little under
 Telegram's (burst ~20, 1/s), all chats share a global bucket a little under 30/s, and waiting
 requests are served interactive-first so a bulk push never delays a reply.
+
+When the bot stops, ``stop_bulk`` gives up every bulk request that has not left yet (waiting
+for its turn, out a 429 or a network retry) with ``SendAbandoned``: nothing of it reached
+Telegram, so the push can be handed back and sent later, and stopping does not wait for a
+push to thousands. Replies still go out until the handlers are done.
 """
 
 from __future__ import annotations
@@ -53,6 +58,13 @@ COUNTED_METHODS = frozenset(
 )
 
 
+class SendAbandoned(Exception):
+    """A bulk request given up before it was sent, because the bot is stopping."""
+
+    def __init__(self) -> None:
+        super().__init__("bulk request abandoned: the bot is stopping")
+
+
 @dataclass
 class SendStats:
     """Counters the benchmarks and tests read."""
@@ -93,6 +105,14 @@ class PriorityGate:
         self._pump: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self.paused_until = 0.0
+        self.bulk_closed = False
+
+    def close_bulk(self) -> None:
+        """Refuse bulk from now on, and give up the bulk requests waiting for a token."""
+        self.bulk_closed = True
+        for priority, _, future in self._waiters:
+            if priority != INTERACTIVE and not future.done():
+                future.set_exception(SendAbandoned())
 
     def _refill(self) -> None:
         now = self._clock()
@@ -100,6 +120,8 @@ class PriorityGate:
         self._stamp = now
 
     async def acquire(self, priority: int) -> None:
+        if priority != INTERACTIVE and self.bulk_closed:
+            raise SendAbandoned
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (priority, next(self._seq), future))
         if self._pump is None or self._pump.done():
@@ -178,9 +200,51 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
         self.blocked_chats: set[int] = set()
         self.stats = SendStats()
         self._chats: dict[int, ChatBucket] = {}
+        self._bulk_stopped = asyncio.Event()
 
     async def initialize(self) -> None:
-        return None
+        self._bulk_stopped.clear()
+        self.global_gate.bulk_closed = False
+
+    def stop_bulk(self) -> None:
+        """The bot is stopping: bulk requests not yet sent end with ``SendAbandoned``."""
+        self._bulk_stopped.set()
+        self.global_gate.close_bulk()
+
+    async def _pause(self, seconds: float, priority: int) -> None:
+        """Sleep before a (re)try; a bulk request's sleep ends early, abandoned, at stop."""
+        if priority == INTERACTIVE:
+            await asyncio.sleep(seconds)
+            return
+        if self._bulk_stopped.is_set():
+            raise SendAbandoned
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._bulk_stopped.wait(), seconds)
+        if self._bulk_stopped.is_set():
+            raise SendAbandoned
+
+    async def _lock_chat(self, bucket: ChatBucket, priority: int) -> None:
+        """Take the chat's lock; a bulk request waiting for it is abandoned at stop (the
+        holder may be sitting out a long 429)."""
+        if priority == INTERACTIVE or not bucket.lock.locked():
+            await bucket.lock.acquire()
+            return
+        taking = asyncio.ensure_future(bucket.lock.acquire())
+        stopped = asyncio.ensure_future(self._bulk_stopped.wait())
+        interrupted = True
+        try:
+            await asyncio.wait({taking, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            interrupted = False
+        finally:
+            stopped.cancel()
+            taking.cancel()  # does nothing if the lock was taken
+            with contextlib.suppress(asyncio.CancelledError):
+                await taking
+            if interrupted and not taking.cancelled():
+                bucket.lock.release()
+        if taking.cancelled():
+            raise SendAbandoned
+        taking.result()  # the lock is ours (the check before sending abandons it if stopped)
 
     async def shutdown(self) -> None:
         return None
@@ -214,7 +278,7 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
             if not bucket.lock.locked() and now - bucket.stamp > full_after:
                 del self._chats[chat_id]
 
-    async def _take_chat_token(self, bucket: ChatBucket) -> None:
+    async def _take_chat_token(self, bucket: ChatBucket, priority: int = INTERACTIVE) -> None:
         while True:
             now = self._clock()
             bucket.tokens = min(
@@ -222,12 +286,12 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
             )
             bucket.stamp = now
             if now < bucket.paused_until:
-                await asyncio.sleep(bucket.paused_until - now)
+                await self._pause(bucket.paused_until - now, priority)
                 continue
             if bucket.tokens >= 1:
                 bucket.tokens -= 1
                 return
-            await asyncio.sleep((1 - bucket.tokens) / self.chat_rate)
+            await self._pause((1 - bucket.tokens) / self.chat_rate, priority)
 
     async def process_request(
         self,
@@ -247,8 +311,11 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
         if endpoint not in COUNTED_METHODS or chat_id is None:
             return await self._attempts(callback, args, kwargs, endpoint, chat_id, None, priority)
         bucket = self._bucket(chat_id)
-        async with bucket.lock:  # keeps one chat's messages in order
+        await self._lock_chat(bucket, priority)  # keeps one chat's messages in order
+        try:
             return await self._attempts(callback, args, kwargs, endpoint, chat_id, bucket, priority)
+        finally:
+            bucket.lock.release()
 
     async def _attempts(
         self,
@@ -264,8 +331,10 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
         while True:
             attempt += 1
             if bucket is not None:
-                await self._take_chat_token(bucket)
+                await self._take_chat_token(bucket, priority)
                 await self.global_gate.acquire(priority)
+            if priority != INTERACTIVE and self._bulk_stopped.is_set():
+                raise SendAbandoned  # the last moment at which nothing has been sent
             try:
                 result = await callback(*args, **kwargs)
             except RetryAfter as err:
@@ -275,7 +344,7 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                 if bucket is not None:
                     bucket.paused_until = self._clock() + wait
                 else:
-                    await asyncio.sleep(wait)
+                    await self._pause(wait, priority)
                 if attempt >= self.max_attempts:
                     self.stats.failed += 1
                     raise
@@ -304,7 +373,7 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                 log.info(
                     "network error on %s (%s), retry %d in %.1fs", endpoint, err, attempt, delay
                 )
-                await asyncio.sleep(delay)
+                await self._pause(delay, priority)
                 continue
             if endpoint in COUNTED_METHODS:
                 self.stats.sent += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,16 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
     #: what the features declared (``bot.features``), set when the application is built
     registry: Registry = field(default_factory=Registry)
+    #: set when the bot begins to stop: the dispatcher takes no new push, and bulk requests not
+    #: yet sent are abandoned (``request_stop``)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def request_stop(self) -> None:
+        """The bot is stopping (SIGTERM): pushes stop going out now, whatever is in flight, so
+        the teardown that follows waits for seconds, not for a push to thousands; what was
+        claimed and not sent is handed back (``bot.dispatch``)."""
+        self.stopping.set()
+        self.send_path.stop_bulk()
 
     async def contact_for(self, user: User | None) -> Contact | None:
         if user is None:

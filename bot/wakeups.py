@@ -6,6 +6,9 @@ one-shot job is armed for the earliest pending delivery's due time — at once i
 due while the bot was down (the catch-up). The periodic tick (``settings.tick_seconds``) stays
 as the safety net, e.g. for rows added by another process. Finding the next due time is one
 indexed query, so start-up costs the same with 30 or 30 000 pending reminders.
+
+Once the bot is stopping (``Services.stopping``) no tick starts, a running one goes round no
+more, and nothing is re-armed.
 """
 
 from __future__ import annotations
@@ -33,11 +36,15 @@ async def next_due_at(svc: Services) -> datetime | None:
 async def arm(application: Any, *, first: bool = False) -> float | None:
     """(Re)arm the one wake-up job; returns its delay in seconds, or None if none is needed.
 
-    Off when the periodic tick is off (``tick_seconds=0``: tests drive ``tick`` themselves).
+    Off when the periodic tick is off (``tick_seconds=0``: tests drive ``tick`` themselves), and
+    while another process is the dispatcher: the rows due here are its to send, and waking at
+    once for them again and again would only spin; the periodic tick asks for the role.
     """
     svc: Services = application.bot_data["services"]
     queue = application.job_queue
-    if queue is None or svc.settings.tick_seconds <= 0:
+    if queue is None or svc.settings.tick_seconds <= 0 or svc.stopping.is_set():
+        return None
+    if not await dispatch.dispatch_lock(svc).hold():
         return None
     due = await next_due_at(svc)
     for job in queue.get_jobs_by_name(JOB_NAME):
@@ -72,6 +79,8 @@ async def run_tick(application: Any) -> None:
     tick goes round once more instead (what the asker added is then seen), and both wait for
     it to end. The tick runs in a task of the application's, so shutdown waits for it."""
     flight: _Flight = application.bot_data.setdefault("tick_flight", _Flight())
+    if _stopping(application):
+        return
     if flight.task is None or flight.task.done():
         flight.task = application.create_task(_rounds(application, flight), name="dispatch tick")
     else:
@@ -83,8 +92,13 @@ async def _rounds(application: Any, flight: _Flight) -> None:
     while True:
         flight.again = False
         await dispatch.tick(application)
-        if not flight.again:
+        if not flight.again or _stopping(application):
             return
+
+
+def _stopping(application: Any) -> bool:
+    svc: Services | None = application.bot_data.get("services")
+    return svc is not None and svc.stopping.is_set()
 
 
 def tick_soon(application: Any) -> None:

@@ -1,12 +1,16 @@
 """Pushes as rows: what must be sent, to whom, when — and whether it was.
 
 A delivery is claimed (one UPDATE that only one process can win) before it is sent, then
-marked sent. A claim left behind by a crash becomes claimable again once it is stale, and a
-sent delivery is never claimed again, so nothing is sent twice and nothing is lost.
+marked sent. A claim is a lease: the process holding it renews it while the send is on its
+way (``renew``) and hands back what it did not send when it stops (``release``), so a claim
+left behind by a crash is the only kind that goes stale, and it becomes claimable again once
+the lease runs out. A sent delivery is never claimed again, so nothing is sent twice and
+nothing is lost.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -15,7 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Delivery
 from storage.upsert import insert_ignore
 
-STALE_CLAIM = timedelta(minutes=5)
+#: How long a claim stands without being renewed. A live holder renews every
+#: ``CLAIM_LEASE / 3`` (``bot.dispatch``), so only a crashed process's claims outlast it; kept
+#: short so another process (or the next start) sends them within a minute of the crash.
+CLAIM_LEASE = timedelta(seconds=30)
 
 
 async def add(
@@ -50,7 +57,7 @@ async def due_ids(session: AsyncSession, now: datetime, limit: int = 500) -> lis
         select(Delivery.id)
         .where(
             ((Delivery.state == "pending") & (Delivery.due_at <= now))
-            | ((Delivery.state == "claimed") & (Delivery.claimed_at < now - STALE_CLAIM))
+            | ((Delivery.state == "claimed") & (Delivery.claimed_at < now - CLAIM_LEASE))
         )
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
@@ -65,7 +72,7 @@ async def claim(session: AsyncSession, delivery_id: int, now: datetime) -> Deliv
         .where(
             Delivery.id == delivery_id,
             ((Delivery.state == "pending") & (Delivery.due_at <= now))
-            | ((Delivery.state == "claimed") & (Delivery.claimed_at < now - STALE_CLAIM)),
+            | ((Delivery.state == "claimed") & (Delivery.claimed_at < now - CLAIM_LEASE)),
         )
         .values(state="claimed", claimed_at=now, attempts=Delivery.attempts + 1)
     )
@@ -90,6 +97,33 @@ async def postpone(session: AsyncSession, delivery_id: int, until: datetime) -> 
         .where(Delivery.id == delivery_id)
         .values(state="pending", due_at=until, claimed_at=None)
     )
+
+
+async def renew(session: AsyncSession, delivery_ids: Collection[int], now: datetime) -> int:
+    """Extend the lease on claims still held (a send waiting out a 429 can outlast it)."""
+    if not delivery_ids:
+        return 0
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(list(delivery_ids)), Delivery.state == "claimed")
+        .values(claimed_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+async def release(session: AsyncSession, delivery_ids: Collection[int]) -> int:
+    """Hand back claims that were not sent (the bot is stopping): pending again, due as they
+    were, so another process or the next start sends them at once; the attempt is not
+    counted, as nothing was tried."""
+    if not delivery_ids:
+        return 0
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(list(delivery_ids)), Delivery.state == "claimed")
+        # every claim counted one attempt (``claim``): take back the one not made
+        .values(state="pending", claimed_at=None, attempts=Delivery.attempts - 1)
+    )
+    return int(result.rowcount or 0)
 
 
 async def cancel_pending(session: AsyncSession, *, campaign_id: int, now: datetime) -> int:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot import dispatch
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.devtools.local import LocalWorld
@@ -814,6 +815,7 @@ async def test_two_bot_processes_send_each_reminder_once(database_url: str) -> N
                 again = await asyncio.gather(tick(world.bot.application), tick(other))
                 assert sum(r.sent for r in again) == 0
         finally:
+            await dispatch.on_stop(other.bot_data["services"])  # its post_stop: lets go the lock
             await other.shutdown()
             await other_db.close()
         for phone, _ in people:
