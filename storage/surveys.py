@@ -126,6 +126,26 @@ _OPEN_RESPONSES = (
 )
 
 
+async def recently_active(
+    session: AsyncSession, since: datetime, *, thanked: str
+) -> list[Response]:
+    """Responses in progress and updated since ``since``, and those completed since then
+    whose ``asked_key`` is not ``thanked`` (the caller's mark for a thank-you sent)."""
+    result = await session.scalars(
+        select(Response)
+        .where(
+            Response.updated_at >= since,
+            (Response.status == ResponseStatus.IN_PROGRESS)
+            | (
+                (Response.status == ResponseStatus.COMPLETED)
+                & ((Response.asked_key.is_(None)) | (Response.asked_key != thanked))
+            ),
+        )
+        .order_by(Response.id)
+    )
+    return list(result)
+
+
 async def answers_of(session: AsyncSession, response_id: int) -> list[StoredAnswer]:
     rows = await session.scalars(_ANSWERS_OF, {"response_id": response_id})
     return [

@@ -7,9 +7,11 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from bot.clock import ManualClock
+from bot.devtools.sandbox import Phone
 from storage.models import Response
 from tests.test_e2e_surveys import (
     START,
+    THANKS,
     answers_of,
     edits,
     go_button,
@@ -19,7 +21,9 @@ from tests.test_e2e_surveys import (
     pulse_campaign,
     question_message,
     response_of,
+    say,
     settle,
+    shown,
     start_button_message,
     survey_world,
     tap,
@@ -87,3 +91,49 @@ async def test_continuing_after_a_crash_leaves_the_answered_question_as_it_was(
         still = next(m for m in phone.messages if m.message_id == first.message_id)
         assert still.text == answered.text
         assert "consulted" not in (still.text or "")
+
+
+async def test_a_restart_sends_what_a_crash_left_owed(sqlite_url: str) -> None:
+    """A crash after an answer was stored but before the bot said anything more: at the next
+    start the partner gets the question they are on, or the thank-you after the last answer;
+    a partner owed nothing gets nothing."""
+    clock = ManualClock(START)
+    async with survey_world(sqlite_url, clock) as world:
+        waiting = await partner(world, clock, 4813)  # owed the next question
+        finished = await partner(world, clock, 4814)  # owed the thank-you
+        fine = await partner(world, clock, 4815)  # owed nothing
+        await pulse_campaign(world, clock, waiting, finished, fine)
+        for phone in (waiting, finished, fine):
+            await open_invitation(phone)
+        first = question_message(waiting)
+        await tap(waiting, "c", 4)
+        await _answer_all(finished)
+        await _answer_all(fine)
+        owed = await response_of(world, 4813)
+        done = await response_of(world, 4814)
+        async with world.db.transaction() as session:  # as if the bot died after the commits
+            await session.execute(
+                update(Response)
+                .where(Response.id == owed.id)
+                .values(message_id=first.message_id, asked_key="satisfaction")
+            )
+            await session.execute(
+                update(Response).where(Response.id == done.id).values(asked_key="confidential")
+            )
+        counts = {p.user_id: len(p.messages) for p in (waiting, finished, fine)}
+
+        await world.restart_bot()
+        [asked] = await waiting.wait(1, timeout=10)
+        [thanked] = await finished.wait(1, timeout=10)
+        assert asked.buttons and asked.text != first.text, waiting.transcript()
+        assert THANKS in (thanked.text or "")
+        await settle(fine)
+        assert len(fine.messages) == counts[fine.user_id], fine.transcript()
+
+
+async def _answer_all(phone: Phone) -> None:
+    """Through partner_feedback to its thank-you (as in test_e2e_long_text)."""
+    for point in (4, 3, 1, 0, 4):
+        await tap(phone, "c", point)
+    await say(phone, "Share the budget earlier.")
+    assert THANKS in shown(await tap(phone, "s")), phone.transcript()  # confidential: skipped

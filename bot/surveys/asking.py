@@ -190,3 +190,5 @@ async def finish(context: BotContext, chat_id: int, response: Response, survey: 
     await send_text(
         context, chat_id, _.paragraphs(_("Thank you! All your answers are saved."), note), lang
     )
+    # On record, so a restart after a crash before this point sends it (bot.surveys.recovery).
+    await service.mark_thanked(context.svc, response.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.features import Feature
 from bot.safeguarding import report
-from bot.surveys import answering, confidential, listing
+from bot.surveys import answering, confidential, listing, recovery
 from bot.surveys.mydata import surveys_section
 from bot.surveys.service import FLOW_LONG
 
@@ -19,6 +19,7 @@ def feature() -> Feature:
         fallbacks=(answering.on_message,),  # a message while a survey is open answers it
         cancel_hooks=(listing.cancel_hook,),
         mydata_sections=(surveys_section,),
+        on_startup=(recovery.on_startup,),  # what a crash left owed to partners
         # How a survey goes on past its confidential question once the report is sent or
         # cannot be: reached through the registry, so that bot.safeguarding.report (which
         # the survey imports) need not import the survey.

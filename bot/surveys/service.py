@@ -16,7 +16,8 @@ from bot.surveys.registry import from_rows, to_row
 from conversations import Answer, Progress, Question, Step, Survey
 from storage import flows
 from storage import surveys as store
-from storage.models import ChatFlow, Response
+from storage.models import ChatFlow, Contact, Response
+from storage.statuses import ContactStatus
 
 #: The chat step of a text over the limit kept aside (``bot.surveys.long_text``).
 FLOW_LONG = "survey_long_text"
@@ -147,6 +148,34 @@ async def pause(svc: Services, response_id: int) -> None:
         row = await store.get_response(session, response_id)
         row.status = "paused"
         row.updated_at = svc.clock.now()
+
+
+# ---------------------------------------------------------------- owed after a crash
+
+#: ``asked_key`` of a completed response once its thank-you has gone out (no question key
+#: can be written this way).
+THANKED = "(thanked)"
+
+
+async def mark_thanked(svc: Services, response_id: int) -> None:
+    async with svc.db.transaction() as session:
+        await store.update_response(session, response_id, asked_key=THANKED)
+
+
+async def owed_since(svc: Services, since: datetime) -> list[Response]:
+    """Responses active since ``since`` that may be owed a message: in progress (their next
+    question may never have left), or completed without a thank-you on record."""
+    async with svc.db.sessions() as session:
+        return await store.recently_active(session, since, thanked=THANKED)
+
+
+async def telegram_id_of(svc: Services, contact_id: int) -> int | None:
+    """Where to write to a contact, unless they blocked the bot or were forgotten."""
+    async with svc.db.sessions() as session:
+        contact = await session.get(Contact, contact_id)
+    if contact is None or contact.status in (ContactStatus.BLOCKED, ContactStatus.FORGOTTEN):
+        return None
+    return contact.telegram_user_id
 
 
 # ---------------------------------------------------------------- a text kept aside
