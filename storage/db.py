@@ -129,6 +129,10 @@ class Database:
             yield session
         self.generation += 1
 
+    def in_unit(self) -> bool:
+        """Whether this task is inside an update's unit of work."""
+        return _joinable(self) is not None
+
     async def defer_write(self, write: Callable[[AsyncSession], Awaitable[None]]) -> None:
         """A write that belongs with the update's effects (the update-id claim): inside a unit
         of work it runs in the update's first transaction, or when the update ends if the

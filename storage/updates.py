@@ -27,21 +27,33 @@ async def claim_update(db: Database, update_id: int, now: datetime) -> bool:
     to be applied at the next start; so nothing is lost, and at worst a read-only reply comes
     twice. The update leaves the inbox in the same transaction, applied or found a repeat.
     Two updates with one id never run at once: one chat's updates run in turn
-    (``bot.update_processor``) and only one process receives them."""
+    (``bot.update_processor``) and only one process receives them. Outside an update's
+    unit of work the claim is one transaction whose insert decides, race-free across
+    processes."""
+    if not db.in_unit():
+        async with db.transaction() as session:
+            return await _claim(session, update_id, now)
     async with db.sessions() as session:
         seen = await session.scalar(_SEEN, {"update_id": update_id})
 
     async def claim(session: AsyncSession) -> None:
-        await session.execute(_LEAVE_INBOX, {"update_id": update_id})
         if seen is None:
-            await insert_ignore(
-                session,
-                ProcessedUpdate.__table__,  # type: ignore[arg-type]
-                {"update_id": update_id, "processed_at": now},
-            )
+            await _claim(session, update_id, now)
+        else:  # a repeat: it only leaves the inbox
+            await session.execute(_LEAVE_INBOX, {"update_id": update_id})
 
     await db.defer_write(claim)
     return seen is None
+
+
+async def _claim(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Out of the inbox and into the applied ids; True if this call inserted the id."""
+    await session.execute(_LEAVE_INBOX, {"update_id": update_id})
+    return await insert_ignore(
+        session,
+        ProcessedUpdate.__table__,  # type: ignore[arg-type]
+        {"update_id": update_id, "processed_at": now},
+    )
 
 
 _SEEN = select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == bindparam("update_id"))
