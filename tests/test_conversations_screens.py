@@ -10,7 +10,7 @@ import pytest
 
 from conversations.engine import Progress, Step, UserInput, advance, begin, screen
 from conversations.loader import SURVEYS_DIR, load_survey
-from tests.test_conversations_loader import base, load_error, write
+from tests.survey_files import base, load_error, write
 
 JPAT = load_survey(SURVEYS_DIR / "jpat.yaml")
 

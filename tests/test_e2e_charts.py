@@ -17,7 +17,7 @@ from bot.charts import MIN_FONT_PX, NBSP
 from bot.clock import ManualClock
 from tests.e2e import ADMIN_ID, command_and_wait, press_and_wait
 from tests.summary_data import Person
-from tests.test_e2e_summaries import START, photos, seed_pulse, staff_world
+from tests.summary_world import START, photos, seed_pulse, staff_world
 
 ORG = "Women's Refugee Leadership Network of Kakuma and Kalobeyei"
 

@@ -13,7 +13,7 @@ from conversations.dates import example
 from storage import contacts
 from storage.models import ChatFlow
 from tests.e2e import ADMIN_ID, command_and_wait, press_and_wait, say_and_wait
-from tests.test_e2e_surveys import (
+from tests.survey_steps import (
     ALL_TYPES,
     START,
     answers_of,

@@ -22,7 +22,7 @@ from bot.devtools.sandbox import Phone
 from storage import contacts
 from tests.e2e import ADMIN_ID, command_and_wait, press_and_wait, say_and_wait, settle_after
 from tests.summary_data import Person, organisation, seed
-from tests.test_e2e_summaries import (
+from tests.summary_world import (
     PULSE,
     STAFF_ID,
     START,

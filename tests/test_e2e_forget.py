@@ -26,7 +26,7 @@ from tests.e2e import (
     press_and_wait,
     settle,
 )
-from tests.test_e2e_surveys import (
+from tests.survey_steps import (
     PULSE,
     START,
     THANKS,

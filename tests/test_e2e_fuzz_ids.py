@@ -21,7 +21,7 @@ from bot.clock import ManualClock
 from bot.devtools.local import LocalWorld
 from bot.devtools.sandbox import Phone
 from tests.e2e import ADMIN_ID
-from tests.test_e2e_summaries import START, launch, partners, plain, staff_world
+from tests.summary_world import START, launch, partners, plain, staff_world
 
 HUGE = "9" * 25
 ODD = ["", "²", "١٢", HUGE, "99999999999", "-1", "0", "1", "x", "-", "1.5", "٣"]

@@ -8,7 +8,7 @@ from bot.clock import ManualClock
 from bot.devtools.sandbox import Phone
 from conversations.validation import FREE_TEXT_LIMIT, clip_free_text, join_parts
 from tests.e2e import settle
-from tests.test_e2e_surveys import (
+from tests.survey_steps import (
     START,
     answers_of,
     edits,

@@ -1,44 +1,41 @@
 """Confidential reports end to end: a partner's words reach only the named safeguarding focal
 point — never the staff who run the partnership, the answers table, a summary or an export —
 the focal point replies through the bot and marks the report handled, and every read is in the
-audit log. Through the sandbox over real HTTP, time under the test's control."""
+audit log; an anonymous report hides name, organisation and chat; "Don't send" keeps nothing;
+a voice report goes to the focal point, not the answers. Through the sandbox over real HTTP,
+time under the test's control.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
-
-import pytest
 from sqlalchemy import select
 
 from bot.access import unknown_command_text
 from bot.clock import ManualClock
-from bot.devtools.local import LocalWorld
-from bot.devtools.sandbox import Event, Limits, Phone
-from conversations import SurveyDefinitionError, parse_survey
-from storage import contacts
 from storage import safeguarding as sg_store
-from storage.models import (
-    AnswerRow,
-    AuditEntry,
-    Contact,
-    SafeguardingMessage,
-    SafeguardingReport,
+from storage.models import AnswerRow, SafeguardingMessage, SafeguardingReport
+from tests.e2e import ADMIN_ID, command_and_wait, press_and_wait, settle
+from tests.safeguarding_world import (
+    ANON_WORDS,
+    COORDINATOR_ID,
+    FOCAL_ID,
+    REFERENCE,
+    START,
+    WORDS,
+    act,
+    audit_rows,
+    command,
+    everything,
+    name_focal_point,
+    reports,
+    sg_world,
+    staff_phone,
+    up_to_confidential,
+    words_in_answers,
 )
-from tests.e2e import (
-    ADMIN_ID,
-    command_and_wait,
-    press_and_wait,
-    settle,
-    settle_after,
-    world_for,
-)
-from tests.test_e2e_surveys import (
+from tests.survey_steps import (
     THANKS,
     messages,
-    open_invitation,
     partner,
     plain,
     press,
@@ -50,98 +47,6 @@ from tests.test_e2e_surveys import (
     shown,
     tap,
 )
-
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday, 10:00 in Nairobi
-COORDINATOR_ID = 600001
-FOCAL_ID = 600002
-WORDS = "The coordinator asks us for money before approving our reports."
-ANON_WORDS = "A staff member threatened to cut our grant if we complain."
-REFERENCE = re.compile(r"SG-[2-9A-Z]{5}")
-
-
-@asynccontextmanager
-async def sg_world(database_url: str, clock: ManualClock) -> AsyncIterator[LocalWorld]:
-    async with world_for(
-        database_url,
-        clock=clock,
-        tick_seconds=0,
-        limits=Limits(chat_enabled=False),
-        chat_burst=1000,
-    ) as world:
-        yield world
-
-
-async def staff_phone(world: LocalWorld, clock: ManualClock, user_id: int, name: str) -> Phone:
-    async with world.db.transaction() as session:
-        await contacts.make_staff(
-            session,
-            telegram_user_id=user_id,
-            display_name=name,
-            language="en",
-            timezone="Africa/Nairobi",
-            now=clock.now(),
-        )
-    return world.sandbox.user(user_id, first_name=name, language_code="en")
-
-
-async def act(phone: Phone, kind: str = "message") -> list[Event]:
-    return await settle_after(phone, expect=kind)
-
-
-async def command(phone: Phone, name: str, args: str = "") -> list[Event]:
-    await phone.send_command(name, args)
-    return await act(phone)
-
-
-async def name_focal_point(world: LocalWorld, clock: ManualClock) -> tuple[Phone, Phone]:
-    admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="en")
-    focal = await staff_phone(world, clock, FOCAL_ID, "Amina Yusuf")
-    text = shown(await command(admin, "staff", f"safeguarding add {FOCAL_ID} Amina Yusuf"))
-    assert "Amina Yusuf is now a safeguarding focal point" in text
-    listing = shown(await command(admin, "staff", "safeguarding"))
-    assert f"• Amina Yusuf ({FOCAL_ID})" in listing
-    # The focal point opens the bot (a bot cannot write first) and has nothing to read yet.
-    assert "There are no open confidential reports." in shown(await command(focal, "reports"))
-    return admin, focal
-
-
-async def up_to_confidential(phone: Phone) -> None:
-    """Answer partner_feedback up to its confidential question."""
-    await open_invitation(phone)
-    await tap(phone, "c", 4)  # satisfaction
-    await tap(phone, "c", 3)  # communication
-    await tap(phone, "c", 1)  # consulted
-    await tap(phone, "c", 0)  # payments
-    await tap(phone, "c", 4)  # credit
-    await say(phone, "Share the budget with us earlier.")  # improve
-
-
-def everything(events: list[Event]) -> str:
-    """All a phone received: texts, captions, buttons and file contents."""
-    parts = []
-    for e in events:
-        parts.append(e.content or "")
-        parts.append(repr(e.reply_markup or {}))
-        if e.file is not None and e.file.data is not None:
-            parts.append(e.file.data.decode("utf-8", "replace"))
-    return "\n".join(parts)
-
-
-async def words_in_answers(world: LocalWorld, words: str) -> list[AnswerRow]:
-    async with world.db.sessions() as session:
-        rows = await session.scalars(select(AnswerRow))
-        return [r for r in rows if words in (r.value_text or "") or words in (r.raw_text or "")]
-
-
-async def audit_rows(world: LocalWorld) -> list[AuditEntry]:
-    async with world.db.sessions() as session:
-        return list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
-
-
-async def reports(world: LocalWorld) -> list[SafeguardingReport]:
-    async with world.db.sessions() as session:
-        return list(await session.scalars(select(SafeguardingReport)))
-
 
 # ------------------------------------------------------------------------------ the whole path
 
@@ -336,180 +241,6 @@ async def test_dont_send_keeps_nothing(sqlite_url: str) -> None:
         assert THANKS in shown(await tap(reporter, "s"))  # the question is still there: Skip
         await settle(focal)
         assert WORDS not in everything(focal.events)
-
-
-# ------------------------------------------------------------------------------ nobody named
-
-
-async def test_without_a_focal_point_the_partner_is_told_and_nothing_is_stored(
-    sqlite_url: str,
-) -> None:
-    clock = ManualClock(START)
-    async with sg_world(sqlite_url, clock) as world:
-        admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="en")
-        listing = shown(await command(admin, "staff", "safeguarding"))
-        assert "No safeguarding focal point is named" in listing
-        first = await partner(world, clock, 7401)
-        second = await partner(world, clock, 7402)
-        await pulse_campaign(world, clock, first, second)
-
-        await up_to_confidential(first)
-        question = plain(question_message(first).text)
-        assert "Confidential reports cannot be received right now" in question
-        assert "safeguarding focal point," not in question  # nobody is named to the partner
-        notice = shown(await act(admin))
-        assert "Partners cannot send confidential reports" in notice
-        assert "/staff safeguarding add" in notice
-
-        # Typing anyway: told again, the question is skipped, nothing is kept.
-        events = await say(first, WORDS)
-        text = shown(events)
-        assert "What you wrote was not stored, and this question is skipped." in text
-        assert THANKS in text
-        assert await reports(world) == []
-        response = await response_of(world, 7401)
-        [row] = [r for r in await rows_of(world, response.id) if r.question_key == "confidential"]
-        assert (row.status, row.value_text, row.raw_text) == ("skipped", None, None)
-        assert response.status == "completed"
-
-        # The admins were told once, not again for the next partner.
-        await up_to_confidential(second)
-        assert THANKS in shown(await tap(second, "s"))
-        await settle(admin)
-        told = [e for e in admin.events if "Partners cannot send" in (e.content or "")]
-        assert len(told) == 1
-
-
-# ------------------------------------------------------------------------------ refusals
-
-
-async def test_staff_partners_and_strangers_cannot_read_reports(sqlite_url: str) -> None:
-    clock = ManualClock(START)
-    async with sg_world(sqlite_url, clock) as world:
-        _admin, focal = await name_focal_point(world, clock)
-        reporter = await partner(world, clock, 7501)
-        other = await partner(world, clock, 7502)
-        await pulse_campaign(world, clock, reporter, other)
-        await up_to_confidential(reporter)
-        await say(reporter, WORDS)
-        await press(reporter, "Send with my name", expect="message")
-        await act(focal)
-        await settle(other)  # its invitation
-        [report] = await reports(world)
-
-        coordinator = await staff_phone(world, clock, COORDINATOR_ID, "Peter")
-        stranger = world.sandbox.user(7599, first_name="Visitor", language_code="en")
-        refusal = plain(unknown_command_text("en"))
-        for phone in (coordinator, other, stranger):
-            assert [plain(e.text) for e in await command(phone, "reports")] == [refusal]
-            for data in (
-                f"sg:op:{report.id}",
-                f"sg:rp:{report.id}",
-                f"sg:hd:{report.id}",
-                f"sg:an:{report.id}",
-                f"sg:s:{report.id}:a",
-                "sg:op:x",
-            ):
-                await phone.press_data(data)
-                events = await settle(phone)
-                answers = [plain(e.text) for e in events if e.kind == "callback_answer"]
-                assert answers == [refusal], data
-            assert WORDS not in everything(phone.events)
-        [still] = await reports(world)
-        assert still.status == "open"
-
-        # Removed focal points read nothing more.
-        admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="en")
-        removed = shown(await command(admin, "staff", f"safeguarding remove {FOCAL_ID}"))
-        assert "is no longer a safeguarding focal point" in removed
-        assert [plain(e.text) for e in await command(focal, "reports")] == [refusal]
-
-        entries = await audit_rows(world)
-        refused = [e for e in entries if e.action == "command.refused"]
-        assert len(refused) == 3 * 7 + 1
-        assert ("safeguarding.focal_remove", ADMIN_ID) in [
-            (e.action, e.actor_telegram_id) for e in entries
-        ]
-
-
-async def test_only_staff_or_admins_with_a_name_can_be_focal_points(sqlite_url: str) -> None:
-    clock = ManualClock(START)
-    async with sg_world(sqlite_url, clock) as world:
-        admin = world.sandbox.user(ADMIN_ID, first_name="Grace", language_code="en")
-        a_partner = await partner(world, clock, 7601)
-        text = shown(await command(admin, "staff", f"safeguarding add {a_partner.user_id}"))
-        assert "Only a staff member or an admin can be a safeguarding focal point" in text
-        # The admin names themself: a contact is made for them; a name is needed.
-        text = shown(await command(admin, "staff", f"safeguarding add {ADMIN_ID}"))
-        assert "followed by the name partners should see" in text
-        text = shown(await command(admin, "staff", f"safeguarding add {ADMIN_ID} Grace Njeri"))
-        assert "Grace Njeri is now a safeguarding focal point" in text
-        assert "There are no open confidential reports." in shown(await command(admin, "reports"))
-        async with world.db.sessions() as session:
-            contact = await session.scalar(
-                select(Contact).where(Contact.telegram_user_id == ADMIN_ID)
-            )
-            points = await sg_store.focal_points(session)
-        assert contact is not None and contact.role == "admin"
-        assert [p.name for p in points] == ["Grace Njeri"]
-        # a stranger tries the admin command
-        stranger = world.sandbox.user(7699, first_name="Visitor", language_code="en")
-        events = await command(stranger, "staff", f"safeguarding add {stranger.user_id} Me")
-        assert [plain(e.text) for e in events] == [plain(unknown_command_text("en"))]
-
-
-# ------------------------------------------------------------------------------ the definition
-
-
-BASE = {
-    "id": "s",
-    "version": 1,
-    "default_language": "en",
-    "languages": ["en"],
-    "title": {"en": "T"},
-    "intro": {"en": "I"},
-}
-
-
-def _survey(question: dict[str, object]):  # type: ignore[no-untyped-def]
-    return parse_survey({**BASE, "questions": [question]})
-
-
-def test_confidential_is_only_for_optional_text_questions() -> None:
-    ok = _survey(
-        {"key": "c", "type": "text", "required": False, "confidential": True, "text": {"en": "?"}}
-    )
-    assert ok.questions[0].confidential
-    plain_text = _survey({"key": "t", "type": "text", "text": {"en": "?"}})
-    assert plain_text.questions[0].confidential is False
-    # Surveys that never use the flag keep their stored form (and fingerprint).
-    assert "confidential" not in plain_text.model_dump(mode="json")["questions"][0]
-    assert ok.model_dump(mode="json")["questions"][0]["confidential"] is True
-    with pytest.raises(SurveyDefinitionError, match="only a text question can be confidential"):
-        _survey(
-            {
-                "key": "s",
-                "type": "scale",
-                "min": 1,
-                "max": 5,
-                "required": False,
-                "confidential": True,
-                "text": {"en": "?"},
-            }
-        )
-    with pytest.raises(SurveyDefinitionError, match="must be optional"):
-        _survey({"key": "c", "type": "text", "confidential": True, "text": {"en": "?"}})
-
-
-def test_the_shipped_pulse_marks_its_confidential_question() -> None:
-    from conversations.loader import load_all
-
-    survey = load_all()["partner_feedback"]
-    flagged = [q.key for q in survey.questions if q.confidential]
-    assert flagged == ["confidential"]
-    question = survey.question("confidential")
-    assert question is not None and not question.required
-    assert all(question.text.get(lang) for lang in ("en", "fr", "es", "ar", "sw"))
 
 
 async def test_a_voice_report_goes_to_the_focal_point_not_the_answers(sqlite_url: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.clock import ManualClock
 from tests.e2e import ADMIN_ID, command_and_wait, press_and_wait, say_and_wait
-from tests.test_e2e_summaries import START, buttons, launch, partners, shown, staff_world
+from tests.summary_world import START, buttons, launch, partners, shown, staff_world
 
 
 async def test_staff_wizards_say_what_they_wait_for_and_can_be_left(sqlite_url: str) -> None:

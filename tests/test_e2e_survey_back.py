@@ -4,7 +4,7 @@ answer as "Your answer: …", and "Keep this answer" leaves it as it was."""
 from __future__ import annotations
 
 from bot.clock import ManualClock
-from tests.test_e2e_surveys import (
+from tests.survey_steps import (
     START,
     answers_of,
     open_invitation,

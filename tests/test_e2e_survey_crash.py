@@ -9,7 +9,8 @@ from sqlalchemy import update
 from bot.clock import ManualClock
 from bot.devtools.sandbox import Phone
 from storage.models import Response
-from tests.test_e2e_surveys import (
+from tests.e2e import settle
+from tests.survey_steps import (
     START,
     THANKS,
     answers_of,
@@ -22,7 +23,6 @@ from tests.test_e2e_surveys import (
     question_message,
     response_of,
     say,
-    settle,
     shown,
     start_button_message,
     survey_world,

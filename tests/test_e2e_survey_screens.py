@@ -15,7 +15,7 @@ from bot.devtools.sandbox import MESSAGE_KINDS, Event, Phone
 from bot.i18n import translator
 from bot.surveys.view import question_text
 from conversations import Progress, load_all
-from tests.test_e2e_jpat import (
+from tests.jpat_world import (
     START,
     after_background,
     answer_jpat,

@@ -9,6 +9,10 @@ record written through the configured handler is then searched for the secrets.
 So that the search is not vacuous, a raw handler ahead of ours counts (without keeping) the
 records in which a secret did appear *before* the filter: the session must have produced such
 records, from the libraries, and ours must have written DEBUG records too.
+
+Exceptions keep their traceback (where) but not messages built from data (what): checked
+here, as the traceback names this file. The rest of the privacy filter on single records is
+tested in ``test_logs_filter.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -27,59 +31,22 @@ from bot.devtools.sandbox import Limits, Phone
 from bot.devtools.sandbox.events import Event
 from bot.dispatch import tick
 from storage import campaigns
-from tests.e2e import (
-    ADMIN_ID,
-    command_and_wait,
-    press_and_wait,
-    say_and_wait,
-    settle,
-    world_for,
+from tests.e2e import ADMIN_ID, command_and_wait, press_and_wait, say_and_wait, settle, world_for
+from tests.log_secrets import (
+    ADMIN_NAME,
+    ANSWER,
+    FIRST_NAME,
+    FORCED,
+    LAST_NAME,
+    ORG_NAME,
+    PARTNER_ID,
+    START,
+    USERNAME,
+    WRONG,
+    Capture,
+    RawCounter,
+    _through_filter,
 )
-
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday, 10:00 in Nairobi
-PARTNER_ID = 880001
-FIRST_NAME = "Zawadi"
-LAST_NAME = "Mwangaza-Q7"
-USERNAME = "zawadi_private_q7"
-ADMIN_NAME = "Grace Okonkwo-W4"
-ORG_NAME = "Ushirika Kilimo ZQ-88"
-ANSWER = "my phone is +254 700 123 456 UNIQUE-ANSWER-XYZ"
-WRONG = "Grants came late, ask Baraka SECOND-ANSWER-KQ"
-LIBRARIES = ("telegram", "httpx", "httpcore", "aiohttp", "sqlalchemy.engine", "aiosqlite")
-FORCED = sorted({*LIBRARIES, *logs.LIBRARY_CAPS})  # every logger configure touched, too
-
-
-class Capture(logging.Handler):
-    """Keeps every record that reaches it (after the privacy filter) and its formatted text."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.setFormatter(logging.Formatter(logs.FORMAT))
-        self.records: list[logging.LogRecord] = []
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-        self.lines.append(self.format(record))
-
-
-class RawCounter(logging.Handler):
-    """Ahead of the filter: counts records by (logger root, level) and those holding a secret."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.secrets: list[str] = []
-        self.by_source: Counter[tuple[str, int]] = Counter()
-        self.leaky: Counter[str] = Counter()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.by_source[(record.name.split(".")[0], record.levelno)] += 1
-        try:
-            text = record.getMessage()
-        except Exception:
-            return
-        if any(secret in text for secret in self.secrets):
-            self.leaky[record.name] += 1
 
 
 @pytest.fixture
@@ -262,77 +229,6 @@ async def test_a_whole_session_at_debug_logs_no_token_answer_or_name(
     assert written[("telegram", logging.DEBUG)] == 0, written
 
 
-# ------------------------------------------------------------------------------ the filter
-
-
-def _through_filter(logger: str, level: int, msg: str, *args: object, **kw: object) -> str | None:
-    """Make a record as ``logging`` would, pass it through the filter, return the output."""
-    record = logging.getLogger(logger).makeRecord(
-        logger, level, "x.py", 1, msg, args, kw.get("exc_info"), None, None, None
-    )  # type: ignore[arg-type]
-    if not logs.PrivacyFilter().filter(record):
-        return None
-    return logging.Formatter("%(message)s").format(record)
-
-
-def test_bot_tokens_are_redacted_wherever_they_appear() -> None:
-    token = "123456789:AAHf3kQ9-zx_Lm0PqRsTuVwXyZaBcDeFgHi"
-    for text in (
-        f"token {token} rejected",
-        f"POST https://api.telegram.org/bot{token}/getUpdates",
-        f"GET /file/bot{token}/photos/1.jpg",
-        f"http://127.0.0.1:8081/bot{SANDBOX_TOKEN}/sendMessage",
-    ):
-        out = _through_filter("bot.x", logging.INFO, "%s", text)
-        assert out is not None
-        assert "AAHf3kQ9" not in out and "sandbox-token" not in out, out
-        assert "<redacted>" in out
-    assert "<redacted>" in _through_filter("httpx", logging.WARNING, f"url {token}")  # type: ignore[operator]
-    # the brief's pattern: digits, a colon, 30+ URL-safe characters
-    assert logs.redact("1234567:" + "a" * 35) == "<redacted>"
-
-
-def test_invite_links_payloads_and_registered_secrets_are_redacted() -> None:
-    invite = "Xq3_vR8kLm2NpT5sWz9-aB4cDe"
-    out = logs.redact(f"link https://t.me/some_bot?start={invite} and /start {invite}.")
-    assert invite not in out and out.count("<redacted>") == 2, out
-    assert logs.redact(f"random {invite} here") == "random <redacted> here"
-    logs.protect("plainlowercasewebhooksecret")
-    assert logs.redact("secret=plainlowercasewebhooksecret") == "secret=<redacted>"
-    # identifiers and paths stay readable
-    kept = "PerChatUpdateProcessor in /work/main/bot/surveys/answering.py partner_feedback_v2"
-    assert logs.redact(kept) == kept
-
-
-def test_library_records_are_capped_and_lose_their_payloads() -> None:
-    update = {"message": {"text": "/start SECRET", "from": {"first_name": "Zawadi"}}}
-    assert _through_filter("telegram.ext.Application", logging.DEBUG, "Processing %s", 1) is None
-    assert _through_filter("httpx", logging.INFO, "HTTP Request: %s", "x") is None
-    assert _through_filter("sqlalchemy.engine.Engine", logging.INFO, "[params] %s", 1) is None
-    assert _through_filter("aiohttp.access", logging.INFO, "GET / 200") is None
-    assert _through_filter("some.library", logging.DEBUG, "hello") is None
-    assert _through_filter("some.library", logging.INFO, "hello") == "hello"
-    out = _through_filter(
-        "telegram.ext.Application",
-        logging.CRITICAL,
-        "Error while building CallbackContext for update %s. Update will not be processed.",
-        update,
-    )
-    assert out is not None and "Zawadi" not in out and "<withheld>" in out
-    out = _through_filter("telegram.ext._utils", logging.CRITICAL, "Received data was %r", update)
-    assert out is not None and "Zawadi" not in out
-    out = _through_filter("telegram.request", logging.ERROR, 'Can not load "%s"', "Zawadi")
-    assert out == 'Can not load "Zawadi"'  # a plain string in an unknown template stays
-    out = _through_filter("telegram.request", logging.ERROR, 'Can not load invalid JSON "%s"', "Zw")
-    assert out == 'Can not load invalid JSON "<withheld>"'
-    out = _through_filter("asyncio", logging.ERROR, "Task exception\nfuture: <Task exc=Zawadi>")
-    assert out == "Task exception"
-    # our own loggers go down to DEBUG and keep their (plain) arguments
-    assert _through_filter("bot.handlers.x", logging.DEBUG, "user %s in %s", 42, "sv") == (
-        "user 42 in sv"
-    )
-
-
 def test_exceptions_keep_their_traceback_but_not_messages_built_from_data() -> None:
     from telegram.error import BadRequest
 
@@ -360,47 +256,3 @@ def test_exceptions_keep_their_traceback_but_not_messages_built_from_data() -> N
     assert out == "dropped: telegram.error.BadRequest: Query is too old"
     out = _through_filter("bot.x", logging.INFO, "failed: %s", ValueError(ANSWER))
     assert out == "failed: ValueError: <withheld>"
-
-
-def test_configure_caps_library_loggers_and_opens_ours() -> None:
-    capture = Capture()
-    try:
-        logs.configure(verbose=True, handlers=[capture], secrets=())
-        assert logging.getLogger().level == logging.DEBUG
-        assert logging.getLogger("bot.surveys.answering").isEnabledFor(logging.DEBUG)
-        assert not logging.getLogger("telegram.ext.Application").isEnabledFor(logging.DEBUG)
-        assert not logging.getLogger("telegram._bot").isEnabledFor(logging.DEBUG)
-        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
-        assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
-        assert any(isinstance(f, logs.PrivacyFilter) for f in capture.filters)
-        logs.configure(verbose=False, handlers=[capture], secrets=())  # again: replaces
-        assert logging.getLogger().handlers.count(capture) == 1
-        assert not logging.getLogger("bot").isEnabledFor(logging.DEBUG)
-    finally:
-        logs.reset()
-
-
-def test_describe_update_gives_ids_and_kinds_never_content() -> None:
-    from telegram import CallbackQuery, Chat, Message, Update, User
-
-    user = User(PARTNER_ID, FIRST_NAME, False, last_name=LAST_NAME, username=USERNAME)
-    chat = Chat(PARTNER_ID, "private", first_name=FIRST_NAME)
-
-    def message(text: str | None) -> Update:
-        return Update(7, message=Message(3, START, chat, from_user=user, text=text))
-
-    token = "Xq3_vR8kLm2NpT5sWz9-aB4cDe"
-    assert logs.describe_update(message(f"/start {token}"), commands={"start"}) == (
-        f"update 7 from user {PARTNER_ID} /start with an argument"
-    )
-    assert logs.describe_update(message("/zawadi"), commands={"start"}) == (
-        f"update 7 from user {PARTNER_ID} a command"
-    )
-    assert logs.describe_update(message(ANSWER)) == (
-        f"update 7 from user {PARTNER_ID} text of {len(ANSWER)} characters"
-    )
-    assert logs.describe_update(message(None)).endswith(" other message")
-    query = CallbackQuery("q1", user, "inst", data="ob:tz:Africa/Nairobi")
-    assert logs.describe_update(Update(8, callback_query=query)) == (
-        f"update 8 from user {PARTNER_ID} button ob:tz"
-    )

@@ -1,28 +1,24 @@
 """The sandbox answers python-telegram-bot like Telegram: shapes, refusals, exception classes.
 
 Every test drives a real ``telegram.Bot`` over HTTP against the sandbox, because the point of
-the sandbox is that PTB cannot tell it from Telegram.
+the sandbox is that PTB cannot tell it from Telegram. Files, chat actions, command menus and
+the menu button are in ``test_sandbox_bot_api_files.py``.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import struct
-import zlib
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import telegram
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Keyboard
 from telegram.error import BadRequest, InvalidToken
 
 from bot.devtools.sandbox import Sandbox
-
-TOKEN = "123456:TEST"
+from tests.sandbox_api import TOKEN, started_phone
 
 
 @pytest.fixture
@@ -39,33 +35,6 @@ async def bot(sandbox: Sandbox) -> AsyncIterator[telegram.Bot]:
         TOKEN, base_url=sandbox.base_url, base_file_url=sandbox.base_file_url
     ) as client:
         yield client
-
-
-async def started_phone(sandbox: Sandbox, user_id: int = 1001, **kwargs: str):
-    phone = sandbox.user(
-        user_id,
-        first_name=kwargs.get("first_name", "Amina"),
-        language_code=kwargs.get("language_code", "ar"),
-    )
-    await phone.start()
-    return phone
-
-
-def png(width: int, height: int) -> bytes:
-    """A minimal valid PNG of the given size."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    raw = b"".join(b"\x00" + b"\x00\x00\x00" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 async def test_get_me(bot: telegram.Bot) -> None:
@@ -313,91 +282,3 @@ async def test_answer_callback_query_once(sandbox: Sandbox, bot: telegram.Bot) -
         await bot.answer_callback_query("12345")
     [answer] = await phone.wait(kinds="callback_answer")
     assert answer.text == "Saved" and answer.show_alert
-
-
-async def test_caption_too_long(sandbox: Sandbox, bot: telegram.Bot) -> None:
-    await started_phone(sandbox)
-    await bot.send_document(1001, io.BytesIO(b"x"), filename="a.txt", caption="c" * 1024)
-    with pytest.raises(BadRequest, match="Message caption is too long"):
-        await bot.send_document(1001, io.BytesIO(b"x"), filename="a.txt", caption="c" * 1025)
-
-
-async def test_send_document_multipart_is_stored(sandbox: Sandbox, bot: telegram.Bot) -> None:
-    phone = await started_phone(sandbox)
-    data = b"partner,score\nRLO-1,4\n" * 100
-    sent = await bot.send_document(
-        1001, io.BytesIO(data), filename="export.csv", caption="<b>Export</b>", parse_mode="HTML"
-    )
-    assert sent.document.file_size == len(data)
-    assert sent.document.file_name == "export.csv"
-    assert sent.document.mime_type == "text/csv"
-    assert sent.caption == "Export"
-    [event] = await phone.wait()
-    assert event.kind == "document"
-    assert event.file is not None and event.file.data == data and event.file.size == len(data)
-    # the same file by file_id, and downloads through getFile
-    again = await bot.send_document(1001, sent.document.file_id)
-    assert again.document.file_unique_id == sent.document.file_unique_id
-    file = await bot.get_file(sent.document.file_id)
-    assert bytes(await file.download_as_bytearray()) == data
-    with pytest.raises(BadRequest, match="Wrong file identifier"):
-        await bot.send_document(1001, "no-such-file-id")
-
-
-async def test_send_photo_multipart_is_stored(sandbox: Sandbox, bot: telegram.Bot) -> None:
-    phone = await started_phone(sandbox)
-    image = png(40, 30)
-    sent = await bot.send_photo(1001, io.BytesIO(image), filename="chart.png", caption="Scores")
-    [size] = sent.photo
-    assert (size.width, size.height, size.file_size) == (40, 30, len(image))
-    [event] = await phone.wait()
-    assert event.kind == "photo" and event.caption == "Scores"
-    assert (
-        event.file is not None and event.file.data == image and event.file.filename == "chart.png"
-    )
-    with pytest.raises(BadRequest, match="Image_process_failed"):
-        await bot.send_photo(1001, io.BytesIO(b"not an image"), filename="x.png")
-    with pytest.raises(BadRequest, match=r"(?i)can't use file of type photo as document"):
-        await bot.send_document(1001, sent.photo[0].file_id)
-
-
-async def test_chat_action_is_recorded(sandbox: Sandbox, bot: telegram.Bot) -> None:
-    phone = await started_phone(sandbox)
-    assert await bot.send_chat_action(1001, "typing")
-    with pytest.raises(BadRequest, match="Wrong parameter action"):
-        await bot.send_chat_action(1001, "dancing")
-    [event] = await phone.wait(kinds="chat_action")
-    assert event.action == "typing"
-
-
-async def test_commands_per_scope_and_language(sandbox: Sandbox, bot: telegram.Bot) -> None:
-    phone = await started_phone(sandbox, language_code="fr")
-    await bot.set_my_commands([BotCommand("start", "Start"), BotCommand("help", "Help")])
-    await bot.set_my_commands(
-        [BotCommand("aide", "Aide")], scope=BotCommandScopeAllPrivateChats(), language_code="fr"
-    )
-    await bot.set_my_commands([BotCommand("admin", "Staff menu")], scope=BotCommandScopeChat(1001))
-    assert [c.command for c in await bot.get_my_commands()] == ["start", "help"]
-    assert [
-        c.command
-        for c in await bot.get_my_commands(
-            scope=BotCommandScopeAllPrivateChats(), language_code="fr"
-        )
-    ] == ["aide"]
-    assert await bot.get_my_commands(language_code="fr") == ()
-    assert sandbox.commands("all_private_chats", "fr") == [
-        {"command": "aide", "description": "Aide"}
-    ]
-    assert sandbox.commands({"type": "chat", "chat_id": 1001})[0]["command"] == "admin"
-    assert phone.commands[0]["command"] == "admin"  # chat scope wins for this user
-    await bot.delete_my_commands(scope=BotCommandScopeChat(1001))
-    assert phone.commands[0]["command"] == "aide"  # then private chats in French
-    with pytest.raises(BadRequest, match="Bot_command_invalid"):
-        await bot.set_my_commands([BotCommand("Bad-Command", "x")])
-
-
-async def test_menu_button(sandbox: Sandbox, bot: telegram.Bot) -> None:
-    await started_phone(sandbox)
-    assert await bot.set_chat_menu_button(1001, telegram.MenuButtonCommands())
-    button = await bot.get_chat_menu_button(1001)
-    assert button.type == "commands"
