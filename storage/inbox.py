@@ -11,29 +11,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select, update
 
 from storage.db import Database
 from storage.models import InboxUpdate
-from storage.upsert import insert_ignore
+from storage.statements import dialect_of, insert_module
 
 #: An update handed over this many times without being applied is left alone (and logged by
 #: the caller): one that kills the process must not kill every restart after it.
 MAX_REPLAYS = 3
 
 
-async def store(db: Database, updates: Sequence[tuple[int, dict[str, Any]]], now: datetime) -> int:
-    """Keep received updates (ids Telegram sent again are kept once); how many were new."""
+async def store(db: Database, updates: Sequence[tuple[int, dict[str, Any]]], now: datetime) -> None:
+    """Keep received updates (ids Telegram sent again are kept once)."""
     if not updates:
-        return 0
-    added = 0
-    async with db.transaction() as session:
-        for update_id, payload in updates:
-            row = {"update_id": update_id, "payload": payload, "received_at": now, "replays": 0}
-            added += await insert_ignore(session, InboxUpdate.__table__, row)  # type: ignore[arg-type]
-    return added
+        return
+    rows = [
+        {"update_id": update_id, "payload": payload, "received_at": now, "replays": 0}
+        for update_id, payload in updates
+    ]
+    async with db.transaction() as session:  # one statement for the batch
+        await session.execute(_insert_ignore(dialect_of(session)), rows)
+
+
+@cache
+def _insert_ignore(dialect: str) -> Any:
+    table = InboxUpdate.__table__
+    return insert_module(dialect).insert(table).on_conflict_do_nothing()
 
 
 async def take_waiting(db: Database) -> tuple[list[dict[str, Any]], list[int]]:
