@@ -89,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     bench_broadcast.add_argument(
         "--database", default=None, help="database URL (default: temp SQLite)"
     )
+    bench_broadcast.add_argument(
+        "--lost-replies",
+        type=float,
+        default=0.0,
+        help="share of messages the sandbox sends and then drops the answer of (e.g. 0.03)",
+    )
     bench_faults = bench_sub.add_parser(
         "faults", help="partners answering while the bot process is killed at random"
     )
@@ -172,7 +178,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.bench_command == "broadcast":
             from bot.devtools.bench.broadcast import main as bench_broadcast
 
-            return bench_broadcast(args.contacts, args.think, args.database)
+            return bench_broadcast(args.contacts, args.think, args.database, args.lost_replies)
         if args.bench_command == "faults":
             from bot.devtools.bench.faults import main as bench_faults
 

@@ -34,7 +34,7 @@ from bot.i18n import translator
 from bot.quiet import is_quiet, quiet_end_after
 from bot.reminder_times import Verdict
 from bot.replies import send_text
-from bot.sending import SendAbandoned
+from bot.send_outcomes import SendAbandoned, SendUncertain
 from bot.services import Services
 from bot.surveys.view import button_data
 from storage import campaigns, deliveries, flows
@@ -268,6 +268,8 @@ async def _send_claimed(
             await deliveries.release(session, [delivery_id])
         report.released += 1
         return
+    except SendUncertain:  # may have reached the partner: never sent twice (bot.send_outcomes)
+        state, detail = "sent", "uncertain"
     except Forbidden:
         state, detail = "skipped", "blocked"
     except BadRequest as err:

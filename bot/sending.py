@@ -12,7 +12,8 @@ requests are served interactive-first so a bulk push never delays a reply.
 When the bot stops, ``stop_bulk`` gives up every bulk request that has not left yet (waiting
 for its turn, out a 429 or a network retry) with ``SendAbandoned``: nothing of it reached
 Telegram, so the push can be handed back and sent later, and stopping does not wait for a
-push to thousands. Replies still go out until the handlers are done.
+push to thousands. Replies still go out until the handlers are done. What a request that may
+have reached Telegram becomes, per kind, is ``bot.send_outcomes``'s docstring.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.send_outcomes import SendAbandoned, SendStats, SendUncertain
+from bot.telegram_http import RequestNotSent
 
 log = logging.getLogger(__name__)
 
@@ -56,24 +60,6 @@ COUNTED_METHODS = frozenset(
         "editMessageMedia",
     }
 )
-
-
-class SendAbandoned(Exception):
-    """A bulk request given up before it was sent, because the bot is stopping."""
-
-    def __init__(self) -> None:
-        super().__init__("bulk request abandoned: the bot is stopping")
-
-
-@dataclass
-class SendStats:
-    """Counters the benchmarks and tests read."""
-
-    sent: int = 0
-    retried_429: int = 0
-    retried_network: int = 0
-    blocked: int = 0
-    failed: int = 0
 
 
 class PriorityGate:
@@ -365,6 +351,9 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                 self.stats.failed += 1
                 raise
             except NetworkError as err:
+                if priority != INTERACTIVE and not isinstance(err, RequestNotSent):
+                    self.stats.uncertain += 1  # may have reached Telegram: never sent twice
+                    raise SendUncertain(str(err)) from err
                 self.stats.retried_network += 1
                 if attempt >= self.max_attempts:
                     self.stats.failed += 1

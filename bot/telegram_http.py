@@ -20,6 +20,11 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 
+class RequestNotSent(NetworkError):
+    """No connection was made, so the request cannot have reached Telegram: sending it again
+    cannot make a duplicate. Any other failure may have come after Telegram acted on it."""
+
+
 class AiohttpRequest(BaseRequest):
     """One aiohttp session with a bounded connection pool; build one per use (updates, calls)."""
 
@@ -89,6 +94,8 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as res:
                 return res.status, await res.read()
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as err:
+            raise RequestNotSent(f"aiohttp.{err.__class__.__name__}: {err}") from err
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.send_outcomes import SendUncertain
 from bot.sending import BULK, INTERACTIVE, PriorityGate, SendPath
+from bot.telegram_http import RequestNotSent
 
 
 class Recorder:
@@ -121,3 +123,22 @@ async def test_global_rate_holds_across_chats() -> None:
     elapsed = time.monotonic() - started
     assert elapsed >= (30 - 5) / 50 * 0.9
     assert len(api.calls) == 30
+
+
+async def test_a_bulk_request_that_may_have_arrived_is_not_sent_twice() -> None:
+    """The ambiguous-send policy (bot.send_outcomes): a push whose connection broke after it
+    was made is reported uncertain and not retried; one that never connected is retried;
+    a reply in a conversation is retried either way."""
+    uncertain = Recorder([NetworkError("Server disconnected")])
+    path = SendPath(network_backoff_s=0.01)
+    with pytest.raises(SendUncertain):
+        await send(path, uncertain, 4, "reminder", priority="bulk")
+    assert len(uncertain.calls) == 1 and path.stats.uncertain == 1
+
+    never_connected = Recorder([RequestNotSent("Cannot connect to host")])
+    await send(path, never_connected, 5, "reminder", priority="bulk")
+    assert len(never_connected.calls) == 2 and path.stats.sent == 1
+
+    reply = Recorder([NetworkError("Server disconnected")])
+    await send(path, reply, 6, "next question")
+    assert len(reply.calls) == 2 and path.stats.sent == 2

@@ -15,7 +15,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram_http import AiohttpRequest
+from bot.telegram_http import AiohttpRequest, RequestNotSent
 
 
 @pytest.fixture
@@ -38,6 +38,25 @@ async def test_a_refused_connection_is_a_network_error(client: AiohttpRequest) -
     with pytest.raises(NetworkError) as caught:
         await client.do_request(f"http://127.0.0.1:{_closed_port()}/bot/getMe", "POST")
     assert not isinstance(caught.value, TimedOut)
+    assert isinstance(caught.value, RequestNotSent)  # certainly not sent: safe to send again
+
+
+async def test_a_connection_closed_before_the_answer_may_have_been_sent(
+    client: AiohttpRequest,
+) -> None:
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")  # the request arrived ...
+        writer.close()  # ... and no answer comes back
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(NetworkError) as caught:
+            await client.do_request(f"http://127.0.0.1:{port}/bot/sendMessage", "POST")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert not isinstance(caught.value, RequestNotSent)
 
 
 async def test_a_server_that_never_answers_is_a_timeout(client: AiohttpRequest) -> None:

@@ -159,7 +159,9 @@ async def _states(db: Database) -> dict[str, int]:
         return {str(state): int(n) for state, n in rows.all()}
 
 
-async def run(contacts: int, think: float, database: str | None) -> dict[str, Any]:
+async def run(
+    contacts: int, think: float, database: str | None, lost_replies: float = 0.0
+) -> dict[str, Any]:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "instance still running" notes
     url = database_url(database, "partnerbot-bench-")
     load = subprocess.Popen(  # noqa: ASYNC220 - started once, before the bot; read in an executor
@@ -187,6 +189,8 @@ async def run(contacts: int, think: float, database: str | None) -> dict[str, An
     )
     assert load.stdout is not None and load.stdin is not None
     base_url = ready_base_url(load.stdout.readline())
+    if lost_replies:  # the ambiguous case: sent, and the answer never comes back
+        await _set_faults(base_url, {"lost_reply_rate": lost_replies, "seed": 7})
     db = Database.connect(url)
     await upgrade(db.engine)
     settings = sandbox_settings(base_url, url, tick_seconds=20)
@@ -242,6 +246,8 @@ async def run(contacts: int, think: float, database: str | None) -> dict[str, An
         "partner_errors": measured["partner_errors"],
         "send_path_429_retries": send_stats.retried_429,
         "reminders_still_pending": states.get("pending", 0),
+        "lost_reply_rate": lost_replies,
+        "uncertain": send_stats.uncertain,
         "elapsed_s": round(elapsed, 1),
         **seeded,
         "error_samples": measured["error_samples"],
@@ -260,7 +266,16 @@ def goals_met(result: dict[str, Any]) -> bool:
     )
 
 
-def main(contacts: int, think: float, database: str | None = None) -> int:
-    result = asyncio.run(run(contacts, think, database))
+async def _set_faults(base_url: str, faults: dict[str, Any]) -> None:
+    """Through the sandbox's control API (it runs in the load process)."""
+    import aiohttp
+
+    control = base_url.rsplit("/bot", 1)[0] + "/sandbox/faults"
+    async with aiohttp.ClientSession() as http, http.post(control, json=faults) as answer:
+        answer.raise_for_status()
+
+
+def main(contacts: int, think: float, database: str | None = None, lost: float = 0.0) -> int:
+    result = asyncio.run(run(contacts, think, database, lost))
     print(json.dumps(result))
     return 0 if goals_met(result) else 1

@@ -1,4 +1,4 @@
-"""Injected failures: latency, 5xx answers, dropped connections and 429 storms.
+"""Injected failures: latency, 5xx answers, dropped connections, lost replies and 429 storms.
 
 Telegram is not always reachable or fast, and it sometimes answers 429 to everything for a
 while. The bot's send path must survive all of that; these knobs let tests and the demo provoke
@@ -23,6 +23,8 @@ class Faults:
         self.latency: float = 0.0
         self.error_rate: float = 0.0
         self.drop_rate: float = 0.0
+        #: a message is sent, then the connection closes before the answer: the ambiguous case
+        self.lost_reply_rate: float = 0.0
         self._storm_until: float | None = None
         self._storm_retry_after: int | None = None
 
@@ -35,6 +37,7 @@ class Faults:
         self.latency = 0.0
         self.error_rate = 0.0
         self.drop_rate = 0.0
+        self.lost_reply_rate = 0.0
         self._storm_until = None
         self._storm_retry_after = None
 
@@ -67,6 +70,10 @@ class Faults:
         """Decide whether this request's connection is closed without an answer."""
         return self.drop_rate > 0 and self._random.random() < self.drop_rate
 
+    def roll_lost_reply(self) -> bool:
+        """Decide whether a message just sent loses its answer (the client cannot know)."""
+        return self.lost_reply_rate > 0 and self._random.random() < self.lost_reply_rate
+
     def roll_error(self) -> bool:
         """Decide whether this request is answered 502 Bad Gateway."""
         return self.error_rate > 0 and self._random.random() < self.error_rate
@@ -77,7 +84,7 @@ class Faults:
             self.reset()
         if "seed" in settings and settings["seed"] is not None:
             self.seed(int(settings["seed"]))
-        for name in ("latency", "error_rate", "drop_rate"):
+        for name in ("latency", "error_rate", "drop_rate", "lost_reply_rate"):
             if name in settings:
                 value = float(settings[name])
                 if value < 0 or (name != "latency" and value > 1):
@@ -95,6 +102,7 @@ class Faults:
             "latency": self.latency,
             "error_rate": self.error_rate,
             "drop_rate": self.drop_rate,
+            "lost_reply_rate": self.lost_reply_rate,
             "storm_active": self.storm_active,
             "storm_retry_after": self.storm_retry_after(),
         }

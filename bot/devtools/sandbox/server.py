@@ -91,6 +91,9 @@ class BotApi:
             return json_response(exc.payload(), exc.status)
         except web.HTTPRequestEntityTooLarge:
             return self._error(413, "Request Entity Too Large")
+        if spec.produces_message and faults.roll_lost_reply():
+            sb.stats.dropped += 1
+            return await self._drop(request)  # sent, but the bot never hears so
         if isinstance(result, Described):
             return json_response(
                 {"ok": True, "result": result.result, "description": result.description}
