@@ -6,18 +6,15 @@ ambiguous name means), and /language in the middle of a survey offers to continu
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.devtools.local import LocalWorld
-from bot.devtools.sandbox import Event, Limits
+from bot.devtools.sandbox import Event
 from bot.dispatch import tick
-from bot.i18n import FSI, PDI, RLM, translator, words
+from bot.i18n import FSI, PDI, RLM, words
 from storage import campaigns
 from storage.models import Contact, Response
 from tests.e2e import (
@@ -28,41 +25,12 @@ from tests.e2e import (
     press_and_wait,
     say_and_wait,
     settle_after,
-    world_for,
 )
 from tests.summary_data import Person, seed
+from tests.summary_world import PULSE, START, plain, shown, staff_world, t
 
-START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday, 10:00 in Nairobi, in Q1 2026
-PULSE = "partner_feedback"
-DATA = Path(__file__).resolve().parent / "data"
 ZONE_ID = re.compile(r"\b(Africa|America|Asia|Europe|Atlantic|Indian|Pacific|Etc)/\w")
-
-
-@asynccontextmanager
-async def quick_world(database_url: str, clock: ManualClock) -> AsyncIterator[LocalWorld]:
-    """No periodic tick (the test moves time), no per-chat pacing, the test surveys."""
-    async with world_for(
-        database_url,
-        clock=clock,
-        tick_seconds=0,
-        limits=Limits(chat_enabled=False),
-        chat_burst=1000,
-        surveys_dir=DATA,
-    ) as world:
-        yield world
-
-
-def plain(text: str | None) -> str:
-    return (text or "").replace(RLM, "").replace(FSI, "").replace(PDI, "")
-
-
-def t(lang: str, message: str, **values: object) -> str:
-    """What a reader of ``lang`` sees for a catalog message (translated or not yet)."""
-    return plain(translator(lang)(message, **values))
-
-
-def shown(events: list[Event]) -> str:
-    return "\n".join(plain(e.content) for e in events if e.kind in ("message", "photo", "edit"))
+quick_world = staff_world  # no periodic tick, no per-chat pacing, the test surveys
 
 
 def button_rows(event: Event) -> list[str]:
