@@ -31,6 +31,8 @@ class Feature:
     flows: Mapping[str, Handler] = field(default_factory=dict)
     #: chat step name -> handler(update, context, person, flow) for a forwarded message
     forwards: Mapping[str, Handler] = field(default_factory=dict)
+    #: chat step name -> handler(update, context, person, flow) for a file sent in that step
+    documents: Mapping[str, Handler] = field(default_factory=dict)
     #: steps that put the parts of a text Telegram split back together themselves
     joins_parts: frozenset[str] = frozenset()
     #: handler(update, context, person) -> True when it took a message no step was waiting for
@@ -62,6 +64,7 @@ class Registry:
     buttons: dict[str, Handler] = field(default_factory=dict)
     flows: dict[str, Handler] = field(default_factory=dict)
     forwards: dict[str, Handler] = field(default_factory=dict)
+    documents: dict[str, Handler] = field(default_factory=dict)
     joins_parts: frozenset[str] = frozenset()
     fallbacks: tuple[Handler, ...] = ()
     cancel_hooks: tuple[Handler, ...] = ()
@@ -83,6 +86,7 @@ class Registry:
                 "buttons",
                 "flows",
                 "forwards",
+                "documents",
                 "composers",
                 "guards",
                 "calls",

@@ -96,7 +96,10 @@ def attributed() -> ColumnElement[bool]:
 
 def scope_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     """Every response in scope, whether or not it was started."""
-    conditions: list[ColumnElement[bool]] = [Response.survey_id == scope.survey_id]
+    conditions: list[ColumnElement[bool]] = [
+        Response.survey_id == scope.survey_id,
+        Response.trial.is_(False),  # a staff member trying a form before installing it
+    ]
     if scope.period.start is not None:
         conditions.append(Response.invited_at >= scope.period.start)
     if scope.period.end is not None:

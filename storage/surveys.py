@@ -86,8 +86,10 @@ async def create_response(
     now: datetime,
     campaign_id: int | None = None,
     status: str = ResponseStatus.INVITED,
+    trial: bool = False,
 ) -> Response:
     response = Response(
+        trial=trial,
         survey_id=survey_id,
         survey_version_id=survey_version_id,
         campaign_id=campaign_id,

@@ -59,6 +59,9 @@ async def on_message(update: Update, context: BotContext) -> None:
         if message.forward_origin is not None and flow.flow in features.forwards:
             await features.forwards[flow.flow](update, context, person, flow)
             return
+        if message.document is not None and flow.flow in features.documents:
+            await features.documents[flow.flow](update, context, person, flow)
+            return
         if message.text and flow.flow in features.flows:
             if flow.flow not in features.joins_parts and await _rest_of_a_refused_text(
                 update, context

@@ -23,7 +23,7 @@ from bot.i18n import translator
 from bot.replies import send_text
 from bot.safeguarding import report as sg
 from bot.services import Services
-from bot.surveys import listing, long_text, service
+from bot.surveys import authoring_view, listing, long_text, service
 from bot.surveys.asking import (
     ask,
     close_question_message,
@@ -86,6 +86,10 @@ async def apply_input(
         and len(screen_before) <= 1
         and user_input.kind in ("text", "voice")
     ):
+        if response.trial:  # staff trying a form: no report reaches the focal point
+            await send_text(context, chat_id, authoring_view.trial_confidential(_), lang)
+            await apply_input(answering, UserInput(kind="skip"))
+            return
         # The words of a confidential report never reach the engine or the answers table.
         await sg.take_report_input(update, context, person, response, survey, before, user_input)
         return

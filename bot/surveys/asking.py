@@ -15,7 +15,7 @@ from bot.i18n import bidi, translator
 from bot.replies import send_text
 from bot.safeguarding import report as sg
 from bot.safeguarding import view as sg_view
-from bot.surveys import service
+from bot.surveys import authoring_view, service
 from bot.surveys.screen_view import screen_keyboard, screen_text
 from bot.surveys.view import keyboard, question_text
 from conversations import Progress, Question, Survey, current_question, initial_selection, screen
@@ -174,7 +174,9 @@ async def finish(context: BotContext, chat_id: int, response: Response, survey: 
     hooks = context.svc.registry.completion_hooks
     notes = [await hook(context, response) for hook in hooks]
     told = [n for n in notes if n]
-    if told:
+    if response.trial:
+        note = authoring_view.trial_note(_)
+    elif told:
         note = "\n\n".join(told)
     elif response.survey_id == "jpat":
         note = _(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.features import Feature
 from bot.safeguarding import report
-from bot.surveys import answering, confidential, listing, recovery
+from bot.surveys import answering, authoring, authoring_view, confidential, listing, recovery
 from bot.surveys.mydata import surveys_section
 from bot.surveys.service import FLOW_LONG
 
@@ -13,11 +13,12 @@ def feature() -> Feature:
     return Feature(
         name="surveys",
         commands={"surveys": listing.surveys_command},
-        buttons={"sv": answering.on_button},
-        flows={FLOW_LONG: answering.on_long_text_part},
+        buttons={"sv": answering.on_button, authoring_view.PREFIX: authoring.on_button},
+        flows={FLOW_LONG: answering.on_long_text_part, authoring.FLOW: authoring.on_text},
+        documents={authoring.FLOW: authoring.on_file},
         joins_parts=frozenset({FLOW_LONG}),
         fallbacks=(answering.on_message,),  # a message while a survey is open answers it
-        cancel_hooks=(listing.cancel_hook,),
+        cancel_hooks=(authoring.leave_on_cancel, listing.cancel_hook),
         mydata_sections=(surveys_section,),
         on_startup=(recovery.on_startup,),  # what a crash left owed to partners
         # How a survey goes on past its confidential question once the report is sent or

@@ -13,7 +13,7 @@ from bot.context import BotContext
 from bot.i18n import translator
 from bot.periods import zone_info
 from bot.replies import send_text
-from bot.surveys import service
+from bot.surveys import authoring, service
 from bot.surveys.asking import ask, close_question_message, current_message, view_text
 from bot.surveys.open_response import Answering
 from bot.surveys.view import button_data
@@ -58,6 +58,9 @@ async def surveys_command(update: Update, context: BotContext) -> None:
     svc = context.svc
     person = await context.who()
     _ = translator(person.lang)
+    if context.args:  # /surveys import | export: staff bring forms in and out
+        await authoring.subcommand(update, context, person, context.args[0].lower())
+        return
     if person.contact is None or person.role == "stranger":
         await context.reply(
             _(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conversations import Answer, Progress, Question, Survey, load_all, parse_survey
+from storage import survey_installs
 from storage import surveys as survey_store
 from storage.db import Database
 from storage.surveys import StoredAnswer
@@ -43,7 +44,34 @@ class SurveyRegistry:
                     self._versions[version_id] = parse_survey(
                         data, source=f"stored version {version_id}"
                     )
+            for installed in await survey_installs.current(session):
+                shipped = self.current.get(installed.survey_id)
+                # An install wins over the file of the same id unless a newer file has been
+                # deployed since (a higher version number).
+                if shipped is None or installed.version >= shipped[0].version:
+                    survey = self._versions[installed.version_id]
+                    self.current[installed.survey_id] = (survey, installed.version_id)
         log.info("surveys loaded: %s", ", ".join(sorted(self.current)))
+
+    async def stage(self, db: Database, survey: Survey) -> int:
+        """Store an uploaded definition as a version (not yet current) and return its id: a
+        trial runs under it, and installing it later needs no second copy."""
+        async with db.transaction() as session:
+            version_id = await survey_store.register_version(
+                session,
+                survey_id=survey.id,
+                version=survey.version,
+                fingerprint=survey.fingerprint,
+                definition=survey.model_dump(mode="json"),
+                now=utcnow(),
+            )
+        self._versions[version_id] = survey
+        return version_id
+
+    def make_current(self, survey: Survey, version_id: int) -> None:
+        """After an install is committed: /send offers this version from now on."""
+        self._versions[version_id] = survey
+        self.current[survey.id] = (survey, version_id)
 
     def get(self, survey_id: str) -> tuple[Survey, int] | None:
         return self.current.get(survey_id)

@@ -72,15 +72,15 @@ def import_xlsform(source: Path | bytes, name: str | None = None) -> ImportResul
     try:
         book = read_workbook(source)
     except WorkbookError as error:
-        result.refusals.append(f"{label}: {msg.NOT_A_WORKBOOK.format(error=error)}")
+        result.refusals.append(msg.line(label, msg.NOT_A_WORKBOOK.format(error=error)))
         return result
     if book.survey is None:
-        result.refusals.append(f"{label}: {msg.NO_SURVEY_SHEET}")
+        result.refusals.append(msg.line(label, msg.NO_SURVEY_SHEET))
         return result
     data, rows = _survey_data(book, refuse, warn)
     problem = pyxform_problem(book.data)
     if problem is not None:
-        result.refusals.append(f"{label}: {msg.PYXFORM_REJECTS.format(error=problem)}")
+        result.refusals.append(msg.line(label, msg.PYXFORM_REJECTS.format(error=problem)))
     if result.refusals:
         return result
     try:

@@ -38,7 +38,14 @@ from storage.models.safeguarding import (
     SafeguardingMessage,
     SafeguardingReport,
 )
-from storage.models.surveys import AnswerRow, Campaign, Delivery, Response, SurveyVersion
+from storage.models.surveys import (
+    AnswerRow,
+    Campaign,
+    Delivery,
+    Response,
+    SurveyInstall,
+    SurveyVersion,
+)
 
 __all__ = [
     "AnswerRow",
@@ -69,6 +76,7 @@ __all__ = [
     "SafeguardingFocalPoint",
     "SafeguardingMessage",
     "SafeguardingReport",
+    "SurveyInstall",
     "SurveyVersion",
     "status_column",
 ]

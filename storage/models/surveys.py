@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, status_column
@@ -29,6 +29,22 @@ class SurveyVersion(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SurveyInstall(Base):
+    """A survey version a staff member installed from the chat (an uploaded XLSForm).
+
+    The shipped files say which version of their surveys is current; for a survey installed
+    from the chat this row does, and the latest install of an id wins over an older file.
+    """
+
+    __tablename__ = "survey_installs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64), index=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    installed_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Campaign(Base):
@@ -111,6 +127,8 @@ class Response(Base):
         ForeignKey("jpat_rounds.id", ondelete="CASCADE"), index=True
     )
     side: Mapped[str | None] = mapped_column(String(8))
+    #: A staff member trying a survey before installing it: never in results.
+    trial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         Index("ix_responses_contact_status", "contact_id", "status"),
