@@ -1,4 +1,5 @@
-"""``partnerbot surveys check``: load every survey file and report what needs fixing.
+"""``partnerbot surveys check``: load every survey file, and every survey installed from the
+chat (the caller reads those from the database), and report what needs fixing.
 
 Load errors (the bot would refuse the file) always fail the check. Missing translations and
 over-long button labels are warnings: the bot falls back to the default language, so they
@@ -8,13 +9,14 @@ fail the check only with ``strict=True`` (what CI and releases should use).
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from conversations.definition import Survey
 from conversations.errors import SurveyDefinitionError
-from conversations.loader import SURVEYS_DIR, load_survey, survey_files
+from conversations.loader import SURVEYS_DIR, load_survey, parse_survey, survey_files
 from conversations.translations import (
     LongLabel,
     MissingText,
@@ -25,9 +27,10 @@ from conversations.translations import (
 
 @dataclass(frozen=True)
 class FileCheck:
-    """The outcome for one file: a survey (with warnings) or a load error."""
+    """The outcome for one file (or one installed definition): a survey (with warnings) or a
+    load error."""
 
-    path: Path
+    path: Path | str
     survey: Survey | None = None
     error: str | None = None
     missing: tuple[MissingText, ...] = ()
@@ -36,6 +39,10 @@ class FileCheck:
     @property
     def warnings(self) -> int:
         return len(self.missing) + len(self.long_labels)
+
+    @property
+    def name(self) -> str:
+        return self.path.name if isinstance(self.path, Path) else self.path
 
 
 @dataclass(frozen=True)
@@ -58,8 +65,12 @@ class CheckReport:
         return self.error_count == 0 and not (strict and self.warning_count)
 
 
-def check_all(directory: Path | None = None) -> CheckReport:
-    """Load every survey file in ``directory`` (default: the shipped ones) and collect problems."""
+def check_all(
+    directory: Path | None = None, stored: Sequence[tuple[str, Mapping[str, object]]] = ()
+) -> CheckReport:
+    """Load every survey file in ``directory`` (default: the shipped ones) and every ``stored``
+    definition (a label such as "database: id version 4", and the definition as stored), and
+    collect problems."""
     folder = Path(directory) if directory is not None else SURVEYS_DIR
     try:
         paths = survey_files(folder)
@@ -90,6 +101,20 @@ def check_all(directory: Path | None = None) -> CheckReport:
         )
     if not paths:
         errors.append(f"{folder}: no survey files (*.yaml) found")
+    for label, data in stored:
+        try:
+            survey = parse_survey(dict(data), label)
+        except SurveyDefinitionError as error:
+            files.append(FileCheck(label, error=error.message))
+            continue
+        files.append(
+            FileCheck(
+                label,
+                survey=survey,
+                missing=tuple(check_translations(survey)),
+                long_labels=tuple(check_label_lengths(survey)),
+            )
+        )
     return CheckReport(folder, tuple(files), tuple(errors))
 
 
@@ -98,13 +123,13 @@ def format_report(report: CheckReport, *, strict: bool = False) -> str:
     lines = [f"Survey definitions in {report.directory}", ""]
     for checked in report.files:
         if checked.survey is None:
-            lines.append(f"ERROR {checked.path.name}")
+            lines.append(f"ERROR {checked.name}")
             lines.append(f"  {checked.error}")
             continue
         survey = checked.survey
         status = "OK   " if checked.warnings == 0 else "WARN "
         lines.append(
-            f"{status}{checked.path.name}: '{survey.id}' version {survey.version}, "
+            f"{status}{checked.name}: '{survey.id}' version {survey.version}, "
             f"{len(survey.questions)} questions, languages {', '.join(survey.languages)}"
         )
         for language in survey.languages:
@@ -130,13 +155,17 @@ def format_report(report: CheckReport, *, strict: bool = False) -> str:
 
 
 def run_check(
-    directory: Path | None = None, out: TextIO | None = None, *, strict: bool = False
+    directory: Path | None = None,
+    out: TextIO | None = None,
+    *,
+    strict: bool = False,
+    stored: Sequence[tuple[str, Mapping[str, object]]] = (),
 ) -> int:
     """Print the report to ``out`` (default ``sys.stdout`` at call time); return the exit code.
 
     0 when everything loads (and, with ``strict``, nothing is missing); 1 otherwise.
     """
-    report = check_all(directory)
+    report = check_all(directory, stored)
     stream = out if out is not None else sys.stdout
     stream.write(format_report(report, strict=strict))
     return 0 if report.ok(strict=strict) else 1

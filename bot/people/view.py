@@ -42,6 +42,10 @@ def help_text(person: Person) -> str:
             _("/invite - invite a partner organisation"),
             _("/invites - invitations still open, and revoking them"),
             _("/send - send a survey to partners"),
+            _(
+                "/surveys import - a new survey from an XLSForm (KoBo, ODK, Excel) · "
+                "/surveys export - a survey as an XLSForm"
+            ),
             _("/campaigns - surveys sent and their response rates"),
             _("/partnership - create or edit a partnership"),
             _("/jpat - open, view, consolidate and follow J-PAT rounds"),
