@@ -32,6 +32,7 @@ from bot.handlers import basic, common, errors, router
 from bot.jpat import feature as jpat
 from bot.meetings import feature as meetings
 from bot.menus import publish_command_menus
+from bot.metrics import Metrics, note_error
 from bot.partnerships import feature as partnerships
 from bot.people import feature as people
 from bot.people import membership
@@ -64,6 +65,7 @@ def build_application(
     if settings.token is None:
         raise ValueError("a bot token is needed to build the application")
     clock = clock or Clock()
+    metrics = Metrics()
     i18n.set_default_language(settings.default_language)
 
     async def on_blocked(chat_id: int) -> None:
@@ -80,15 +82,21 @@ def build_application(
     elif send_path.on_blocked is None:
         send_path.on_blocked = on_blocked
     send_path.before_request = db.settle
+    send_path.metrics = metrics
 
     builder = (
         Application.builder()
         .token(settings.token)
         .rate_limiter(send_path)
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(PerChatUpdateProcessor(UPDATES_AT_ONCE, around=db.unit))
-        .request(AiohttpRequest(connection_pool_size=64, pool_timeout=30))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .concurrent_updates(
+            PerChatUpdateProcessor(UPDATES_AT_ONCE, around=db.unit, metrics=metrics)
+        )
+        # Both clients note when the Bot API last answered (the health check's "Telegram").
+        .request(
+            AiohttpRequest(connection_pool_size=64, pool_timeout=30, heartbeat=metrics.telegram)
+        )
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, heartbeat=metrics.telegram))
         .post_init(on_startup)
         .post_stop(on_stop)
         # Updates come through the inbox (bot.polling, bot.webhook), not PTB's Updater, which
@@ -100,7 +108,10 @@ def build_application(
         file_url = settings.bot_api_file_url or settings.bot_api_url.replace("/bot", "/file/bot")
         builder = builder.base_file_url(file_url)
     application = builder.build()
-    attach(application, Services(settings=settings, db=db, clock=clock, send_path=send_path))
+    attach(
+        application,
+        Services(settings=settings, db=db, clock=clock, send_path=send_path, metrics=metrics),
+    )
     register_handlers(application)
     return application
 
@@ -140,6 +151,7 @@ def register_handlers(application: AnyApplication) -> None:
     application.add_handler(
         MessageHandler(private & ~filters.StatusUpdate.ALL & ~filters.COMMAND, router.on_message)
     )
+    application.add_error_handler(note_error)  # first: counts the update as an error
     application.add_error_handler(errors.on_error)
 
 

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.logs import describe_update
+from bot.log_formats import describe_update
 from bot.services import services
 from storage.updates import claim_update
 

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot import error_reports
 from bot.i18n import translator
 from bot.quiet import is_quiet, quiet_end_after
 from bot.reminder_times import Verdict
@@ -93,6 +94,7 @@ async def tick(application: Any) -> TickReport:
     report = TickReport()
     if svc.stopping.is_set():
         return report
+    svc.metrics.tick()  # the health check's "dispatcher alive"
     now = svc.clock.now()
     async with svc.db.transaction() as session:
         report.closed = await campaigns.close_due(session, now)
@@ -140,11 +142,19 @@ async def send_due(application: Any, report: TickReport) -> None:
         # A few workers taking ids in turn, not one task per id: thousands of due pushes must
         # not mean thousands of tasks in memory at once.
         while (delivery_id := await source.next()) is not None:
+            svc.metrics.dispatcher.beat()  # a long push is progress, not a stuck dispatcher
             try:
                 await _deliver(application, svc, delivery_id, report)
-            except Exception:
+            except Exception as err:
                 report.failed += 1
-                log.exception("delivery %s failed", delivery_id)
+                error_id = error_reports.new_error_id()
+                log.exception(
+                    "delivery %s failed (error %s)",
+                    delivery_id,
+                    error_id,
+                    extra={"error_id": error_id},
+                )
+                error_reports.report(application, err, error_id=error_id)
 
     try:
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
@@ -232,10 +242,12 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
         if verdict.action == "skip":
             await deliveries.finish(session, delivery_id, "skipped", now, verdict.reason)
             report.skipped += 1
+            svc.metrics.push(claimed.kind, "skipped")
             return
         if verdict.action == "wait" and verdict.until is not None:
             await deliveries.postpone(session, delivery_id, verdict.until)
             report.postponed += 1
+            svc.metrics.push(claimed.kind, "postponed")
             return
     held = _held(svc)
     held.add(delivery_id)
@@ -267,6 +279,7 @@ async def _send_claimed(
         async with _writes(svc), svc.db.transaction() as session:
             await deliveries.release(session, [delivery_id])
         report.released += 1
+        svc.metrics.push(delivery.kind, "released")
         return
     except SendUncertain:  # may have reached the partner: never sent twice (bot.send_outcomes)
         state, detail = "sent", "uncertain"
@@ -281,6 +294,7 @@ async def _send_claimed(
             else:
                 await deliveries.postpone(session, delivery_id, now)
         report.failed += 1
+        svc.metrics.push(delivery.kind, "failed" if delivery.attempts >= MAX_ATTEMPTS else "retry")
         return
     else:
         state, detail = "sent", None
@@ -297,6 +311,7 @@ async def _send_claimed(
         report.skipped += 1
     else:
         report.failed += 1
+    svc.metrics.push(delivery.kind, detail if detail in ("uncertain", "blocked") else state)
 
 
 def _claimable(delivery: Delivery, now: datetime) -> bool:

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Final
 
+from bot.ops_server import OpsServer
 from bot.services import SERVICES_KEY
 
+log = logging.getLogger(__name__)
+
 STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
+#: Where the running health and metrics server is kept (``bot_data``), when it is on.
+OPS_SERVER_KEY: Final = "ops_server"
 
 
 @contextlib.contextmanager
@@ -50,6 +56,22 @@ async def start_application(application: Any) -> None:
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
+    await _start_ops_server(application)
+
+
+async def _start_ops_server(application: Any) -> None:
+    """Health and metrics over HTTP (``bot.ops_server``), when ``PARTNERBOT_OPS_PORT`` is set."""
+    svc = application.bot_data.get(SERVICES_KEY)
+    if svc is None or svc.settings.ops_port is None:
+        return
+    server = OpsServer(application)
+    listen, port = svc.settings.ops_listen, svc.settings.ops_port
+    try:
+        await server.start(listen, port)
+    except OSError as err:
+        log.error("PARTNERBOT_OPS_PORT: cannot listen on %s:%s (%s)", listen, port, err.strerror)
+        raise
+    application.bot_data[OPS_SERVER_KEY] = server
 
 
 async def stop_application(application: Any) -> None:
@@ -58,10 +80,14 @@ async def stop_application(application: Any) -> None:
 
     Before any of it, the services are told the bot is stopping: ``stop`` waits for the jobs
     and tasks in flight, and a dispatcher tick would otherwise go on to the end of its push
-    (measured: still sending 90 s after SIGTERM)."""
+    (measured: still sending 90 s after SIGTERM). The health and metrics server, if on, stops
+    then too."""
     svc = application.bot_data.get(SERVICES_KEY)
     if svc is not None:
         svc.request_stop()
+    ops_server = application.bot_data.pop(OPS_SERVER_KEY, None)
+    if ops_server is not None:  # a stopping bot is no longer one to send traffic to
+        await ops_server.stop()
     if application.running:
         await application.stop()
         if application.post_stop is not None:

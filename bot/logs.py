@@ -36,6 +36,13 @@ How, in three layers, so that one mistake does not leak:
 
 Our own log calls must still not pass names, typed text or tokens: the filter cannot recognise
 a name. Log ids (user, chat, message, update, delivery) and type names instead.
+
+**Formats** (``PARTNERBOT_LOG_FORMAT``): ``text`` (the default: ``time LEVEL logger: message``,
+a traceback on the lines after), ``json`` (one object per line: ``ts``, ``level``, ``logger``,
+``msg``, the fields passed with ``extra=``, and for an exception ``exc_type`` and ``traceback``,
+escaped onto the same line) and ``kv`` (``ts=… level=… logger=… msg="…" key=value``, also one
+line). Each formats the record the filter has already made safe, and what ``extra=`` adds goes
+through the same rule as a message's arguments.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+import os
 import re
 import sys
 import traceback
@@ -145,12 +153,15 @@ def _speaks(exc: BaseException) -> bool:
     )
 
 
-def exception_text(exc: BaseException) -> str:
-    """``Type: message`` when the message is safe to show, else ``Type`` (message withheld)."""
+def _type_name(exc: BaseException) -> str:
     name = type(exc).__qualname__
     module = type(exc).__module__
-    if module and module != "builtins":
-        name = f"{module}.{name}"
+    return f"{module}.{name}" if module and module != "builtins" else name
+
+
+def exception_text(exc: BaseException) -> str:
+    """``Type: message`` when the message is safe to show, else ``Type`` (message withheld)."""
+    name = _type_name(exc)
     if _speaks(exc):
         return redact(f"{name}: {exc}")
     return f"{name}: {WITHHELD}" if str(exc) else name
@@ -219,46 +230,6 @@ def _safe_arg(value: Any, *, ours: bool) -> Any:
     return WITHHELD  # a dict, a list, an Update, a request: a library's payload
 
 
-_MEDIA = ("voice", "audio", "photo", "document", "video", "sticker", "location", "contact")
-_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@\w+)?")
-
-
-def describe_update(update: Any, commands: Iterable[str] = ()) -> str:
-    """One safe line about an update for a DEBUG record: ids and the kind, never its content.
-
-    A command is named only if it is one of ``commands`` (a person can type ``/anything``);
-    its argument (an invitation token for ``/start``) is never shown. Of a button press only
-    the first two fields of the callback data (``sv:12``, ``ob:tz``) are shown.
-    """
-    parts = [f"update {getattr(update, 'update_id', '?')}"]
-    user = getattr(update, "effective_user", None)
-    chat = getattr(update, "effective_chat", None)
-    if user is not None:
-        parts.append(f"from user {user.id}")
-    if chat is not None and (user is None or chat.id != user.id):
-        parts.append(f"in chat {chat.id}")
-    query = getattr(update, "callback_query", None)
-    message = getattr(update, "message", None) or getattr(update, "edited_message", None)
-    if query is not None:
-        parts.append("button " + ":".join((query.data or "").split(":")[:2])[:40])
-    elif message is not None:
-        text = message.text or ""
-        match = _COMMAND.fullmatch(text.split(" ", 1)[0]) if text.startswith("/") else None
-        if match is not None:
-            name = match.group(1)
-            shown = f"/{name}" if name in set(commands) else "a command"
-            parts.append(shown + (" with an argument" if text.strip() != text.split()[0] else ""))
-        elif text:
-            parts.append(f"text of {len(text)} characters")
-        else:
-            kind = next((k for k in _MEDIA if getattr(message, k, None)), "other message")
-            parts.append(kind)
-    else:
-        kinds = ("my_chat_member", "chat_member", "inline_query", "poll_answer")
-        parts.append(next((k for k in kinds if getattr(update, k, None)), "other update"))
-    return " ".join(parts)
-
-
 class PrivacyFilter(logging.Filter):
     """Drops library records below their cap and rewrites the rest without private data.
 
@@ -297,6 +268,7 @@ class PrivacyFilter(logging.Filter):
         record.msg = redact(msg)
         record.args = ()
         if record.exc_info and record.exc_info[1] is not None:
+            record._exc_type = _type_name(record.exc_info[1])
             record.exc_text = format_exception(record.exc_info[1])
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)
@@ -312,18 +284,24 @@ def configure(
     *,
     handlers: Sequence[logging.Handler] | None = None,
     secrets: Iterable[str | None] | None = None,
+    log_format: str | None = None,
 ) -> list[logging.Handler]:
     """Set up the root logger: our loggers at DEBUG with ``verbose``, libraries capped.
 
-    ``handlers`` default to one stderr stream; each gets the :class:`PrivacyFilter`. Without
+    ``handlers`` default to one stderr stream in ``log_format`` (else the ``log_format``
+    setting: text, json or kv); each handler gets the :class:`PrivacyFilter`. Without
     ``secrets`` the bot token and webhook secret are read from the settings when they load.
     Calling it again replaces what an earlier call installed.
     """
     reset()
-    protect(*(_settings_secrets() if secrets is None else secrets))
+    if secrets is None or (handlers is None and log_format is None):
+        found_secrets, found_format = _from_settings()
+        secrets = found_secrets if secrets is None else secrets
+        log_format = log_format or found_format
+    protect(*secrets)
     if handlers is None:
         stream = _Stderr()
-        stream.setFormatter(logging.Formatter(FORMAT))
+        stream.setFormatter(formatter(log_format or "text"))
         handlers = [stream]
     root = logging.getLogger()
     level = logging.DEBUG if verbose else logging.INFO
@@ -372,11 +350,32 @@ def reset() -> None:
     _levels_set.clear()
 
 
-def _settings_secrets() -> list[str | None]:
+def _from_settings() -> tuple[list[str | None], str]:
+    """The secrets never to log, and the log format, from the settings."""
     from bot.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()
-    except SettingsError:
-        return []  # the command reports the bad setting itself
-    return [settings.token, settings.webhook_secret]
+    except SettingsError:  # the command reports the bad setting itself
+        fallback = os.environ.get("PARTNERBOT_LOG_FORMAT", "text").strip().lower()
+        return [], fallback if fallback in FORMATS else "text"
+    return [settings.token, settings.webhook_secret], settings.log_format
+
+
+# ------------------------------------------------------------------ one line per record
+
+FORMATS = ("text", "json", "kv")
+
+
+def formatter(log_format: str) -> logging.Formatter:
+    """The formatter for a ``log_format`` setting: text, or one line per record as json or
+    key=value (``bot.log_formats``)."""
+    if log_format == "text":
+        return logging.Formatter(FORMAT)
+    from bot import log_formats  # it builds on this module's filter and redaction
+
+    if log_format == "json":
+        return log_formats.JsonFormatter()
+    if log_format == "kv":
+        return log_formats.KeyValueFormatter()
+    raise ValueError(f"unknown log format {log_format!r}: one of {', '.join(FORMATS)}")

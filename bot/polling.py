@@ -76,6 +76,9 @@ class Poller:
             except TimedOut:
                 continue  # a long poll that outlived its read timeout: ask again at once
             except RetryAfter as err:
+                svc = self.application.bot_data.get("services")
+                if svc is not None:
+                    svc.metrics.too_many_requests("updates")
                 await asyncio.sleep(_seconds(err.retry_after))
             except Conflict:
                 # Another process polls with this token (or a webhook is set): keep trying,

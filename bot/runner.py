@@ -37,6 +37,8 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
         raise SystemExit("PARTNERBOT_WEBHOOK_URL: needed for --webhook (the public https URL)")
     if webhook and not settings.webhook_secret:
         raise SystemExit("PARTNERBOT_WEBHOOK_SECRET: needed for --webhook (1-256 of A-Za-z0-9_-)")
+    if webhook and settings.ops_port and settings.ops_port == settings.webhook_port:
+        raise SystemExit("PARTNERBOT_OPS_PORT: must differ from PARTNERBOT_WEBHOOK_PORT")
     try:
         if webhook:
             log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)

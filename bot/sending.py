@@ -26,13 +26,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.send_outcomes import SendAbandoned, SendStats, SendUncertain
 from bot.telegram_http import RequestNotSent
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +188,8 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
         self.before_request: Callable[[], Awaitable[None]] | None = None
         self.blocked_chats: set[int] = set()
         self.stats = SendStats()
+        #: the bot's counters (``bot.metrics``), set when the application is built
+        self.metrics: Metrics | None = None
         self._chats: dict[int, ChatBucket] = {}
         self._bulk_stopped = asyncio.Event()
 
@@ -325,6 +330,8 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                 result = await callback(*args, **kwargs)
             except RetryAfter as err:
                 self.stats.retried_429 += 1
+                if self.metrics is not None:
+                    self.metrics.too_many_requests(_traffic(priority))
                 wait = _seconds(err.retry_after)
                 log.warning("429 on %s for chat %s: waiting %.1fs", endpoint, chat_id, wait)
                 if bucket is not None:
@@ -333,12 +340,14 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                     await self._pause(wait, priority)
                 if attempt >= self.max_attempts:
                     self.stats.failed += 1
+                    self._count(endpoint, priority, "failed")
                     raise
                 continue
             except Forbidden:
                 if chat_id is not None and chat_id > 0:
                     self.blocked_chats.add(chat_id)
                     self.stats.blocked += 1
+                    self._count(endpoint, priority, "blocked")
                     if self.on_blocked is not None:
                         await self.on_blocked(chat_id)
                 raise
@@ -349,14 +358,17 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                     log.info("late callback answer dropped: %s", err)
                     return True
                 self.stats.failed += 1
+                self._count(endpoint, priority, "failed")
                 raise
             except NetworkError as err:
                 if priority != INTERACTIVE and not isinstance(err, RequestNotSent):
                     self.stats.uncertain += 1  # may have reached Telegram: never sent twice
+                    self._count(endpoint, priority, "uncertain")
                     raise SendUncertain(str(err)) from err
                 self.stats.retried_network += 1
                 if attempt >= self.max_attempts:
                     self.stats.failed += 1
+                    self._count(endpoint, priority, "failed")
                     raise
                 delay = min(10.0, self.network_backoff_s * 2 ** (attempt - 1))
                 log.info(
@@ -366,7 +378,17 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                 continue
             if endpoint in COUNTED_METHODS:
                 self.stats.sent += 1
+                if self.metrics is not None:
+                    self.metrics.message(_traffic(priority), "sent")
             return result
+
+    def _count(self, endpoint: str, priority: int, outcome: str) -> None:
+        if self.metrics is not None and endpoint in COUNTED_METHODS:
+            self.metrics.message(_traffic(priority), outcome)
+
+
+def _traffic(priority: int) -> str:
+    return "interactive" if priority == INTERACTIVE else "bulk"
 
 
 def _chat_id(data: dict[str, Any]) -> int | None:

@@ -12,6 +12,7 @@ from telegram.ext import Application, ContextTypes
 from bot.clock import Clock
 from bot.features import Registry
 from bot.i18n import normalise_language
+from bot.metrics import Metrics
 from bot.sending import SendPath
 from bot.settings import Settings
 from bot.surveys.registry import SurveyRegistry
@@ -35,6 +36,8 @@ class Services:
     #: set when the bot begins to stop: the dispatcher takes no new push, and bulk requests not
     #: yet sent are abandoned (``request_stop``)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    #: what the bot counts about itself, for /metrics and /healthz (``bot.ops_server``)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def request_stop(self) -> None:
         """The bot is stopping (SIGTERM): pushes stop going out now, whatever is in flight, so

@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     privacy_threshold: int = Field(default=3, ge=1)
     tick_seconds: float = Field(default=20, ge=0)
     surveys_dir: Path | None = None
+    log_format: str = Field(default="text", pattern="^(text|json|kv)$")  # bot.logs
+    # Health and metrics over HTTP (bot.ops_server): off unless a port is set (0 picks a free
+    # one: tests); on loopback unless an operator opens it up.
+    ops_port: int | None = Field(default=None, ge=0, le=65535)
+    ops_listen: str = "127.0.0.1"
+
+    @field_validator("ops_port", mode="before")
+    @classmethod
+    def _blank_port_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip() == "" else value
 
     @field_validator("admins", mode="before")
     @classmethod

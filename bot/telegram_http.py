@@ -11,13 +11,16 @@ bot's contract for a ``BaseRequest``: the same timeouts, ``TimedOut`` for any ti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+if TYPE_CHECKING:
+    from bot.metrics import Heartbeat
 
 
 class RequestNotSent(NetworkError):
@@ -28,7 +31,7 @@ class RequestNotSent(NetworkError):
 class AiohttpRequest(BaseRequest):
     """One aiohttp session with a bounded connection pool; build one per use (updates, calls)."""
 
-    __slots__ = ("_connect", "_pool", "_pool_size", "_read", "_session", "_write")
+    __slots__ = ("_connect", "_heartbeat", "_pool", "_pool_size", "_read", "_session", "_write")
 
     def __init__(
         self,
@@ -37,6 +40,7 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read = read_timeout
@@ -44,6 +48,8 @@ class AiohttpRequest(BaseRequest):
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        #: beaten whenever the Bot API answers (the health check's "Telegram is reachable")
+        self._heartbeat = heartbeat
 
     @property
     def read_timeout(self) -> float | None:
@@ -93,13 +99,16 @@ class AiohttpRequest(BaseRequest):
                 body = request_data.json_parameters  # sent form-encoded, like httpx's data=
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as res:
-                return res.status, await res.read()
+                payload = await res.read()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as err:
             raise RequestNotSent(f"aiohttp.{err.__class__.__name__}: {err}") from err
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+        if self._heartbeat is not None and res.status < 500:
+            self._heartbeat.beat()
+        return res.status, payload
 
 
 def _form(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:

@@ -69,6 +69,17 @@ Confidential reports (``confidential: true`` questions) never reach this module'
 their words are stored apart, for the safeguarding focal points only. /forget erases a
 person's words; their numbers and choices stay, counted under these rules (in an export, as
 a row with no organisation, language or day).
+
+Operational figures (``/metrics``, ``bot.metrics``) are counts of the machinery — updates
+handled, messages sent, pushes waiting — for whoever runs the bot, who is not among the
+readers above. They name no person, chat, organisation or text; but a label can tell on its
+own: a waiting push of a kind that exists only because someone filed a confidential report,
+or disputed their funder's account of a J-PAT round, would tell a dashboard's viewer that it
+happened, and when. So every push kind is passed through :func:`operational_kind` before it
+becomes a label: the routine kinds on :data:`ROUTINE_PUSH_KINDS` (invitations, reminders,
+nudges, report-backs, meeting notices, J-PAT round notices) keep their name, and anything
+else — a kind added later included, until someone decides it is routine — is counted as
+``"other"``.
 """
 
 from __future__ import annotations
@@ -217,6 +228,35 @@ def decide(
         )
         for key, people in cells.items()
     }
+
+
+#: Push kinds whose name may appear in operational figures: each exists for every partner
+#: asked, so its count says how busy the bot is, not what one person did.
+ROUTINE_PUSH_KINDS: frozenset[str] = frozenset(
+    {
+        "invite",  # a survey campaign's invitation
+        "nudge",  # and its reminder
+        "reportback",  # results shared back with the people asked
+        "mtg_invite",  # review meetings: invitation, reminder, moved, cancelled
+        "reminder",
+        "mtg_moved",
+        "mtg_cancel",
+        "jpat_invite",  # J-PAT rounds: opened, reminder, closed, both sides in, sign-off
+        "jpat_nudge",
+        "jpat_closed",
+        "jpat_both",
+        "jpat_sign",
+        "jpat_final",
+    }
+)
+#: What every other kind is counted as in operational figures.
+OTHER_KIND = "other"
+
+
+def operational_kind(kind: str | None) -> str:
+    """The label a push kind may carry outside the database (metrics): its own name when it
+    is routine, else ``"other"`` (see the module docstring)."""
+    return kind if kind in ROUTINE_PUSH_KINDS else OTHER_KIND
 
 
 def export_day(moment: datetime | None) -> date | None:

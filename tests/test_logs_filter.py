@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import logs
+from bot import log_formats, logs
 from bot.devtools.local import SANDBOX_TOKEN
 from tests.log_secrets import (
     ANSWER,
@@ -110,17 +110,17 @@ def test_describe_update_gives_ids_and_kinds_never_content() -> None:
         return Update(7, message=Message(3, START, chat, from_user=user, text=text))
 
     token = "Xq3_vR8kLm2NpT5sWz9-aB4cDe"
-    assert logs.describe_update(message(f"/start {token}"), commands={"start"}) == (
+    assert log_formats.describe_update(message(f"/start {token}"), commands={"start"}) == (
         f"update 7 from user {PARTNER_ID} /start with an argument"
     )
-    assert logs.describe_update(message("/zawadi"), commands={"start"}) == (
+    assert log_formats.describe_update(message("/zawadi"), commands={"start"}) == (
         f"update 7 from user {PARTNER_ID} a command"
     )
-    assert logs.describe_update(message(ANSWER)) == (
+    assert log_formats.describe_update(message(ANSWER)) == (
         f"update 7 from user {PARTNER_ID} text of {len(ANSWER)} characters"
     )
-    assert logs.describe_update(message(None)).endswith(" other message")
+    assert log_formats.describe_update(message(None)).endswith(" other message")
     query = CallbackQuery("q1", user, "inst", data="ob:tz:Africa/Nairobi")
-    assert logs.describe_update(Update(8, callback_query=query)) == (
+    assert log_formats.describe_update(Update(8, callback_query=query)) == (
         f"update 8 from user {PARTNER_ID} button ob:tz"
     )

@@ -1,4 +1,5 @@
-"""Last line of defence: log with context, tell the person politely in their language."""
+"""Last line of defence: log with context, tell the person politely in their language, and
+tell the admins (an error id and where, no personal data: ``bot.error_reports``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden
 
+from bot import error_reports
 from bot.context import BotContext
 from bot.i18n import translator
 from bot.replies import send_text
@@ -18,17 +20,27 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(context.error, Forbidden):
         log.info("user blocked the bot: %s", context.error)
         return
+    error = context.error
+    if error is None:
+        return
+    error_id = error_reports.new_error_id()  # in the log line and in the admins' notice
     if not isinstance(update, Update):
-        log.error("error outside an update", exc_info=context.error)
+        log.error(
+            "error %s outside an update", error_id, exc_info=error, extra={"error_id": error_id}
+        )
+        error_reports.report(context.application, error, error_id=error_id)
         return
     user = update.effective_user
     log.error(
-        "error handling update %s from user %s (%s)",
+        "error %s handling update %s from user %s (%s)",
+        error_id,
         update.update_id,
         user.id if user else None,
-        type(context.error).__name__,
-        exc_info=context.error,
+        type(error).__name__,
+        exc_info=error,
+        extra={"error_id": error_id},
     )
+    error_reports.report(context.application, error, error_id=error_id)
     chat = update.effective_chat
     if chat is None or chat.type != "private":
         return
