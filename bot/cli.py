@@ -1,9 +1,11 @@
-"""``partnerbot`` — the one command line: run, demo, sandbox, db, locales, surveys, bench."""
+"""``partnerbot`` — the one command line: run, demo, sandbox, db, backup, restore, doctor,
+locales, surveys, bench."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -49,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply all migrations")
     db_sub.add_parser("current", help="show the schema revision")
+
+    backup = sub.add_parser("backup", help="copy the database to a file (safe while running)")
+    backup.add_argument("path", help="the backup file to write (must not exist)")
+    restore = sub.add_parser("restore", help="copy a backup into an empty database")
+    restore.add_argument("path", help="a file written by partnerbot backup")
+
+    sub.add_parser("doctor", help="check settings, token, webhook, database, clock, texts")
 
     locales = sub.add_parser("locales", help="translation catalogs")
     loc_sub = locales.add_subparsers(dest="locales_command", required=True)
@@ -158,6 +167,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         return sandbox_main(sandbox_argv) or 0
     if command == "db":
         return _db(args)
+    if command in ("backup", "restore", "doctor") and not args.verbose:
+        # Their output is the operator's report: no Alembic start-up chatter around it.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    if command == "backup":
+        return _backup(args.path)
+    if command == "restore":
+        return _restore(args.path)
+    if command == "doctor":
+        from bot import doctor
+
+        return doctor.main()
     if command == "locales":
         from bot import locales_tool
 
@@ -249,6 +269,92 @@ def _db(args: argparse.Namespace) -> int:
             await db.close()
 
     asyncio.run(go())
+    return 0
+
+
+PG_BACKUP_HELP = """\
+The database is PostgreSQL: back it up with PostgreSQL's own pg_dump (a consistent snapshot
+while the bot runs); the password comes from PGPASSWORD or ~/.pgpass, never this line:
+  {command}
+Nothing was written. Restore such a file with: partnerbot restore PATH (it checks the target)."""
+
+PG_RESTORE_HELP = """\
+The database is PostgreSQL and empty: restore the pg_dump file with PostgreSQL's pg_restore
+(the password from PGPASSWORD or ~/.pgpass), then check with partnerbot doctor:
+  {command}
+Nothing was restored yet."""
+
+
+def _backup(path: str) -> int:
+    from pathlib import Path
+
+    from storage.backup import BackupError, backup_sqlite, pg_dump_command
+    from storage.db import is_sqlite
+
+    url = load_settings().resolved_database_url
+    if not is_sqlite(url):
+        print(PG_BACKUP_HELP.format(command=pg_dump_command(url, path)), file=sys.stderr)
+        return 2
+    try:
+        contents = backup_sqlite(url, Path(path))
+    except BackupError as err:
+        print(f"backup: {err}", file=sys.stderr)
+        return 1
+    print(f"backup written to {path}: {contents.describe()}")
+    return 0
+
+
+def _restore(path: str) -> int:
+    """Into an empty database only; then the restored schema revision must be one we know."""
+    from pathlib import Path
+
+    from storage.backup import (
+        BackupError,
+        Contents,
+        database_contents,
+        pg_restore_command,
+        restore_sqlite,
+    )
+    from storage.db import Database, is_sqlite
+    from storage.migrate import head_revision, is_known_revision
+
+    url = load_settings().resolved_database_url
+
+    async def contents() -> Contents:
+        db = Database.connect(url)
+        try:
+            return await database_contents(db.engine)
+        finally:
+            await db.close()
+
+    if not is_sqlite(url):
+        present = asyncio.run(contents())
+        if present.tables:
+            print(
+                f"restore: the database is not empty ({present.describe()}): restore only "
+                "into an empty database",
+                file=sys.stderr,
+            )
+            return 1
+        print(PG_RESTORE_HELP.format(command=pg_restore_command(url, path)), file=sys.stderr)
+        return 2
+    try:
+        restored = restore_sqlite(Path(path), url)
+    except BackupError as err:
+        print(f"restore: {err}", file=sys.stderr)
+        return 1
+    # Read back through the bot's own engine: this is the database it will open.
+    revision = asyncio.run(contents()).revision
+    head = head_revision()
+    if revision is None or not is_known_revision(revision):
+        print(f"restore: the restored schema revision {revision} is unknown", file=sys.stderr)
+        return 1
+    print(f"restored {path}: {restored.describe()}")
+    if revision != head:
+        print(
+            f"schema revision {revision} is older than this partnerbot's ({head}): "
+            "partnerbot run migrates it at start (or partnerbot db upgrade now)"
+        )
     return 0
 
 

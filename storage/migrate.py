@@ -30,6 +30,16 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
+def is_known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of the migrations shipped here (a database stamped by a
+    newer partnerbot is not: this code cannot read nor upgrade it)."""
+    try:
+        script = ScriptDirectory.from_config(_config()).get_revision(revision)
+    except Exception:  # alembic raises its own errors for unknown or malformed ids
+        return False
+    return script is not None and script.revision == revision  # no partial ids
+
+
 async def _migrate(engine: AsyncEngine, run: Callable[[Connection], None]) -> None:
     """Run migrations on one connection; on SQLite with foreign keys off meanwhile.
 

@@ -189,12 +189,12 @@ async def test_only_staff_import_and_installs_need_a_higher_version(database_url
         amina.consume_all()
 
         preview = only_message(await upload(staff, KOBO))
-        version_id = [
+        version_id = next(
             b["callback_data"]
             for row in preview.reply_markup["inline_keyboard"]
             for b in row
             if b["text"] == "Install"
-        ][0].split(":")[2]
+        ).split(":")[2]
         # A partner pressing (forged) Install is refused; nothing is installed.
         answered = await forge(amina, f"sva:inst:{version_id}")
         assert "don't know that command" in answered[-1].text
