@@ -183,13 +183,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return locales_tool.main(args.locales_command)
     if command == "surveys":
-        if args.surveys_command == "import":
-            return _surveys_import(args.file, args.out)
-        if args.surveys_command == "export":
-            return _surveys_export(args.id, args.out)
-        from conversations.check import run_check
+        from bot.surveys import command_line
 
-        return run_check(strict=args.strict)
+        return command_line.main(args)
     if command == "bench":
         if args.bench_command == "survey":
             from bot.devtools.bench.survey import main as bench_survey
@@ -208,49 +204,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             return bench_summary(args.answers, args.database)
     raise AssertionError(command)
-
-
-def _surveys_import(file: str, out: str | None) -> int:
-    """Print the summary and every refusal; exit 1 when anything is refused."""
-    from pathlib import Path
-
-    from conversations.xlsform import import_xlsform, messages, survey_yaml
-
-    result = import_xlsform(Path(file))
-    print("\n".join(result.summary()))
-    if not result.ok or result.survey is None:
-        return 1
-    if out is not None:
-        target = Path(out) / f"{result.survey.id}.yaml"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(survey_yaml(result.survey), encoding="utf-8")
-        print(messages.YAML_WRITTEN.format(path=target))
-    return 0
-
-
-def _surveys_export(survey_id: str, out: str | None) -> int:
-    from pathlib import Path
-
-    from conversations import load_all
-    from conversations.xlsform import ExportError, export_xlsform, messages
-
-    surveys = load_all()
-    survey = surveys.get(survey_id)
-    if survey is None:
-        print(
-            messages.UNKNOWN_SURVEY.format(id=survey_id, known=", ".join(sorted(surveys))),
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        data = export_xlsform(survey)
-    except ExportError as err:
-        print(f"{survey_id}: {err}", file=sys.stderr)
-        return 1
-    target = Path(out or f"{survey_id}.xlsx")
-    target.write_bytes(data)
-    print(messages.XLSFORM_WRITTEN.format(path=target))
-    return 0
 
 
 def _db(args: argparse.Namespace) -> int:

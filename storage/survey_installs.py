@@ -67,3 +67,15 @@ async def current(session: AsyncSession) -> list[Installed]:
         Installed(str(sid), int(vid), int(version), definition, at)
         for sid, vid, version, definition, at in rows.all()
     ]
+
+
+async def for_check(session: AsyncSession) -> list[tuple[str, dict[str, Any]]]:
+    """The current installed definitions, each with the label ``surveys check`` shows."""
+    return [
+        (
+            f"database: {item.survey_id} version {item.version} "
+            f"(installed {item.installed_at:%Y-%m-%d})",
+            item.definition,
+        )
+        for item in await current(session)
+    ]

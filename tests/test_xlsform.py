@@ -289,3 +289,47 @@ def test_cli_export_writes_a_workbook_that_imports_back(
     assert import_xlsform(target).survey == SHIPPED["jpat"]
     assert cli(["surveys", "export", "nope"]) == 2
     assert "no survey with id 'nope'" in capsys.readouterr().err
+
+
+def test_cli_check_and_export_cover_surveys_installed_from_the_chat(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from storage import survey_installs, surveys
+    from storage.db import Database
+    from storage.migrate import upgrade
+    from storage.types import utcnow
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    survey = import_xlsform(xlsform(KOBO_SURVEY, KOBO_CHOICES, KOBO_SETTINGS)).survey
+    assert survey is not None
+
+    async def install() -> None:
+        db = Database.connect(url)
+        await upgrade(db.engine)
+        async with db.transaction() as session:
+            version_id = await surveys.register_version(
+                session,
+                survey_id=survey.id,
+                version=survey.version,
+                fingerprint=survey.fingerprint,
+                definition=survey.model_dump(mode="json"),
+                now=utcnow(),
+            )
+            await survey_installs.install(
+                session, survey_id=survey.id, version_id=version_id, installed_by=None, now=utcnow()
+            )
+        await db.close()
+
+    asyncio.run(install())
+    monkeypatch.setenv("PARTNERBOT_DATABASE_URL", url)
+    assert cli(["surveys", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "database: training_checkin version 4 (installed " in out
+    assert "'training_checkin' version 4, 7 questions, languages en, fr" in out
+    assert cli(["surveys", "check", "--strict"]) == 1  # livelihoods has no French label
+    capsys.readouterr()
+    target = tmp_path / "back.xlsx"
+    assert cli(["surveys", "export", "training_checkin", "--out", str(target)]) == 0
+    assert import_xlsform(target).survey == survey
