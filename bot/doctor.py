@@ -14,31 +14,28 @@ is there; every catalog compiles; the survey definitions load.
 
 **No token is a failure**, not a skip: ``partnerbot run`` refuses to start without one, and the
 doctor answers "will the bot run here?". (The demo needs no token and no doctor.)
-
-Nothing printed holds the bot token, the webhook secret, a database password or anything a
-person wrote: details name hosts, counts, revisions and exception types (``bot.logs``).
+Nothing printed holds the bot token, the webhook secret, a database password or anything a person
+wrote. The checks needing neither Telegram nor the database are in ``bot.doctor_checks``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
-import io
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Bot
-from telegram.error import InvalidToken, TelegramError, TimedOut
+from telegram.error import InvalidToken, TelegramError
 
 from bot import logs
+from bot.doctor_checks import FAIL, OK, SKIP, WARN, Check, catalogs, error_text, surveys, time_zones
 from bot.settings import Settings, SettingsError, load_settings
 from bot.telegram_http import AiohttpRequest
 
@@ -47,20 +44,6 @@ CLOCK_WARN = timedelta(seconds=5)
 CLOCK_FAIL = timedelta(seconds=30)
 #: A webhook delivery error younger than this means Telegram cannot reach the bot now.
 RECENT_WEBHOOK_ERROR = timedelta(hours=1)
-#: Zones the bot offers partners (bot.timezones) beside the configured default.
-KNOWN_ZONES = ("Africa/Nairobi", "Asia/Amman", "America/Bogota", "Europe/Istanbul")
-
-OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str
-    detail: str
-
-    def line(self) -> str:
-        return f"{self.status:<4} {self.name}: {self.detail}"
 
 
 def _utcnow() -> datetime:
@@ -79,6 +62,7 @@ class Doctor:
         self._load = load
         self._now = now
         self._secrets: list[str] = []
+        self._installed: list[tuple[str, dict[str, Any]]] = []  # surveys installed from the chat
         self.checks: list[Check] = []
 
     # ----------------------------------------------------------------------------- running
@@ -98,18 +82,14 @@ class Doctor:
         if settings is None:
             for name in ("telegram", "webhook", "database", "migrations", "clock"):
                 self._add(name, SKIP, "the settings do not load")
-            self._time_zones(None)
-            self._catalogs()
-            self._surveys(None)
+            self.checks += [time_zones(None), catalogs(), surveys(None)]
             return self.checks
         self._secrets = [s for s in (settings.token, settings.webhook_secret) if s]
         self._secrets += [settings.token.partition(":")[2]] if settings.token else []
         await self._telegram(settings)
         await self._database(settings)
         await self._clock(settings)
-        self._time_zones(settings)
-        self._catalogs()
-        self._surveys(settings)
+        self.checks += [time_zones(settings), catalogs(), surveys(settings, self._installed)]
         return self.checks
 
     # ---------------------------------------------------------------------------- settings
@@ -163,7 +143,7 @@ class Doctor:
                 self._add("webhook", SKIP, "the token was refused")
                 return
             except (TelegramError, OSError) as err:
-                self._add("telegram", FAIL, f"getMe at {_site(base)} failed: {_error(err)}")
+                self._add("telegram", FAIL, f"getMe at {_site(base)} failed: {error_text(err)}")
                 self._add("webhook", SKIP, "the Bot API did not answer")
                 return
             me = bot.bot
@@ -181,7 +161,7 @@ class Doctor:
         try:
             info = await bot.get_webhook_info()
         except (TelegramError, OSError) as err:
-            self._add("webhook", FAIL, f"getWebhookInfo failed: {_error(err)}")
+            self._add("webhook", FAIL, f"getWebhookInfo failed: {error_text(err)}")
             return
         pending = f"{info.pending_update_count} pending update(s)"
         if not settings.webhook_url:
@@ -241,6 +221,7 @@ class Doctor:
         from sqlalchemy import text
         from sqlalchemy.engine import make_url
 
+        from storage import survey_installs
         from storage.db import Database, is_sqlite
         from storage.migrate import current_revision, head_revision, is_known_revision
 
@@ -248,7 +229,9 @@ class Doctor:
         try:
             parsed = make_url(url)
         except Exception as err:
-            self._add("database", FAIL, f"PARTNERBOT_DATABASE_URL does not parse: {_error(err)}")
+            self._add(
+                "database", FAIL, f"PARTNERBOT_DATABASE_URL does not parse: {error_text(err)}"
+            )
             self._add("migrations", SKIP, "no database")
             return
         where = parsed.render_as_string(hide_password=True)
@@ -280,6 +263,8 @@ class Doctor:
             head = head_revision()
             if current == head:
                 self._add("migrations", OK, f"at head {head}")
+                async with db.sessions() as session:
+                    self._installed = await survey_installs.for_check(session)
             elif current is None:
                 self._add(
                     "migrations",
@@ -311,7 +296,7 @@ class Doctor:
         try:
             sent, date, received = await asyncio.to_thread(_server_date, base, self._now)
         except Exception as err:
-            self._add("clock", WARN, f"no Date header from {_site(base)}: {_error(err)}")
+            self._add("clock", WARN, f"no Date header from {_site(base)}: {error_text(err)}")
             return
         # The header has whole seconds (truncated): compare with the middle of the round trip,
         # allowing the second the header dropped.
@@ -334,108 +319,6 @@ class Doctor:
 
     # -------------------------------------------------------------------------- time zones
 
-    def _time_zones(self, settings: Settings | None) -> None:
-        zones = ([settings.default_timezone] if settings else []) + [
-            z for z in KNOWN_ZONES if settings is None or z != settings.default_timezone
-        ]
-        missing = []
-        for zone in zones:
-            try:
-                ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError):
-                missing.append(zone)
-        try:
-            # A zone with daylight saving: the data is real, not a stub that knows only UTC.
-            summer = datetime(2025, 7, 1, 12, tzinfo=ZoneInfo("Europe/Paris")).utcoffset()
-            dst_ok = summer == timedelta(hours=2)
-        except (ZoneInfoNotFoundError, ValueError):
-            dst_ok = False
-        source = _tz_source()
-        if missing or not dst_ok:
-            what = ", ".join(missing) if missing else "Europe/Paris has no summer time"
-            self._add("time zones", FAIL, f"{what}: install tzdata (pip install tzdata)")
-        else:
-            self._add("time zones", OK, f"{', '.join(zones)} found, {source}")
-
-    # ---------------------------------------------------------------------------- catalogs
-
-    def _catalogs(self) -> None:
-        import gettext
-
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
-
-        from bot.i18n import LANGUAGES
-        from bot.locales_tool import PLACEHOLDER, po_path
-
-        failures: list[str] = []
-        warnings: list[str] = []
-        counts: list[str] = []
-        for lang in LANGUAGES:
-            if lang == "en":
-                continue  # the source language: the strings are in the code
-            path = po_path(lang)
-            if not path.is_file():
-                failures.append(f"{lang}: no catalog at {path} (the bot would answer in English)")
-                continue
-            try:
-                with path.open("rb") as handle:
-                    catalog = read_po(handle, locale=lang)
-                buffer = io.BytesIO()
-                write_mo(buffer, catalog, use_fuzzy=False)
-                buffer.seek(0)
-                gettext.GNUTranslations(buffer)
-            except Exception as err:
-                failures.append(f"{lang}: does not compile ({_error(err)})")
-                continue
-            untranslated = broken = 0
-            for message in catalog:
-                if not message.id:
-                    continue
-                strings = message.string
-                texts = list(strings) if isinstance(strings, (list, tuple)) else [strings]
-                if message.fuzzy or not all(texts):
-                    untranslated += 1
-                    continue
-                ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
-                expected = {name for i in ids for name in PLACEHOLDER.findall(i)} | {"n"}
-                if any(not set(PLACEHOLDER.findall(t)) <= expected for t in texts if t):
-                    broken += 1
-            if broken:
-                failures.append(f"{lang}: {broken} translation(s) with unknown {{placeholders}}")
-            if untranslated:
-                warnings.append(f"{lang}: {untranslated} untranslated (shown in English)")
-            counts.append(f"{lang} {len(catalog) - 1}")
-        hint = " (partnerbot locales check lists them)"
-        if failures:
-            self._add("catalogs", FAIL, "; ".join(failures + warnings) + hint)
-        elif warnings:
-            self._add("catalogs", WARN, "; ".join(warnings) + hint)
-        else:
-            self._add("catalogs", OK, f"compiled: {', '.join(counts)} messages; en is the source")
-
-    # ----------------------------------------------------------------------------- surveys
-
-    def _surveys(self, settings: Settings | None) -> None:
-        from conversations.check import check_all
-
-        report = check_all(settings.surveys_dir if settings else None)
-        summary = (
-            f"{len(report.files)} file(s) in {report.directory}, {report.error_count} error(s), "
-            f"{report.warning_count} warning(s)"
-        )
-        if report.error_count:
-            first = next(
-                (f"{f.path.name}: {f.error}" for f in report.files if f.error),
-                report.errors[0] if report.errors else "",
-            )
-            first = first.splitlines()[0] if first else ""
-            self._add("surveys", FAIL, f"{summary}; first: {first} (partnerbot surveys check)")
-        elif report.warning_count:
-            self._add("surveys", WARN, f"{summary} (partnerbot surveys check lists them)")
-        else:
-            self._add("surveys", OK, summary)
-
 
 # ------------------------------------------------------------------------------- helpers
 
@@ -452,15 +335,6 @@ def _site(url: str | None) -> str:
     host = parts.hostname or "?"
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}" if parts.scheme else host
-
-
-def _error(err: BaseException) -> str:
-    """The exception's type, and its message where that comes from a server or the OS
-    (``bot.logs.exception_text``); one line."""
-    if isinstance(err, TimedOut):
-        return "timed out"
-    text = logs.exception_text(err).removeprefix("telegram.error.")
-    return (text.splitlines() or [type(err).__name__])[0][:300]
 
 
 def _db_error(err: BaseException) -> str:
@@ -502,15 +376,6 @@ def _server_date(base: str, now: Callable[[], datetime]) -> tuple[datetime, date
         raise LookupError("the answer had no Date header")
     date = email.utils.parsedate_to_datetime(header).astimezone(UTC)
     return sent, date, received
-
-
-def _tz_source(zone: str = "Africa/Nairobi") -> str:
-    """Where ``zoneinfo`` reads zones from: the system's files first, else the tzdata package."""
-    import zoneinfo
-
-    if any((Path(folder) / zone).is_file() for folder in zoneinfo.TZPATH):
-        return "from the system tz database"
-    return "from the tzdata package"
 
 
 def report(checks: Iterable[Check], out: TextIO) -> int:
