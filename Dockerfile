@@ -25,12 +25,11 @@ COPY storage ./storage
 COPY locales ./locales
 
 # The exact versions CI tested: constraints.txt pins every package (no index addresses).
-# bot/i18n.py reads the catalogs from `locales/` beside the `bot` package, and the wheel does
-# not carry them, so they are copied there; without them every partner would silently get
-# English. The last line fails the build if a French catalog does not translate.
+# The install puts the catalogs under the environment (share/partnerbot/locales, where
+# bot/i18n.py looks when there is no checkout); without them every partner would silently get
+# English, so the last line fails the build if French does not translate.
 RUN python -m venv "$VIRTUAL_ENV" \
  && pip install --no-cache-dir -c constraints.txt . \
- && cp -r locales "$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/locales" \
  && cd / \
  && rm -rf /src \
  && python -c "from bot.i18n import Translator; t = Translator('fr'); \

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import sys
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
@@ -25,7 +26,17 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+def _locales_dir() -> Path:
+    """Beside the code in a checkout (and an editable install); else where a regular install
+    put the catalogs (``share/partnerbot/locales`` under the environment, see pyproject.toml):
+    without them every partner would silently be answered in English."""
+    checkout = Path(__file__).resolve().parent.parent / "locales"
+    installed = Path(sys.prefix) / "share" / "partnerbot" / "locales"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
+LOCALES_DIR = _locales_dir()
 DOMAIN = "messages"
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar", "sw")
 RTL_LANGUAGES = frozenset({"ar", "fa", "ur", "he", "ps"})
