@@ -46,6 +46,11 @@ async def install(
     await session.flush()
 
 
+async def latest_id(session: AsyncSession) -> int:
+    """The newest install's id (0 for none): another process installed a survey when it moves."""
+    return int(await session.scalar(select(func.coalesce(func.max(SurveyInstall.id), 0))) or 0)
+
+
 async def current(session: AsyncSession) -> list[Installed]:
     """The latest install of every survey id."""
     latest = (

@@ -99,7 +99,10 @@ async def test_a_kobo_form_is_tried_installed_and_answered_by_partners(database_
             )
             assert counted == 0  # a trial never reaches a summary, export or report-back
 
-        # Installing: audited, offered by /send, kept across a restart.
+        # Installing: audited, offered by /send, kept across a restart, seen by other processes.
+        other = SurveyRegistry()  # a second bot process on the same database
+        await other.load(world.db, world.services.settings.surveys_dir)
+        assert other.get("training_checkin") is None
         installed = await press(staff, "Install", message_id=preview.message_id, expect="edit")
         assert "Installed: Training check-in (version 4). Send /send to invite partners." in (
             shown(installed)
@@ -107,6 +110,8 @@ async def test_a_kobo_form_is_tried_installed_and_answered_by_partners(database_
         async with world.db.sessions() as session:
             actions = list(await session.scalars(select(AuditEntry.action)))
         assert "survey.install" in actions
+        await other.refresh(world.db)  # its next dispatcher tick
+        assert other.get("training_checkin") is not None
         restarted = SurveyRegistry()
         await restarted.load(world.db, world.services.settings.surveys_dir)
         entry = restarted.get("training_checkin")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from bot.features import Feature
 from bot.safeguarding import report
-from bot.surveys import answering, authoring, authoring_view, confidential, listing, recovery
+from bot.surveys import (
+    answering,
+    authoring,
+    authoring_view,
+    confidential,
+    listing,
+    recovery,
+    registry,
+)
 from bot.surveys.mydata import surveys_section
 from bot.surveys.service import FLOW_LONG
 
@@ -20,7 +28,10 @@ def feature() -> Feature:
         fallbacks=(answering.on_message,),  # a message while a survey is open answers it
         cancel_hooks=(authoring.leave_on_cancel, listing.cancel_hook),
         mydata_sections=(surveys_section,),
-        on_startup=(recovery.on_startup,),  # what a crash left owed to partners
+        on_startup=(recovery.on_startup,),
+        tick_hooks=(
+            registry.refresh_on_tick,
+        ),  # installs another bot process made  # what a crash left owed to partners
         # How a survey goes on past its confidential question once the report is sent or
         # cannot be: reached through the registry, so that bot.safeguarding.report (which
         # the survey imports) need not import the survey.

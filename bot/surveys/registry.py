@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from conversations import Answer, Progress, Question, Survey, load_all, parse_survey
 from storage import survey_installs
@@ -13,6 +15,9 @@ from storage.db import Database
 from storage.surveys import StoredAnswer
 from storage.types import utcnow
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
 log = logging.getLogger(__name__)
 
 
@@ -20,6 +25,7 @@ log = logging.getLogger(__name__)
 class SurveyRegistry:
     current: dict[str, tuple[Survey, int]] = field(default_factory=dict)
     _versions: dict[int, Survey] = field(default_factory=dict)
+    _installs_seen: int = 0
 
     async def load(self, db: Database, extra_dir: Path | None = None) -> None:
         """Read the shipped definitions (and an organisation's own folder, if configured) and
@@ -44,14 +50,28 @@ class SurveyRegistry:
                     self._versions[version_id] = parse_survey(
                         data, source=f"stored version {version_id}"
                     )
-            for installed in await survey_installs.current(session):
-                shipped = self.current.get(installed.survey_id)
-                # An install wins over the file of the same id unless a newer file has been
-                # deployed since (a higher version number).
-                if shipped is None or installed.version >= shipped[0].version:
-                    survey = self._versions[installed.version_id]
-                    self.current[installed.survey_id] = (survey, installed.version_id)
+            await self._take_installs(session)
         log.info("surveys loaded: %s", ", ".join(sorted(self.current)))
+
+    async def _take_installs(self, session: AsyncSession) -> None:
+        self._installs_seen = await survey_installs.latest_id(session)
+        for installed in await survey_installs.current(session):
+            shipped = self.current.get(installed.survey_id)
+            # An install wins over the file of the same id unless a newer file has been
+            # deployed since (a higher version number).
+            if shipped is None or installed.version >= shipped[0].version:
+                survey = self._versions.get(installed.version_id) or parse_survey(
+                    installed.definition, source=f"stored version {installed.version_id}"
+                )
+                self._versions[installed.version_id] = survey
+                self.current[installed.survey_id] = (survey, installed.version_id)
+
+    async def refresh(self, db: Database) -> None:
+        """Take installs another bot process made (one query when there are none): run on
+        every dispatcher tick, so /send offers them everywhere within a tick."""
+        async with db.sessions() as session:
+            if await survey_installs.latest_id(session) != self._installs_seen:
+                await self._take_installs(session)
 
     async def stage(self, db: Database, survey: Survey) -> int:
         """Store an uploaded definition as a version (not yet current) and return its id: a
@@ -72,6 +92,11 @@ class SurveyRegistry:
         """After an install is committed: /send offers this version from now on."""
         self._versions[version_id] = survey
         self.current[survey.id] = (survey, version_id)
+
+
+async def refresh_on_tick(svc: Any, now: datetime) -> None:
+    """The surveys feature's tick hook: installs made by another process."""
+    await svc.surveys.refresh(svc.db)
 
     def get(self, survey_id: str) -> tuple[Survey, int] | None:
         return self.current.get(survey_id)
