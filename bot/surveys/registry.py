@@ -93,11 +93,6 @@ class SurveyRegistry:
         self._versions[version_id] = survey
         self.current[survey.id] = (survey, version_id)
 
-
-async def refresh_on_tick(svc: Any, now: datetime) -> None:
-    """The surveys feature's tick hook: installs made by another process."""
-    await svc.surveys.refresh(svc.db)
-
     def get(self, survey_id: str) -> tuple[Survey, int] | None:
         return self.current.get(survey_id)
 
@@ -120,6 +115,11 @@ async def refresh_on_tick(svc: Any, now: datetime) -> None:
     def sendable(self) -> list[Survey]:
         """Surveys staff may send as a campaign (J-PAT goes through its own rounds)."""
         return [s for sid, (s, _v) in sorted(self.current.items()) if sid != "jpat"]
+
+
+async def refresh_on_tick(svc: Any, now: datetime) -> None:
+    """The surveys feature's tick hook: installs made by another process."""
+    await svc.surveys.refresh(svc.db)
 
 
 def to_row(question: Question | None, answer: Answer) -> dict[str, object]:
