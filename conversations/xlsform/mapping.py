@@ -32,7 +32,7 @@ from conversations.xlsform.expressions import (
     render_relevant,
 )
 from conversations.xlsform.reading import Row, Sheet
-from conversations.xlsform.types import classify
+from conversations.xlsform.types import METADATA, classify
 
 _CODE = re.compile(CODE_PATTERN)
 #: Survey columns the mapping reads; anything else with a value on a question row is refused.
@@ -117,6 +117,8 @@ class SurveyMapper:
                 self.refuse(row.place("type"), msg.END_WITHOUT_BEGIN.format(type=raw))
             else:
                 self.stack.pop()
+        elif words in METADATA:  # KoBo adds start, end, today… to every new form
+            self.warn(row.place("type"), msg.METADATA_LEFT_OUT.format(type=raw))
         else:
             kind = classify(raw)
             if isinstance(kind, str):

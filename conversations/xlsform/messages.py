@@ -147,12 +147,11 @@ TYPE_NOT_SUPPORTED = {
         "photos, audio, video and files are not collected by survey questions; "
         "ask for a text answer (voice messages are allowed with 'voice' in the partnerbot column)"
     ),
-    "metadata": N_(
-        "'{type}' is form metadata the bot does not collect; the bot records when each "
-        "answer was given itself. Delete this row"
-    ),
     "other": N_("questions of type '{type}' are not supported by the bot"),
 }
+METADATA_LEFT_OUT = N_(
+    "'{type}' is form metadata: left out, as the bot records when each answer was given itself"
+)
 SELECT_FROM_FILE = N_(
     "choices from an external file are not supported: put them on the 'choices' sheet"
 )

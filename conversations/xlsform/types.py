@@ -33,7 +33,7 @@ _GEO = {
 }
 _MEDIA = {"image", "photo", "audio", "video", "file", "background-audio", "background-video"}
 _TIME = {"time", "datetime", "date time", "start time", "end time"}
-_METADATA = {
+METADATA = {
     "start", "end", "today", "deviceid", "device id", "username", "phonenumber", "phone number",
     "simserial", "sim id", "subscriberid", "subscriber id", "audit", "email", "imei",
     "uri:deviceid", "uri:email", "uri:phonenumber", "uri:simserial", "uri:subscriberid",
@@ -75,8 +75,6 @@ def classify(raw: str) -> tuple[str, str | None] | str:
         return msg.TYPE_NOT_SUPPORTED[words if words in {"geotrace", "geoshape"} else "geopoint"]
     if words in _MEDIA:
         return msg.TYPE_NOT_SUPPORTED["media"]
-    if words in _METADATA:
-        return msg.TYPE_NOT_SUPPORTED["metadata"].format(type=raw)
     if words in _KNOWN_TYPES:
         return msg.TYPE_NOT_SUPPORTED["other"].format(type=raw)
     return msg.UNKNOWN_TYPE.format(type=raw)
