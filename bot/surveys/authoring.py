@@ -69,7 +69,9 @@ async def on_text(update: Update, context: BotContext, person: Person, flow: Cha
     await context.reply(view.waiting_for_file(translator(person.lang)))
 
 
-async def on_file(update: Update, context: BotContext, person: Person, flow: ChatFlow) -> None:
+async def on_file(
+    update: Update, context: BotContext, person: Person, flow: ChatFlow | None
+) -> None:
     """The form arrives: read it, and show either its problems or its preview."""
     svc = context.svc
     _ = translator(person.lang)
@@ -104,6 +106,17 @@ async def on_file(update: Update, context: BotContext, person: Person, flow: Cha
         view.preview(result, staged, person.lang, _),
         keyboard=view.preview_keyboard(staged, _),
     )
+
+
+async def on_unprompted_file(update: Update, context: BotContext, person: Person) -> bool:
+    """A staff member sends an .xlsx without /surveys import first: that is what they meant."""
+    document = update.effective_message.document if update.effective_message else None
+    if document is None or not person.is_staff:
+        return False
+    if not (document.file_name or "").lower().endswith(".xlsx"):
+        return False
+    await on_file(update, context, person, None)
+    return True
 
 
 async def on_button(update: Update, context: BotContext) -> None:

@@ -25,7 +25,8 @@ def feature() -> Feature:
         flows={FLOW_LONG: answering.on_long_text_part, authoring.FLOW: authoring.on_text},
         documents={authoring.FLOW: authoring.on_file},
         joins_parts=frozenset({FLOW_LONG}),
-        fallbacks=(answering.on_message,),  # a message while a survey is open answers it
+        # An .xlsx from staff is a form to import; a message while a survey is open answers it.
+        fallbacks=(authoring.on_unprompted_file, answering.on_message),
         cancel_hooks=(authoring.leave_on_cancel, listing.cancel_hook),
         mydata_sections=(surveys_section,),
         on_startup=(recovery.on_startup,),
