@@ -91,14 +91,7 @@ def check_all(
                 f"(also in {owners[survey.id]})"
             )
         owners.setdefault(survey.id, path)
-        files.append(
-            FileCheck(
-                path,
-                survey=survey,
-                missing=tuple(check_translations(survey)),
-                long_labels=tuple(check_label_lengths(survey)),
-            )
-        )
+        files.append(checked(path, survey))
     if not paths:
         errors.append(f"{folder}: no survey files (*.yaml) found")
     for label, data in stored:
@@ -107,15 +100,18 @@ def check_all(
         except SurveyDefinitionError as error:
             files.append(FileCheck(label, error=error.message))
             continue
-        files.append(
-            FileCheck(
-                label,
-                survey=survey,
-                missing=tuple(check_translations(survey)),
-                long_labels=tuple(check_label_lengths(survey)),
-            )
-        )
+        files.append(checked(label, survey))
     return CheckReport(folder, tuple(files), tuple(errors))
+
+
+def checked(source: Path | str, survey: Survey) -> FileCheck:
+    """A survey that loads, with what its texts miss."""
+    return FileCheck(
+        source,
+        survey=survey,
+        missing=tuple(check_translations(survey)),
+        long_labels=tuple(check_label_lengths(survey)),
+    )
 
 
 def format_report(report: CheckReport, *, strict: bool = False) -> str:

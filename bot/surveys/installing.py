@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.access import Person
 from bot.services import Services
@@ -20,6 +22,9 @@ from conversations.xlsform import ImportResult, export_xlsform, import_xlsform
 from storage import audit, survey_installs
 from storage import surveys as store
 from storage.models import Response, SurveyVersion
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 #: Larger than any form staff write by hand (KoBo's own templates are under 100 kB); a bigger
 #: upload is refused before it is downloaded.
@@ -92,15 +97,7 @@ async def install(svc: Services, person: Person, survey: Survey, version_id: int
             installed_by=person.contact_id,
             now=now,
         )
-        await audit.record(
-            session,
-            at=now,
-            actor_telegram_id=person.user_id,
-            actor_contact_id=person.contact_id,
-            action="survey.install",
-            subject=f"survey:{survey.id}",
-            details={"version": survey.version, "version_id": version_id},
-        )
+        await _audit(session, person, "survey.install", survey, now, version_id=version_id)
     svc.surveys.make_current(survey, version_id)
 
 
@@ -126,13 +123,24 @@ async def export(svc: Services, person: Person, survey: Survey) -> bytes:
     data = await asyncio.to_thread(export_xlsform, survey)
     now = svc.clock.now()
     async with svc.db.transaction() as session:
-        await audit.record(
-            session,
-            at=now,
-            actor_telegram_id=person.user_id,
-            actor_contact_id=person.contact_id,
-            action="survey.export",
-            subject=f"survey:{survey.id}",
-            details={"version": survey.version},
-        )
+        await _audit(session, person, "survey.export", survey, now)
     return data
+
+
+async def _audit(
+    session: AsyncSession,
+    person: Person,
+    action: str,
+    survey: Survey,
+    now: datetime,
+    **details: object,
+) -> None:
+    await audit.record(
+        session,
+        at=now,
+        actor_telegram_id=person.user_id,
+        actor_contact_id=person.contact_id,
+        action=action,
+        subject=f"survey:{survey.id}",
+        details={"version": survey.version, **details},
+    )
