@@ -9,7 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot import logs
+from bot import log_setup
 from bot.settings import SettingsError, load_settings
 
 NO_TOKEN_HELP = """\
@@ -113,6 +113,16 @@ def _parser() -> argparse.ArgumentParser:
     bench_faults.add_argument(
         "--database", default=None, help="an empty database's URL (default: temp SQLite)"
     )
+    bench_shutdown = bench_sub.add_parser(
+        "shutdown", help="SIGTERM to the bot process in the middle of a push, then a restart"
+    )
+    bench_shutdown.add_argument("--pushes", type=int, default=10_000, help="invitations due")
+    bench_shutdown.add_argument(
+        "--after", type=int, default=500, help="messages delivered before the SIGTERM"
+    )
+    bench_shutdown.add_argument(
+        "--database", default=None, help="an empty database's URL (default: temp SQLite)"
+    )
     bench_summary = bench_sub.add_parser("summary", help="summaries over many answers")
     bench_summary.add_argument("--answers", type=int, default=1_000_000)
     bench_summary.add_argument(
@@ -123,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logs.configure(verbose=args.verbose)  # no tokens, answers or names at any verbosity
+    log_setup.configure(verbose=args.verbose)  # no tokens, answers or names at any verbosity
     try:
         return _dispatch(args)
     except SettingsError as err:
@@ -199,6 +209,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from bot.devtools.bench.faults import main as bench_faults
 
             return bench_faults(args.trials, args.partners, args.database, args.seed)
+        if args.bench_command == "shutdown":
+            from bot.devtools.bench.shutdown import main as bench_shutdown
+
+            return bench_shutdown(args.pushes, args.after, args.database)
         if args.bench_command == "summary":
             from bot.devtools.bench.summary import main as bench_summary
 

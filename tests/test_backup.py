@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Column, create_engine, insert
 from sqlalchemy import types as sa
 
-from bot import logs
+from bot import log_setup
 from bot.cli import main
 from storage.backup import BackupError, backup_sqlite, restore_sqlite, sqlite_contents
 from storage.db import Database
@@ -109,7 +109,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, url: str, *argv: str) -> int:
     try:
         return main(list(argv))
     finally:
-        logs.reset()
+        log_setup.reset()
 
 
 def test_backup_and_restore_bring_back_every_row(

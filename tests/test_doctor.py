@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import telegram
 
-from bot import logs
+from bot import log_setup
 from bot.devtools.local import SANDBOX_TOKEN, sandbox_settings
 from bot.devtools.sandbox import Sandbox
 from bot.doctor import FAIL, OK, SKIP, WARN, Check, diagnose, report
@@ -250,7 +250,7 @@ async def test_the_command_line(
         # In a thread: the sandbox answers from this test's event loop meanwhile.
         code = await asyncio.to_thread(main, ["doctor"])
     finally:
-        logs.reset()
+        log_setup.reset()
     out, err = capsys.readouterr()
     assert code == 0, out
     assert len(out.splitlines()) == 9

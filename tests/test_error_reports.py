@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot import error_reports, logs
+from bot import error_reports, log_setup
 from bot.clock import ManualClock
 from bot.devtools.local import LocalWorld
 from bot.devtools.sandbox import MESSAGE_KINDS, Phone
@@ -36,12 +36,12 @@ def json_log() -> Iterator[io.StringIO]:
     """Everything logged during the test, as the json format writes it."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logs.formatter("json"))
-    logs.configure(handlers=[handler], secrets=())
+    handler.setFormatter(log_setup.formatter("json"))
+    log_setup.configure(handlers=[handler], secrets=())
     try:
         yield stream
     finally:
-        logs.reset()
+        log_setup.reset()
 
 
 def records(stream: io.StringIO) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from bot import logs
+from bot import log_setup
 from bot.settings import SettingsError, load_settings
 from tests.log_secrets import ANSWER, FIRST_NAME
 
@@ -66,19 +66,19 @@ def _session() -> None:
 @pytest.fixture
 def stream() -> Iterator[io.StringIO]:
     yield io.StringIO()
-    logs.reset()
+    log_setup.reset()
 
 
 def _lines(stream: io.StringIO, log_format: str) -> list[str]:
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logs.formatter(log_format))
-    logs.configure(handlers=[handler], secrets=[SECRET])
+    handler.setFormatter(log_setup.formatter(log_format))
+    log_setup.configure(handlers=[handler], secrets=[SECRET])
     _session()
-    logs.reset()
+    log_setup.reset()
     return stream.getvalue().split("\n")[:-1]
 
 
-@pytest.mark.parametrize("log_format", logs.FORMATS)
+@pytest.mark.parametrize("log_format", log_setup.FORMATS)
 def test_secrets_and_typed_text_are_redacted_in_every_format(
     stream: io.StringIO, log_format: str
 ) -> None:
@@ -147,10 +147,10 @@ def test_the_setting_chooses_the_format_of_the_default_handler(
     monkeypatch.setenv("PARTNERBOT_LOG_FORMAT", "json")
     monkeypatch.delenv("PARTNERBOT_TOKEN", raising=False)
     try:
-        logs.configure(secrets=())
+        log_setup.configure(secrets=())
         logging.getLogger("bot.format_test").warning("hello %s", 7, extra={"error_id": "feed"})
     finally:
-        logs.reset()
+        log_setup.reset()
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert json.loads(line)["msg"] == "hello 7" and json.loads(line)["error_id"] == "feed"
     monkeypatch.setenv("PARTNERBOT_LOG_FORMAT", "xml")

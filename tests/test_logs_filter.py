@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import log_formats, logs
+from bot import log_formats, log_setup, logs
 from bot.devtools.local import SANDBOX_TOKEN
 from tests.log_secrets import (
     ANSWER,
@@ -85,7 +85,7 @@ def test_library_records_are_capped_and_lose_their_payloads() -> None:
 def test_configure_caps_library_loggers_and_opens_ours() -> None:
     capture = Capture()
     try:
-        logs.configure(verbose=True, handlers=[capture], secrets=())
+        log_setup.configure(verbose=True, handlers=[capture], secrets=())
         assert logging.getLogger().level == logging.DEBUG
         assert logging.getLogger("bot.surveys.answering").isEnabledFor(logging.DEBUG)
         assert not logging.getLogger("telegram.ext.Application").isEnabledFor(logging.DEBUG)
@@ -93,11 +93,11 @@ def test_configure_caps_library_loggers_and_opens_ours() -> None:
         assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
         assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
         assert any(isinstance(f, logs.PrivacyFilter) for f in capture.filters)
-        logs.configure(verbose=False, handlers=[capture], secrets=())  # again: replaces
+        log_setup.configure(verbose=False, handlers=[capture], secrets=())  # again: replaces
         assert logging.getLogger().handlers.count(capture) == 1
         assert not logging.getLogger("bot").isEnabledFor(logging.DEBUG)
     finally:
-        logs.reset()
+        log_setup.reset()
 
 
 def test_describe_update_gives_ids_and_kinds_never_content() -> None:

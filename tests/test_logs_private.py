@@ -1,6 +1,6 @@
 """Issue item 6: logs hold no tokens, answers or names at any verbosity.
 
-A whole session runs with logging set up by ``bot.logs.configure(verbose=True)`` and, worse than
+A whole session runs with logging set up by ``bot.log_setup.configure(verbose=True)`` and, worse than
 ``-v``, every library logger forced down to DEBUG afterwards (as a stray ``setLevel`` would):
 an admin creates an organisation and an invitation, a partner with a distinctive name joins
 with it, answers a survey with a distinctive free text, and the admin reads the summary. Every
@@ -24,7 +24,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot import logs
+from bot import log_setup
 from bot.clock import ManualClock
 from bot.devtools.local import SANDBOX_TOKEN
 from bot.devtools.sandbox import Limits, Phone
@@ -56,13 +56,13 @@ def logging_at_its_worst() -> Iterator[tuple[Capture, RawCounter]]:
     raw = RawCounter()
     root.addHandler(raw)  # before ours: it sees records as the libraries made them
     capture = Capture()
-    logs.configure(verbose=True, handlers=[capture], secrets=())
+    log_setup.configure(verbose=True, handlers=[capture], secrets=())
     for name in FORCED:
         logging.getLogger(name).setLevel(logging.DEBUG)
     try:
         yield capture, raw
     finally:
-        logs.reset()
+        log_setup.reset()
         for name in FORCED:
             logging.getLogger(name).setLevel(logging.NOTSET)
         root.removeHandler(raw)
