@@ -1,18 +1,16 @@
 """The one path every Bot API request takes: pacing, priorities, retries and blocked users.
 
-python-telegram-bot hands every request (except getUpdates) to the application's rate
-limiter, so implementing ``BaseRateLimiter`` here means no message can bypass this path,
-whether it is a reply in a handler or a reminder pushed by the scheduler.
+python-telegram-bot hands every request (except getUpdates) to the application's rate limiter:
+as the ``BaseRateLimiter``, no message (a reply or a pushed reminder) can bypass this path.
 
 Why our own and not ``AIORateLimiter``: it does not pace a single private chat, and in 22.8 a
 ``RetryAfter`` pause can be cut short. Here each chat has a token bucket kept a little under
 Telegram's (burst ~20, 1/s), all chats share a global bucket a little under 30/s, and waiting
 requests are served interactive-first so a bulk push never delays a reply.
 
-When the bot stops, ``stop_bulk`` gives up every bulk request that has not left yet (waiting
-for its turn, out a 429 or a network retry) with ``SendAbandoned``: nothing of it reached
-Telegram, so the push can be handed back and sent later, and stopping does not wait for a
-push to thousands. Replies still go out until the handlers are done. What a request that may
+When the bot stops, ``stop_bulk`` gives up every bulk request not yet sent (waiting its turn,
+a 429 or a network retry) with ``SendAbandoned``: nothing of it reached Telegram, so the push
+is handed back for later, and stopping does not wait for a push to thousands. What a request that may
 have reached Telegram becomes, per kind, is ``bot.send_outcomes``'s docstring.
 """
 
@@ -318,9 +316,7 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
         bucket: ChatBucket | None,
         priority: int,
     ) -> Any:
-        attempt = 0
-        while True:
-            attempt += 1
+        for attempt in itertools.count(1):
             if bucket is not None:
                 await self._take_chat_token(bucket, priority)
                 await self.global_gate.acquire(priority)
@@ -339,15 +335,13 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                 else:
                     await self._pause(wait, priority)
                 if attempt >= self.max_attempts:
-                    self.stats.failed += 1
-                    self._count(endpoint, priority, "failed")
+                    self._settled(endpoint, priority, "failed")
                     raise
                 continue
             except Forbidden:
                 if chat_id is not None and chat_id > 0:
                     self.blocked_chats.add(chat_id)
-                    self.stats.blocked += 1
-                    self._count(endpoint, priority, "blocked")
+                    self._settled(endpoint, priority, "blocked")
                     if self.on_blocked is not None:
                         await self.on_blocked(chat_id)
                 raise
@@ -357,18 +351,16 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                     # is still handled. Not worth failing the whole reply over.
                     log.info("late callback answer dropped: %s", err)
                     return True
-                self.stats.failed += 1
-                self._count(endpoint, priority, "failed")
+                self._settled(endpoint, priority, "failed")
                 raise
             except NetworkError as err:
                 if priority != INTERACTIVE and not isinstance(err, RequestNotSent):
-                    self.stats.uncertain += 1  # may have reached Telegram: never sent twice
-                    self._count(endpoint, priority, "uncertain")
+                    # It may have reached Telegram: never sent twice.
+                    self._settled(endpoint, priority, "uncertain")
                     raise SendUncertain(str(err)) from err
                 self.stats.retried_network += 1
                 if attempt >= self.max_attempts:
-                    self.stats.failed += 1
-                    self._count(endpoint, priority, "failed")
+                    self._settled(endpoint, priority, "failed")
                     raise
                 delay = min(10.0, self.network_backoff_s * 2 ** (attempt - 1))
                 log.info(
@@ -377,12 +369,13 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
                 await self._pause(delay, priority)
                 continue
             if endpoint in COUNTED_METHODS:
-                self.stats.sent += 1
-                if self.metrics is not None:
-                    self.metrics.message(_traffic(priority), "sent")
+                self._settled(endpoint, priority, "sent")
             return result
 
-    def _count(self, endpoint: str, priority: int, outcome: str) -> None:
+    def _settled(self, endpoint: str, priority: int, outcome: str) -> None:
+        """One request's end, counted for the benchmarks and tests (``SendStats``) and, for
+        messages, in the bot's metrics."""
+        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
         if self.metrics is not None and endpoint in COUNTED_METHODS:
             self.metrics.message(_traffic(priority), outcome)
 
