@@ -6,12 +6,11 @@ schedules nudges, then sends whatever is due — claimed row by row so two bot p
 send the same push, postponed past the person's quiet hours, paced as bulk traffic so replies
 to people who are chatting go first.
 
-Due rows are read a batch at a time and each worker looks at the stop signal
-(``Services.stopping``) before it takes the next, so a stop ends a push of thousands within
-the pushes in flight. Claims are leases (``storage.deliveries``): renewed while held, handed
-back at stop when not sent. On PostgreSQL only the process holding the dispatcher lock
-(``storage.dispatch_lock``) sends pushes, so several processes together keep to Telegram's
-limit for the bot.
+Due rows are read a batch at a time; each worker checks the stop signal (``Services.stopping``)
+before taking the next, so a stop ends a push of thousands within the pushes in flight. Claims
+are leases (``storage.deliveries``), renewed while held and handed back at stop. On PostgreSQL
+only the holder of the dispatcher lock (``storage.dispatch_lock``) sends pushes, so several
+processes together keep to Telegram's limit.
 """
 
 from __future__ import annotations
@@ -27,17 +26,15 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import error_reports
-from bot.i18n import translator
 from bot.quiet import is_quiet, quiet_end_after
 from bot.reminder_times import Verdict
 from bot.replies import send_text
 from bot.send_outcomes import SendAbandoned, SendUncertain
 from bot.services import Services
-from bot.surveys.view import button_data
 from storage import campaigns, deliveries, flows
 from storage import surveys as store
 from storage.db import is_sqlite
@@ -147,14 +144,9 @@ async def send_due(application: Any, report: TickReport) -> None:
                 await _deliver(application, svc, delivery_id, report)
             except Exception as err:
                 report.failed += 1
-                error_id = error_reports.new_error_id()
-                log.exception(
-                    "delivery %s failed (error %s)",
-                    delivery_id,
-                    error_id,
-                    extra={"error_id": error_id},
+                error_reports.log_and_report(
+                    application, err, log, "delivery %s failed", delivery_id
                 )
-                error_reports.report(application, err, error_id=error_id)
 
     try:
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
@@ -269,7 +261,14 @@ async def _send_claimed(
     delivery_id = delivery.id
     assert contact is not None
     chat_id, lang = int(contact.telegram_user_id), contact.language  # type: ignore[arg-type]
-    composer = svc.registry.composers.get(delivery.kind, _compose_survey_push)
+    composer = svc.registry.composers.get(delivery.kind)
+    if composer is None:  # a kind no feature of this version sends: failed, never guessed at
+        log.warning("delivery %s: no feature composes its kind", delivery_id)
+        async with _writes(svc), svc.db.transaction() as session:
+            await deliveries.finish(session, delivery_id, "failed", now, "unknown kind")
+        report.failed += 1
+        svc.metrics.push(delivery.kind, "failed")
+        return
     text, markup, parse_mode = await composer(svc, delivery, lang, contact.timezone)
     extra = {"parse_mode": parse_mode} if parse_mode else {}
     context: Any = SimpleNamespace(bot=application.bot)  # all of PTB's context send_text needs
@@ -371,44 +370,3 @@ def _skip_reason(
     if response is not None and response.status not in store.OPEN_STATUSES:
         return f"response {response.status}"
     return None
-
-
-async def _compose_survey_push(
-    svc: Services, delivery: Delivery, lang: str, zone: str
-) -> tuple[str, InlineKeyboardMarkup | None, str | None]:
-    """A campaign's invitation or nudge: the survey's title and intro, the due date, a button."""
-    from bot.surveys.listing import due_text
-
-    async with svc.db.sessions() as session:
-        campaign = (
-            await session.get(Campaign, delivery.campaign_id) if delivery.campaign_id else None
-        )
-        response = (
-            await store.get_response(session, delivery.response_id)
-            if delivery.response_id
-            else None
-        )
-    _ = translator(lang)
-    survey = await svc.surveys.for_version(svc.db, response.survey_version_id) if response else None
-    title = survey.text_for(survey.title, lang) if survey else ""
-    due = due_text(campaign.due_at, lang, zone) if campaign else ""
-    if delivery.kind == "invite" and survey is not None:
-        text = _.paragraphs(
-            title, survey.text_for(survey.intro, lang), _("Please answer by {date}.", date=due)
-        )
-        label = _("Start the survey")
-    else:
-        text = _(
-            'A friendly reminder: the survey "{title}" is waiting for your answers. Please answer by {date}.',
-            title=title,
-            date=due,
-        )
-        label = (
-            _("Continue the survey") if response and response.started_at else _("Start the survey")
-        )
-    markup = None
-    if response is not None:
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(label, callback_data=button_data(response.id, "-", "go"))]]
-        )
-    return text, markup, None

@@ -142,6 +142,19 @@ def reporter(svc: Any) -> ErrorReporter:
     return found  # type: ignore[no-any-return]
 
 
+def log_and_report(
+    application: Any, error: BaseException, logger: logging.Logger, what: str, *args: object
+) -> str:
+    """Log an error nobody handled with a new error id (traceback included), and tell the
+    admins; the id, for the caller's own use."""
+    error_id = new_error_id()
+    logger.error(
+        f"{what} (error %s)", *args, error_id, exc_info=error, extra={"error_id": error_id}
+    )
+    report(application, error, error_id=error_id)
+    return error_id
+
+
 def report(application: Any, error: BaseException, *, error_id: str) -> bool:
     """Tell the admins about ``error`` (logged under ``error_id``) unless a notice of its kind
     went out within the hour. Never raises; returns whether a notice is on its way."""

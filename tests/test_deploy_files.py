@@ -1,7 +1,5 @@
-"""The deployment files (Dockerfile, deploy/compose.yaml, deploy/partnerbot.service, the env
-example) say what the code does: real settings, real commands, real console scripts, no
-secrets, and the exact versions CI tested. External tools (systemd-analyze, docker compose) are
-run where this machine has them and skipped with the reason where it does not."""
+"""The deployment files say what the code does: real settings, commands and console scripts, no
+secrets, the versions CI tested; systemd-analyze and docker compose run where they exist."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.campaigns import handlers
+from bot.campaigns import handlers, push
 from bot.features import Feature
 
 
@@ -11,4 +11,5 @@ def feature() -> Feature:
         name="campaigns",
         commands={"send": handlers.send_command, "campaigns": handlers.campaigns_command},
         buttons={handlers.PREFIX: handlers.on_button},
+        composers=dict.fromkeys(push.KINDS, push.compose),
     )
