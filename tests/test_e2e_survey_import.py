@@ -31,7 +31,15 @@ from tests.survey_steps import (
     survey_world,
     tap,
 )
-from tests.xlsform_forms import KOBO_CHOICES, KOBO_SETTINGS, KOBO_SURVEY, xlsform
+from tests.xlsform_forms import (
+    KOBO_CHOICES,
+    KOBO_SETTINGS,
+    KOBO_SURVEY,
+    ODK_CHOICES,
+    ODK_SETTINGS,
+    ODK_SURVEY,
+    xlsform,
+)
 
 STAFF_ID = 700001
 KOBO = xlsform(KOBO_SURVEY, KOBO_CHOICES, KOBO_SETTINGS)
@@ -249,3 +257,34 @@ async def test_any_survey_is_exported_as_an_xlsform_that_imports_back(database_u
         async with world.db.sessions() as session:
             actions = list(await session.scalars(select(AuditEntry.action)))
         assert "survey.export" in actions
+
+
+async def test_an_odk_form_is_answered_with_a_scale_relevance_and_a_voice_message(
+    database_url: str,
+) -> None:
+    clock = ManualClock(START)
+    async with survey_world(database_url, clock) as world:
+        staff, _staff_id = await person(world, STAFF_ID, name="Grace", role="staff")
+        preview = only_message(await upload(staff, xlsform(ODK_SURVEY, ODK_CHOICES, ODK_SETTINGS)))
+        assert "Form read: Pulse (id pulse, version 2)." in preview.text
+        intro = shown(await press(staff, "Try it yourself"))
+        assert "Three questions." in intro and "How satisfied are you?" in intro
+        why = shown(await tap(staff, "c", 2))  # 2 <= 2: "Why?" is relevant
+        assert "Why?" in why
+        await staff.send_voice(7)
+        again = shown(await reaction(staff))
+        assert "Would you work with us again?" in again
+        done = shown(await press(staff, "Yes"))
+        assert THANKS in done
+        async with world.db.sessions() as session:
+            trial = await session.scalar(select(Response).where(Response.trial.is_(True)))
+            assert trial is not None and trial.status == "completed"
+            rows = {
+                row.question_key: row
+                for row in await session.scalars(
+                    select(AnswerRow).where(AnswerRow.response_id == trial.id)
+                )
+            }
+        assert rows["satisfaction"].value_num == 2
+        assert rows["why"].voice_duration == 7
+        assert rows["again"].value_text == "yes"

@@ -19,7 +19,15 @@ from conversations import Progress, UserInput, advance, begin, load_all
 from conversations.conditions import Comparison, KeysComparison
 from conversations.loader import load_survey, load_survey_text
 from conversations.xlsform import export_xlsform, import_xlsform, survey_yaml
-from tests.xlsform_forms import KOBO_CHOICES, KOBO_SETTINGS, KOBO_SURVEY, xlsform
+from tests.xlsform_forms import (
+    KOBO_CHOICES,
+    KOBO_SETTINGS,
+    KOBO_SURVEY,
+    ODK_CHOICES,
+    ODK_SETTINGS,
+    ODK_SURVEY,
+    xlsform,
+)
 
 SHIPPED = load_all()
 
@@ -130,25 +138,7 @@ def test_without_the_training_the_follow_ups_are_hidden() -> None:
 
 
 def test_odk_form_with_plain_labels_range_and_our_extras() -> None:
-    survey_rows = [
-        ["type", "name", "label", "required", "parameters", "partnerbot", "relevant"],
-        ["range", "satisfaction", "How satisfied are you?", "yes", "start=1 end=5 step=1",
-         "dont_know labels=sat", None],
-        ["text", "why", "Why?", None, None, "voice", "${satisfaction} <= 2"],
-        ["select_one yes_no", "again", "Would you work with us again?", "yes", None, "yes_no", None],
-    ]  # fmt: skip
-    choices = [
-        ["list_name", "name", "label"],
-        ["sat", 1, "Very unhappy"],
-        ["sat", 5, "Very happy"],
-        ["yes_no", "yes", "Yes"],
-        ["yes_no", "no", "No"],
-    ]
-    settings = [
-        ["form_id", "version", "form_title", "default_language", "partnerbot_intro::English (en)"],
-        ["pulse", 2, "Pulse", "en", "Three questions."],
-    ]
-    result = import_xlsform(xlsform(survey_rows, choices, settings))
+    result = import_xlsform(xlsform(ODK_SURVEY, ODK_CHOICES, ODK_SETTINGS))
     assert result.refusals == [] and result.warnings == []
     survey = result.survey
     assert survey is not None and survey.languages == ["en"]

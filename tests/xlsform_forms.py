@@ -62,3 +62,24 @@ KOBO_SETTINGS = [
     ["form_title", "form_id", "version", "default_language"],
     ["Training check-in", "training_checkin", "4", "English (en)"],
 ]
+
+
+# An ODK form: plain labels (one language), a range, relevance, and our partnerbot column.
+ODK_SURVEY = [
+    ["type", "name", "label", "required", "parameters", "partnerbot", "relevant"],
+    ["range", "satisfaction", "How satisfied are you?", "yes", "start=1 end=5 step=1",
+     "dont_know labels=sat", None],
+    ["text", "why", "Why?", None, None, "voice", "${satisfaction} <= 2"],
+    ["select_one yes_no", "again", "Would you work with us again?", "yes", None, "yes_no", None],
+]  # fmt: skip
+ODK_CHOICES = [
+    ["list_name", "name", "label"],
+    ["sat", 1, "Very unhappy"],
+    ["sat", 5, "Very happy"],
+    ["yes_no", "yes", "Yes"],
+    ["yes_no", "no", "No"],
+]
+ODK_SETTINGS = [
+    ["form_id", "version", "form_title", "default_language", "partnerbot_intro::English (en)"],
+    ["pulse", 2, "Pulse", "en", "Three questions."],
+]
