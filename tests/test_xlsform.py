@@ -326,3 +326,17 @@ def test_cli_check_and_export_cover_surveys_installed_from_the_chat(
     target = tmp_path / "back.xlsx"
     assert cli(["surveys", "export", "training_checkin", "--out", str(target)]) == 0
     assert import_xlsform(target).survey == survey
+
+
+def test_refusal_lines_are_shown_in_the_readers_language() -> None:
+    from bot.i18n import translator
+    from conversations.xlsform.messages import render
+
+    form = xlsform([["type", "name", "label"], ["geopoint", "where", "Where?"]], None,
+                   [["form_id", "version"], ["geo", 1]])  # fmt: skip
+    [line] = import_xlsform(form).refusals
+    assert line.startswith("sheet 'survey', row 2, column A (type): locations (geopoint)")
+    french = render(line, translator("fr"))
+    assert french.startswith("feuille «\u00a0survey\u00a0», ligne 2, colonne A (type)")
+    assert "les localisations (geopoint) ne sont pas prises en charge" in french
+    assert render(line, translator("en")) == line  # English is the text itself
