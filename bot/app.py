@@ -201,10 +201,11 @@ async def ensure_admin_contacts(svc: Services) -> None:
 
 
 async def _tick_job(context: Any) -> None:
-    await wakeups.run_tick(context.application)
-    # The safety net also re-arms: the dispatcher's role may have just come to this process
-    # (its holder died), and the wake-ups were not armed while another process held it.
-    await wakeups.arm(context.application)
+    """The periodic safety net: a tick, or one more round of the one running, in a task of its
+    own, so a push to thousands does not hold the job (APScheduler would skip and warn every
+    interval). It re-arms too: the dispatcher's role may have just come to this process (its
+    holder died), and the wake-ups were not armed while another process held it."""
+    wakeups.tick_soon(context.application)
 
 
 async def on_stop(application: AnyApplication) -> None:
