@@ -212,14 +212,7 @@ async def _deliver(application: Any, svc: Services, delivery_id: int, report: Ti
         if delivery is None or not _claimable(delivery, now):
             return
         contact = await session.get(Contact, delivery.contact_id)
-        campaign = (
-            await session.get(Campaign, delivery.campaign_id) if delivery.campaign_id else None
-        )
-        response = (
-            await store.get_response(session, delivery.response_id)
-            if delivery.response_id
-            else None
-        )
+        campaign, response = await campaigns.of_delivery(session, delivery)
         verdict = await _decide(
             svc.registry.guards, session, delivery, contact, campaign, response, now
         )

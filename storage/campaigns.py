@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deliveries, surveys
-from storage.models import Campaign, Contact, OrganisationTag, Response
+from storage.models import Campaign, Contact, Delivery, OrganisationTag, Response
 from storage.scopes import STARTED
 from storage.statuses import CampaignStatus, ContactStatus, ResponseStatus
 
@@ -227,3 +227,14 @@ async def figures(session: AsyncSession, limit: int = 10) -> list[CampaignFigure
     return [
         CampaignFigures(c, int(r), int(s), int(st), int(done)) for c, r, s, st, done in rows.all()
     ]
+
+
+async def of_delivery(
+    session: AsyncSession, delivery: Delivery
+) -> tuple[Campaign | None, Response | None]:
+    """The campaign and the response a push belongs to, where it has them."""
+    campaign = await session.get(Campaign, delivery.campaign_id) if delivery.campaign_id else None
+    response = (
+        await surveys.get_response(session, delivery.response_id) if delivery.response_id else None
+    )
+    return campaign, response

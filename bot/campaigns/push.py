@@ -8,8 +8,8 @@ from bot.i18n import translator
 from bot.services import Services
 from bot.surveys.listing import due_text
 from bot.surveys.view import button_data
-from storage import surveys as store
-from storage.models import Campaign, Delivery
+from storage import campaigns
+from storage.models import Delivery
 
 #: The push kinds a campaign makes (``storage.campaigns``).
 KINDS = ("invite", "nudge")
@@ -20,14 +20,7 @@ async def compose(
 ) -> tuple[str, InlineKeyboardMarkup | None, str | None]:
     """A campaign's invitation or nudge: the survey's title and intro, the due date, a button."""
     async with svc.db.sessions() as session:
-        campaign = (
-            await session.get(Campaign, delivery.campaign_id) if delivery.campaign_id else None
-        )
-        response = (
-            await store.get_response(session, delivery.response_id)
-            if delivery.response_id
-            else None
-        )
+        campaign, response = await campaigns.of_delivery(session, delivery)
     _ = translator(lang)
     survey = await svc.surveys.for_version(svc.db, response.survey_version_id) if response else None
     title = survey.text_for(survey.title, lang) if survey else ""
