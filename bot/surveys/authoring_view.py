@@ -177,11 +177,15 @@ def preview_keyboard(staged: Staged, _: Translator) -> InlineKeyboardMarkup:
     return column(buttons)
 
 
+def _named(survey: Survey, lang: str) -> dict[str, object]:
+    """The survey's title (in ``lang``) and version, for the texts that name it."""
+    return {"title": survey.text_for(survey.title, lang), "version": survey.version}
+
+
 def installed(survey: Survey, lang: str, _: Translator) -> str:
     return _(
         "Installed: {title} (version {version}). Send /send to invite partners.",
-        title=survey.text_for(survey.title, lang),
-        version=survey.version,
+        **_named(survey, lang),
     )
 
 
@@ -214,8 +218,7 @@ def export_caption(survey: Survey, lang: str, _: Translator) -> str:
     return _(
         "{title}, version {version}, as an XLSForm. Edit it in Excel, KoBoToolbox or ODK, raise "
         "the version, and send it back with /surveys import.",
-        title=survey.text_for(survey.title, lang),
-        version=survey.version,
+        **_named(survey, lang),
     )
 
 
