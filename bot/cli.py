@@ -123,6 +123,17 @@ def _parser() -> argparse.ArgumentParser:
     bench_shutdown.add_argument(
         "--database", default=None, help="an empty database's URL (default: temp SQLite)"
     )
+    bench_instances = bench_sub.add_parser(
+        "instances", help="bot processes on one PostgreSQL database; the dispatcher killed midway"
+    )
+    bench_instances.add_argument("--instances", type=int, default=2, help="bot processes")
+    bench_instances.add_argument("--pushes", type=int, default=3000, help="invitations due")
+    bench_instances.add_argument(
+        "--tick-seconds", type=float, default=20.0, help="the bots' periodic tick (takeover)"
+    )
+    bench_instances.add_argument(
+        "--database", default=None, help="an empty PostgreSQL database's URL (required)"
+    )
     bench_summary = bench_sub.add_parser("summary", help="summaries over many answers")
     bench_summary.add_argument("--answers", type=int, default=1_000_000)
     bench_summary.add_argument(
@@ -213,6 +224,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from bot.devtools.bench.shutdown import main as bench_shutdown
 
             return bench_shutdown(args.pushes, args.after, args.database)
+        if args.bench_command == "instances":
+            from bot.devtools.bench.instances import main as bench_instances
+
+            return bench_instances(args.instances, args.pushes, args.database, args.tick_seconds)
         if args.bench_command == "summary":
             from bot.devtools.bench.summary import main as bench_summary
 
