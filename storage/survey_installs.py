@@ -51,6 +51,16 @@ async def latest_id(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.coalesce(func.max(SurveyInstall.id), 0))) or 0)
 
 
+async def latest_version(session: AsyncSession, survey_id: str) -> int | None:
+    """The highest version of ``survey_id`` ever installed from the chat."""
+    found = await session.scalar(
+        select(func.max(SurveyVersion.version))
+        .join(SurveyInstall, SurveyInstall.survey_version_id == SurveyVersion.id)
+        .where(SurveyInstall.survey_id == survey_id)
+    )
+    return int(found) if found is not None else None
+
+
 async def current(session: AsyncSession) -> list[Installed]:
     """The latest install of every survey id."""
     latest = (

@@ -287,3 +287,17 @@ async def responses_of(session: AsyncSession, contact_id: int) -> list[Response]
         select(Response).where(Response.contact_id == contact_id).order_by(Response.id)
     )
     return list(result)
+
+
+async def end_trials(session: AsyncSession, contact_id: int) -> int:
+    """Close this person's unfinished trials: a trial is never waiting in /surveys."""
+    result = await session.execute(
+        update(Response)
+        .where(
+            Response.contact_id == contact_id,
+            Response.trial.is_(True),
+            Response.status.in_(OPEN_STATUSES),
+        )
+        .values(status=ResponseStatus.EXPIRED)
+    )
+    return int(result.rowcount or 0)

@@ -237,7 +237,21 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:
     path.write_text("not a workbook", encoding="utf-8")
     result = import_xlsform(path)
     assert result.survey is None and len(result.refusals) == 1
-    assert result.refusals[0].startswith(f"{path}: the file is not an XLSForm workbook")
+    assert result.refusals == [
+        f"{path}: the file is not an Excel workbook (.xlsx): save the form in Excel as .xlsx"
+    ]
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))  # .xls, or a password
+    assert "has a password: save it in Excel as .xlsx" in import_xlsform(path).refusals[0]
+
+
+def test_a_workbook_with_thousands_of_rows_is_refused_before_pyxform_reads_it() -> None:
+    rows: list[list[object]] = [["type", "name", "label"]]
+    rows += [["text", f"q{i}", "Same question?"] for i in range(6000)]  # a data export, say
+    [line] = import_xlsform(xlsform(rows, None, [["form_id"], ["big"]]), "big.xlsx").refusals
+    assert line == (
+        "big.xlsx: the workbook is too large for a form (at most 5000 rows, 20 MB unpacked): "
+        "was it a data export rather than the form?"
+    )
 
 
 # --------------------------------------------------------------------------- command line

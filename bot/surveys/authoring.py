@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 
 from telegram import InputFile, Update
+from telegram.error import NetworkError
 
 from bot import callbacks
 from bot.access import Person, refuse
@@ -89,8 +90,12 @@ async def on_file(
     if document.file_size is not None and document.file_size > installing.MAX_UPLOAD_BYTES:
         await context.reply(view.too_large(_, installing.MAX_UPLOAD_BYTES // 1024))
         return
-    telegram_file = await context.bot.get_file(document.file_id)
-    data = bytes(await telegram_file.download_as_bytearray())
+    try:
+        telegram_file = await context.bot.get_file(document.file_id)
+        data = bytes(await telegram_file.download_as_bytearray())
+    except NetworkError:  # TimedOut included: still waiting for the file, nothing lost
+        await context.reply(view.could_not_fetch(_))
+        return
     if len(data) > installing.MAX_UPLOAD_BYTES:
         await context.reply(view.too_large(_, installing.MAX_UPLOAD_BYTES // 1024))
         return
@@ -141,7 +146,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         if why is not None:  # installed meanwhile, or a forged id
             await press.expired()
             return
-        await installing.install(svc, person, survey, version_id)
+        if not await installing.install(svc, person, survey, version_id):
+            await press.expired()  # a version as high was installed since the preview
+            return
         await common.close_keyboard(
             press.query, view.installed(survey, person.lang, _), person.lang
         )

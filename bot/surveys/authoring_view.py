@@ -203,6 +203,14 @@ def trial_note(_: Translator) -> str:
     )
 
 
+def trial_ended(_: Translator) -> str:
+    return _("Trial ended. Nothing you answered in it counts anywhere.")
+
+
+def could_not_fetch(_: Translator) -> str:
+    return _("I could not get the file from Telegram. Please send it again.")
+
+
 def trial_confidential(_: Translator) -> str:
     return _(
         "This is a trial, so nothing is sent to the safeguarding focal point. Partners' words "

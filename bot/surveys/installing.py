@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 #: Surveys with rules of their own outside the definition: edited as files, not uploaded.
 BUILT_IN = frozenset({"jpat"})
+INSTALL_LOCK = "surveys.install_lock"  # Services.extras: one install at a time here
 
 
 class Blocker(StrEnum):
@@ -86,10 +87,16 @@ async def staged(svc: Services, version_id: int) -> Survey | None:
     return await svc.surveys.for_version(svc.db, version_id)
 
 
-async def install(svc: Services, person: Person, survey: Survey, version_id: int) -> None:
-    """Make the staged version current, audited in the same transaction."""
+async def install(svc: Services, person: Person, survey: Survey, version_id: int) -> bool:
+    """Make the staged version current, audited in the same transaction; False when a version
+    as high is installed already (by another staff member, or another bot process, since the
+    preview): the database decides, not this process's memory."""
     now = svc.clock.now()
-    async with svc.db.transaction() as session:
+    lock: asyncio.Lock = svc.extras.setdefault(INSTALL_LOCK, asyncio.Lock())
+    async with lock, svc.db.transaction() as session:
+        latest = await survey_installs.latest_version(session, survey.id)
+        if latest is not None and latest >= survey.version:
+            return False
         await survey_installs.install(
             session,
             survey_id=survey.id,
@@ -99,6 +106,7 @@ async def install(svc: Services, person: Person, survey: Survey, version_id: int
         )
         await _audit(session, person, "survey.install", survey, now, version_id=version_id)
     svc.surveys.make_current(survey, version_id)
+    return True
 
 
 async def start_trial(svc: Services, person: Person, survey: Survey, version_id: int) -> Response:
@@ -106,6 +114,7 @@ async def start_trial(svc: Services, person: Person, survey: Survey, version_id:
     assert person.contact is not None
     language = person.lang if person.lang in survey.languages else survey.default_language
     async with svc.db.transaction() as session:
+        await store.end_trials(session, person.contact.id)  # one trial at a time
         return await store.create_response(
             session,
             survey_id=survey.id,
@@ -144,3 +153,8 @@ async def _audit(
         subject=f"survey:{survey.id}",
         details={"version": survey.version, **details},
     )
+
+
+async def end_trial(svc: Services, contact_id: int) -> None:
+    async with svc.db.transaction() as session:
+        await store.end_trials(session, contact_id)

@@ -13,7 +13,7 @@ from bot.context import BotContext
 from bot.i18n import translator
 from bot.periods import zone_info
 from bot.replies import send_text
-from bot.surveys import authoring, service
+from bot.surveys import authoring, authoring_view, installing, service
 from bot.surveys.asking import ask, close_question_message, current_message, view_text
 from bot.surveys.open_response import Answering
 from bot.surveys.view import button_data
@@ -124,6 +124,10 @@ async def cancel_hook(update: Update, context: BotContext, person: Person) -> bo
     if loaded is None:
         return False
     response, survey, progress = loaded
+    if response.trial:  # a trial is left, not kept waiting
+        await installing.end_trial(svc, person.contact.id)
+        await context.reply(authoring_view.trial_ended(translator(person.lang)))
+        return True
     shown_now = view_text(survey, progress, response.language)
     if shown_now:
         await close_question_message(

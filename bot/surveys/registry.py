@@ -26,6 +26,7 @@ class SurveyRegistry:
     current: dict[str, tuple[Survey, int]] = field(default_factory=dict)
     _versions: dict[int, Survey] = field(default_factory=dict)
     _installs_seen: int = 0
+    _shipped: dict[str, int] = field(default_factory=dict)  # file survey id -> its version
 
     async def load(self, db: Database, extra_dir: Path | None = None) -> None:
         """Read the shipped definitions (and an organisation's own folder, if configured) and
@@ -33,6 +34,7 @@ class SurveyRegistry:
         definitions = load_all()
         if extra_dir is not None:
             definitions.update(load_all(extra_dir))
+        self._shipped = {sid: survey.version for sid, survey in definitions.items()}
         async with db.transaction() as session:
             for survey_id, survey in definitions.items():
                 version_id = await survey_store.register_version(
@@ -56,10 +58,10 @@ class SurveyRegistry:
     async def _take_installs(self, session: AsyncSession) -> None:
         self._installs_seen = await survey_installs.latest_id(session)
         for installed in await survey_installs.current(session):
-            shipped = self.current.get(installed.survey_id)
+            shipped = self._shipped.get(installed.survey_id)
             # An install wins over the file of the same id unless a newer file has been
             # deployed since (a higher version number).
-            if shipped is None or installed.version >= shipped[0].version:
+            if shipped is None or installed.version >= shipped:
                 survey = self._versions.get(installed.version_id) or parse_survey(
                     installed.definition, source=f"stored version {installed.version_id}"
                 )

@@ -15,6 +15,7 @@ from conversations.definition import Survey
 from conversations.errors import SurveyDefinitionError
 from conversations.loader import parse_survey
 from conversations.translations import check_translations
+from conversations.xlsform import limits
 from conversations.xlsform import messages as msg
 from conversations.xlsform.columns import Report, find_languages, read_settings
 from conversations.xlsform.mapping import SurveyMapper
@@ -72,7 +73,8 @@ def import_xlsform(source: Path | bytes, name: str | None = None) -> ImportResul
     try:
         book = read_workbook(source)
     except WorkbookError as error:
-        result.refusals.append(msg.line(label, msg.NOT_A_WORKBOOK.format(error=error)))
+        text = error.text or msg.NOT_A_WORKBOOK.format(error=error)
+        result.refusals.append(msg.line(label, text))
         return result
     if book.survey is None:
         result.refusals.append(msg.line(label, msg.NO_SURVEY_SHEET))
@@ -84,11 +86,15 @@ def import_xlsform(source: Path | bytes, name: str | None = None) -> ImportResul
     if result.refusals:
         return result
     try:
-        result.survey = parse_survey(data, label)
+        survey = parse_survey(data, label)
     except SurveyDefinitionError as error:
         place = rows.get(error.question or "", msg.Place("survey"))
         detail = f"field '{error.field}': {error.problem}" if error.field else error.problem
         result.refusals.append(msg.line(place, msg.DEFINITION_REJECTED.format(problem=detail)))
+        return result
+    result.refusals += limits.check(survey, rows)  # what Telegram could not show
+    if not result.refusals:
+        result.survey = survey
     return result
 
 

@@ -120,6 +120,15 @@ def line(where: Place | str, problem: str) -> Line:
 # --------------------------------------------------------------------------- reading
 
 NOT_A_WORKBOOK = N_("the file is not an XLSForm workbook (.xlsx) that can be opened: {error}")
+NOT_XLSX = N_("the file is not an Excel workbook (.xlsx): save the form in Excel as .xlsx")
+PROTECTED_OR_XLS = N_(
+    "the file is an old .xls workbook or has a password: save it in Excel as .xlsx, "
+    "without a password"
+)
+WORKBOOK_TOO_LARGE = N_(
+    "the workbook is too large for a form (at most {rows} rows, {mb} MB unpacked): was it a "
+    "data export rather than the form?"
+)
 NO_SURVEY_SHEET = N_("the workbook has no 'survey' sheet")
 PYXFORM_REJECTS = N_("pyxform cannot convert this form: {error}")
 
@@ -286,6 +295,21 @@ SETTING_REFUSED = {
     ),
     "submission_url": N_("answers go to the bot, not to a submission_url: delete the value"),
 }
+QUESTION_TOO_LONG = N_(
+    "the question with its hint in {language} is {length} characters long; a chat message holds "
+    "at most {limit}: shorten it"
+)
+TITLE_TOO_LONG = N_(
+    "form_title in {language} is {length} characters long; at most {limit} fit: shorten it"
+)
+INTRO_TOO_LONG = N_(
+    "partnerbot_intro in {language} is {length} characters long; a chat message holds at most "
+    "{limit}: shorten it"
+)
+TOO_MANY_CHOICES = N_(
+    "this question has {count} choices; a chat keyboard holds at most {limit}: split the list, "
+    "or ask for a text answer"
+)
 DEFINITION_REJECTED = N_("the survey does not pass the bot's checks: {problem}")
 
 # --------------------------------------------------------------------------- summary (CLI)

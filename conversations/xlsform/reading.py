@@ -14,6 +14,7 @@ an imported form is always one that KoBo/ODK would accept.
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -23,14 +24,27 @@ from openpyxl.utils import get_column_letter
 from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import convert
 
+from conversations.xlsform import messages as msg
 from conversations.xlsform.messages import Place
 
 SHEETS = ("survey", "choices", "settings")
 _SPACES = re.compile(r"\s+")
 
 
+#: A chat survey has tens of questions; a sheet of thousands of rows is a data export sent by
+#: mistake, or a file made to exhaust the bot (pyxform reads every row, twice, into memory).
+MAX_ROWS = 5000
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xls, or an .xlsx with a password
+
+
 class WorkbookError(Exception):
-    """The file cannot be opened as a workbook at all (not an .xlsx, damaged, ...)."""
+    """The file cannot be opened as a workbook at all (not an .xlsx, damaged, ...); ``text``
+    is the line to show when we know why in words of our own."""
+
+    def __init__(self, detail: str, text: str | None = None) -> None:
+        super().__init__(detail)
+        self.text = text
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,7 @@ def read_workbook(source: Path | bytes) -> Workbook:
         data = Path(source).read_bytes() if isinstance(source, Path) else bytes(source)
     except OSError as error:
         raise WorkbookError(str(error)) from None
+    _guard(data)
     try:
         book = get_xlsform(BytesIO(data), file_type=".xlsx")
         letters = _header_letters(data)
@@ -113,6 +128,37 @@ def read_workbook(source: Path | bytes) -> Workbook:
         settings=sheets["settings"] or Sheet("settings", [], {}, []),
         data=data,
     )
+
+
+def _guard(data: bytes) -> None:
+    """Refuse what pyxform should never be given: not a zip (an .xls, a password-protected
+    workbook, any other file), or more to unpack or read than any form needs."""
+    if data.startswith(_OLE):
+        raise WorkbookError("OLE file", msg.PROTECTED_OR_XLS)
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except zipfile.BadZipFile:
+        raise WorkbookError("not a zip file", msg.NOT_XLSX) from None
+    with archive:
+        unpacked = sum(item.file_size for item in archive.infolist())
+    too_large = WorkbookError(
+        "too large", msg.WORKBOOK_TOO_LARGE.format(rows=MAX_ROWS, mb=MAX_UNPACKED_BYTES // 2**20)
+    )
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise too_large
+    try:
+        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # damaged inside the zip: pyxform's message says where
+        raise WorkbookError(" ".join(str(error).split()) or type(error).__name__) from None
+    try:
+        rows = 0
+        for sheet in book.worksheets:
+            for _row in sheet.iter_rows(values_only=True):
+                rows += 1
+                if rows > MAX_ROWS:
+                    raise too_large
+    finally:
+        book.close()
 
 
 def _header_letters(data: bytes) -> dict[str, dict[str, str]]:
