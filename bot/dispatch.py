@@ -33,7 +33,7 @@ from bot import error_reports
 from bot.quiet import is_quiet, quiet_end_after
 from bot.reminder_times import Verdict
 from bot.replies import send_text
-from bot.send_outcomes import SendAbandoned, SendUncertain
+from bot.send_outcomes import ON_THE_WIRE, SendAbandoned, SendUncertain
 from bot.services import Services
 from storage import campaigns, deliveries, flows
 from storage import surveys as store
@@ -109,9 +109,13 @@ UPDATE_IDS_KEPT = timedelta(days=3)
 
 
 async def _housekeeping(svc: Services, now: datetime) -> None:
-    """Drop what is only worth keeping for a while: abandoned chat steps, old update ids."""
+    """Drop what is only worth keeping for a while (abandoned chat steps, old update ids), and
+    settle the pushes a dead process left on the wire."""
     async with svc.db.transaction() as session:
         await flows.expire(session, now - FLOW_LIFETIME)
+        lost = await deliveries.settle_lost_sends(session, now)
+    if lost:
+        log.warning("%d push(es) on the wire when a process died: recorded as sent", lost)
     await forget_old_updates(svc.db, now, UPDATE_IDS_KEPT)
 
 
@@ -265,6 +269,16 @@ async def _send_claimed(
     text, markup, parse_mode = await composer(svc, delivery, lang, contact.timezone)
     extra = {"parse_mode": parse_mode} if parse_mode else {}
     context: Any = SimpleNamespace(bot=application.bot)  # all of PTB's context send_text needs
+    marked = False
+
+    async def on_the_wire() -> None:
+        nonlocal marked
+        if not marked:
+            marked = True
+            async with _writes(svc), svc.db.transaction() as session:
+                await deliveries.mark_sending(session, delivery_id)
+
+    wire = ON_THE_WIRE.set(on_the_wire)
     try:
         await send_text(context, chat_id, text, lang, keyboard=markup, bulk=True, **extra)
     except SendAbandoned:  # stopping, and nothing of it left: pending again for later
@@ -290,6 +304,8 @@ async def _send_claimed(
         return
     else:
         state, detail = "sent", None
+    finally:
+        ON_THE_WIRE.reset(wire)
     async with _writes(svc), svc.db.transaction() as session:
         await deliveries.finish(session, delivery_id, state, svc.clock.now(), detail)
         if state == "sent" and delivery.kind == "nudge" and response is not None:

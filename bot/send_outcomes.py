@@ -11,6 +11,7 @@ bot cannot know. The policy, per kind of message:
 | interactive reply (a question, an answer's confirmation, a list) | sent again, a few times: a reply seen twice is better than a partner left waiting |
 | invitation, reminder, nudge, report-back (bulk, from the outbox) | not sent again: ``SendUncertain``, and the delivery is recorded as sent with detail "uncertain" — one lost reminder now and then is better than thousands of partners getting two |
 | any kind, when the bot is stopping before the request left | ``SendAbandoned``: handed back to the outbox, sent after the restart |
+| bulk, when the process dies with the request on the wire | the delivery was marked "sending" just before (``ON_THE_WIRE``); once its lease runs out it is recorded as sent "uncertain", never sent again. A claim that never reached the wire is sent by the next process |
 
 ``partnerbot bench broadcast --lost-replies 0.03`` measures the bulk rule with a sandbox that
 sends the message and then drops its answer.
@@ -18,9 +19,17 @@ sends the message and then drops its answer.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from telegram.error import NetworkError
+
+#: Set by the dispatcher around one push; the send path calls it just before each of the
+#: push's requests goes on the wire, so a crash after that point is known to be ambiguous.
+ON_THE_WIRE: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "partnerbot_on_the_wire", default=None
+)
 
 
 class SendAbandoned(Exception):

@@ -3,15 +3,14 @@
 python-telegram-bot hands every request (except getUpdates) to the application's rate limiter:
 as the ``BaseRateLimiter``, no message (a reply or a pushed reminder) can bypass this path.
 
-Why our own and not ``AIORateLimiter``: it does not pace a single private chat, and in 22.8 a
-``RetryAfter`` pause can be cut short. Here each chat has a token bucket kept a little under
-Telegram's (burst ~20, 1/s), all chats share a global bucket a little under 30/s, and waiting
-requests are served interactive-first so a bulk push never delays a reply.
+Not ``AIORateLimiter``: it does not pace a single private chat, and in 22.8 cuts ``RetryAfter``
+pauses short. Here each chat has a token bucket a little under Telegram's (burst ~20, 1/s), all
+chats share one a little under 30/s, and a bulk push never delays a reply.
 
 When the bot stops, ``stop_bulk`` gives up every bulk request not yet sent (waiting its turn,
 a 429 or a network retry) with ``SendAbandoned``: nothing of it reached Telegram, so the push
-is handed back for later, and stopping does not wait for a push to thousands. What a request that may
-have reached Telegram becomes, per kind, is ``bot.send_outcomes``'s docstring.
+is handed back for later, and stopping does not wait for a push to thousands. The fate of a
+request that may have reached Telegram is ``bot.send_outcomes``'s.
 """
 
 from __future__ import annotations
@@ -29,13 +28,14 @@ from typing import TYPE_CHECKING, Any
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.send_outcomes import SendAbandoned, SendStats, SendUncertain
+from bot.send_outcomes import ON_THE_WIRE, SendAbandoned, SendStats, SendUncertain
 from bot.telegram_http import RequestNotSent
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
+
 
 INTERACTIVE = 0
 BULK = 1
@@ -320,8 +320,11 @@ class SendPath(BaseRateLimiter[dict[str, Any]]):
             if bucket is not None:
                 await self._take_chat_token(bucket, priority)
                 await self.global_gate.acquire(priority)
-            if priority != INTERACTIVE and self._bulk_stopped.is_set():
-                raise SendAbandoned  # the last moment at which nothing has been sent
+            if priority != INTERACTIVE:
+                if self._bulk_stopped.is_set():
+                    raise SendAbandoned  # the last moment at which nothing has been sent
+                if (mark := ON_THE_WIRE.get()) is not None:
+                    await mark()  # the push's record says it may have gone (bot.dispatch)
             try:
                 result = await callback(*args, **kwargs)
             except RetryAfter as err:
@@ -385,13 +388,10 @@ def _traffic(priority: int) -> str:
 
 
 def _chat_id(data: dict[str, Any]) -> int | None:
-    value = data.get("chat_id")
-    if value is None:
-        return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None  # @channelusername: not a chat we pace
+        return int(data["chat_id"])
+    except (KeyError, TypeError, ValueError):  # none, or @channelusername: not a chat we pace
+        return None
 
 
 def _seconds(retry_after: Any) -> float:

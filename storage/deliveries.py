@@ -81,6 +81,27 @@ async def claim(session: AsyncSession, delivery_id: int, now: datetime) -> Deliv
     return await session.get(Delivery, delivery_id)
 
 
+async def mark_sending(session: AsyncSession, delivery_id: int) -> None:
+    """The push is about to go on the wire: from now on a crash leaves it ambiguous."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == "claimed")
+        .values(state="sending")
+    )
+
+
+async def settle_lost_sends(session: AsyncSession, now: datetime) -> int:
+    """Pushes a crashed process had put on the wire and never recorded: they may have reached
+    the person, so they count as sent ("uncertain") and are never sent again — the bulk policy
+    of ``bot.send_outcomes``. (A claim that never reached the wire is simply taken again.)"""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.state == "sending", Delivery.claimed_at < now - CLAIM_LEASE)
+        .values(state="sent", detail="uncertain", sent_at=Delivery.claimed_at)
+    )
+    return int(result.rowcount or 0)
+
+
 async def finish(
     session: AsyncSession, delivery_id: int, state: str, now: datetime, detail: str | None = None
 ) -> None:
@@ -105,7 +126,7 @@ async def renew(session: AsyncSession, delivery_ids: Collection[int], now: datet
         return 0
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(list(delivery_ids)), Delivery.state == "claimed")
+        .where(Delivery.id.in_(list(delivery_ids)), Delivery.state.in_(("claimed", "sending")))
         .values(claimed_at=now)
     )
     return int(result.rowcount or 0)

@@ -137,3 +137,21 @@ async def test_a_gate_with_bulk_closed_serves_interactive_first_come() -> None:
     with pytest.raises(SendAbandoned):
         await gate.acquire(BULK)
     await gate.acquire(INTERACTIVE)
+
+
+async def test_a_push_a_dead_process_left_on_the_wire_is_never_sent_again(db: Database) -> None:
+    """Claimed only: nothing went out, so the next process sends it. Marked "sending" (the send
+    path was about to put it on the wire): it may have arrived, so once the lease runs out it
+    is recorded as sent "uncertain" and never taken again (the bulk rule of send_outcomes)."""
+    on_the_wire = await _one_due_delivery(db)
+    assert await _claim(db, on_the_wire, T0) is not None
+    async with db.transaction() as session:
+        await deliveries.mark_sending(session, on_the_wire)
+    after = T0 + LEASE + timedelta(seconds=1)
+    assert await _due(db, after) == []  # never claimed again
+    async with db.transaction() as session:
+        assert await deliveries.settle_lost_sends(session, T0 + LEASE - timedelta(seconds=1)) == 0
+        assert await deliveries.settle_lost_sends(session, after) == 1
+    async with db.sessions() as session:
+        row = await session.get(Delivery, on_the_wire)
+    assert row is not None and (row.state, row.detail, row.sent_at) == ("sent", "uncertain", T0)
