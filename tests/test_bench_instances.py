@@ -7,9 +7,10 @@ database's schema is dropped by other tests' fixtures (``tests/conftest.py``). I
 35 s: the dead process's claims come back only once their lease runs out
 (``storage.deliveries.CLAIM_LEASE``, 30 s).
 
-Not asserted: ``duplicates``. A message the killed process sent but did not record as sent yet
-is sent again by the other once the claim's lease runs out (the bench reports it as
-``duplicates_reclaimed``).
+Nothing twice: a push the killed process had put on the wire is recorded as sent "uncertain"
+once its lease runs out, never sent again (``storage.deliveries.settle_lost_sends``). The price
+is that a kill between that mark and the request reaching the sandbox loses the push; such a
+loss is always one of the "uncertain" ones.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ async def test_two_instances_one_killed_midway_push_everything_within_limits(
     assert result["takeover_by"] not in (None, result["killed"]), shown
     assert result["settled"], shown
     assert result["http_429"] == 0, shown
-    assert result["lost"] == 0, shown
-    assert result["duplicates"] <= result["duplicates_reclaimed"], shown
+    assert result["duplicates"] == 0 and result["duplicates_reclaimed"] == 0, shown
+    assert result["lost"] <= result["uncertain"], shown
     assert result["states_final"] == {"sent": 150}, shown
     survivor = 2 if result["killed"] == 1 else 1
     assert result["exit_codes"][survivor - 1] == 0, shown
