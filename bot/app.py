@@ -205,7 +205,8 @@ async def _tick_job(context: Any) -> None:
     own, so a push to thousands does not hold the job (APScheduler would skip and warn every
     interval). It re-arms too: the dispatcher's role may have just come to this process (its
     holder died), and the wake-ups were not armed while another process held it."""
-    wakeups.tick_soon(context.application)
+    if context.application.running:  # not while stopping: shutdown waits for nothing new
+        wakeups.tick_soon(context.application)
 
 
 async def on_stop(application: AnyApplication) -> None:
