@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("path", help="a file written by partnerbot backup")
 
     sub.add_parser("doctor", help="check settings, token, webhook, database, clock, texts")
+    sub.add_parser(
+        "health", help="ask the running bot's /healthz (PARTNERBOT_OPS_PORT); exit 0 if healthy"
+    )
 
     locales = sub.add_parser("locales", help="translation catalogs")
     loc_sub = locales.add_subparsers(dest="locales_command", required=True)
@@ -195,6 +198,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _backup(args.path)
     if command == "restore":
         return _restore(args.path)
+    if command == "health":
+        return _health()
     if command == "doctor":
         from bot import doctor
 
@@ -233,6 +238,32 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             return bench_summary(args.answers, args.database)
     raise AssertionError(command)
+
+
+def _health() -> int:
+    """For a container's or a supervisor's health probe: cheap (one local HTTP request), unlike
+    ``doctor``, which asks Telegram and compiles every catalog."""
+    import urllib.error
+    import urllib.request
+
+    settings = load_settings()
+    if settings.ops_port is None:
+        print("PARTNERBOT_OPS_PORT is not set: the bot serves no /healthz", file=sys.stderr)
+        return 2
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(
+        settings.ops_listen, settings.ops_listen
+    )
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{settings.ops_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            print(answer.read().decode("utf-8", "replace"))
+            return 0
+    except urllib.error.HTTPError as err:  # 503: the body names the failed checks
+        print(err.read().decode("utf-8", "replace"))
+        return 1
+    except OSError as err:
+        print(f"no answer from {url}: {type(err).__name__}", file=sys.stderr)
+        return 1
 
 
 def _db(args: argparse.Namespace) -> int:

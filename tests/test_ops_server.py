@@ -293,3 +293,22 @@ async def test_a_stale_dispatcher_fails_the_health_check(sqlite_url: str) -> Non
         assert (status, body["failed"]) == (503, ["dispatcher"]), body
         samples = await scrape(world)
         assert value(samples, "partnerbot_dispatcher_last_tick_age_seconds") > 3 * 3600
+
+
+async def test_partnerbot_health_asks_the_running_bots_healthz(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Docker image's healthcheck: exit 0 with the body when healthy, 1 when the port
+    answers nothing, 2 when no port is set."""
+    from bot.cli import main as cli
+
+    async with world_for(sqlite_url, tick_seconds=0, ops_port=0) as world:
+        monkeypatch.setenv("PARTNERBOT_OPS_PORT", str(ops(world).port))
+        assert await asyncio.to_thread(cli, ["health"]) == 0  # the server runs on this loop
+        assert '"status": "ok"' in capsys.readouterr().out.replace('":"', '": "')
+        closed = ops(world).port
+    monkeypatch.setenv("PARTNERBOT_OPS_PORT", str(closed))  # the bot has stopped
+    assert await asyncio.to_thread(cli, ["health"]) == 1
+    assert "no answer from http://127.0.0.1:" in capsys.readouterr().err
+    monkeypatch.delenv("PARTNERBOT_OPS_PORT")
+    assert await asyncio.to_thread(cli, ["health"]) == 2
