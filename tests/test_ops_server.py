@@ -71,7 +71,7 @@ def value(samples: list[Sample], name: str, **labels: str) -> float:
     return found[0]
 
 
-async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
     """Wait for what the bot does after its reply has left (counting the update)."""
     deadline = time.monotonic() + timeout
     while not await condition():

@@ -25,12 +25,9 @@ from bot.access import Person, refuse
 from bot.context import BotContext
 from bot.handlers import common, pickers, wizard
 from bot.i18n import bidi, translator
-from bot.replies import send_text
 from bot.surveys import authoring_view as view
 from bot.surveys import installing, service
 from bot.surveys.asking import ask
-from bot.surveys.registry import from_rows
-from storage import flows
 from storage.models import ChatFlow
 
 log = logging.getLogger(__name__)
@@ -105,7 +102,8 @@ async def on_file(
         await context.reply(view.refused(result, _))
         return  # still waiting for a corrected file
     staged = await installing.stage(svc, result.survey)
-    await wizard.leave_steps(svc, person.user_id)
+    if flow is not None:  # the import step is done (an unprompted file leaves other steps be)
+        await wizard.leave_steps(svc, person.user_id)
     log.info("xlsform staged as survey version %s", staged.version_id)
     await context.reply(
         view.preview(result, staged, person.lang, _),
@@ -136,8 +134,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     if press.action in ("sv", "cancel"):
         await _export_press(update, context)
         return
-    version_id = callbacks.number(press.arg)
-    survey = await installing.staged(svc, version_id) if version_id is not None else None
+    version_id = callbacks.number(press.arg)  # the stored version the preview is about
+    survey = await svc.surveys.for_version(svc.db, version_id) if version_id is not None else None
     if survey is None or version_id is None or press.action not in ("try", "inst"):
         await press.expired()
         return
@@ -158,10 +156,11 @@ async def on_button(update: Update, context: BotContext) -> None:
         await context.reply(view.trial_needs_profile(_))
         return
     await press.query.answer()
-    response = await installing.start_trial(svc, person, survey, version_id)
-    await service.start(svc, response.id, person.user_id, response.language, svc.clock.now())
-    response.status, response.started_at = "in_progress", svc.clock.now()
-    await ask(context, press.chat_id, response, survey, from_rows(survey, [], None), intro=True)
+    trial = await installing.start_trial(svc, person, survey, version_id)
+    await service.start(svc, trial.id, person.user_id, trial.language, svc.clock.now())
+    loaded = await service.load(svc, trial.id)
+    if loaded is not None:
+        await ask(context, press.chat_id, *loaded, intro=True)
 
 
 async def _export_press(update: Update, context: BotContext) -> None:
@@ -190,13 +189,9 @@ async def _export_press(update: Update, context: BotContext) -> None:
 
 async def leave_on_cancel(update: Update, context: BotContext, person: Person) -> bool:
     """/cancel while the bot waits for a form: nothing was installed."""
-    async with context.svc.db.sessions() as session:
-        flow = await flows.get(session, person.user_id)
-    if flow is None or flow.flow != FLOW:
+    if await wizard.step_of(context.svc, person.user_id, FLOW) is None:
         return False
     await wizard.leave_steps(context.svc, person.user_id)
     _ = translator(person.lang)
-    await send_text(
-        context, update.effective_chat.id, _("Cancelled. Nothing was installed."), person.lang
-    )
+    await context.reply(_("Cancelled. Nothing was installed."))
     return True

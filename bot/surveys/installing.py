@@ -21,7 +21,7 @@ from conversations import Survey
 from conversations.xlsform import ImportResult, export_xlsform, import_xlsform
 from storage import audit, survey_installs
 from storage import surveys as store
-from storage.models import Response, SurveyVersion
+from storage.models import Response
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,15 +76,6 @@ async def stage(svc: Services, survey: Survey) -> Staged:
     version_id = await svc.surveys.stage(svc.db, survey)
     why, current_version = blocker(svc, survey, version_id)
     return Staged(survey, version_id, why, current_version)
-
-
-async def staged(svc: Services, version_id: int) -> Survey | None:
-    """The survey a preview button names, if that version exists."""
-    async with svc.db.sessions() as session:
-        found = await session.get(SurveyVersion, version_id)
-    if found is None:
-        return None
-    return await svc.surveys.for_version(svc.db, version_id)
 
 
 async def install(svc: Services, person: Person, survey: Survey, version_id: int) -> bool:

@@ -37,14 +37,7 @@ class SurveyRegistry:
         self._shipped = {sid: survey.version for sid, survey in definitions.items()}
         async with db.transaction() as session:
             for survey_id, survey in definitions.items():
-                version_id = await survey_store.register_version(
-                    session,
-                    survey_id=survey_id,
-                    version=survey.version,
-                    fingerprint=survey.fingerprint,
-                    definition=survey.model_dump(mode="json"),
-                    now=utcnow(),
-                )
+                version_id = await _stored(session, survey)
                 self.current[survey_id] = (survey, version_id)
                 self._versions[version_id] = survey
             for version_id, data in await survey_store.all_versions(session):
@@ -79,14 +72,7 @@ class SurveyRegistry:
         """Store an uploaded definition as a version (not yet current) and return its id: a
         trial runs under it, and installing it later needs no second copy."""
         async with db.transaction() as session:
-            version_id = await survey_store.register_version(
-                session,
-                survey_id=survey.id,
-                version=survey.version,
-                fingerprint=survey.fingerprint,
-                definition=survey.model_dump(mode="json"),
-                now=utcnow(),
-            )
+            version_id = await _stored(session, survey)
         self._versions[version_id] = survey
         return version_id
 
@@ -117,6 +103,18 @@ class SurveyRegistry:
     def sendable(self) -> list[Survey]:
         """Surveys staff may send as a campaign (J-PAT goes through its own rounds)."""
         return [s for sid, (s, _v) in sorted(self.current.items()) if sid != "jpat"]
+
+
+async def _stored(session: AsyncSession, survey: Survey) -> int:
+    """The id of this exact definition in ``survey_versions`` (stored once)."""
+    return await survey_store.register_version(
+        session,
+        survey_id=survey.id,
+        version=survey.version,
+        fingerprint=survey.fingerprint,
+        definition=survey.model_dump(mode="json"),
+        now=utcnow(),
+    )
 
 
 async def refresh_on_tick(svc: Any, now: datetime) -> None:

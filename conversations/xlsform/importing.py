@@ -39,7 +39,11 @@ class ImportResult:
             return []
         return [
             msg.TRANSLATION_MISSING.format(
-                where=f"question '{m.question_key}' {m.field}" if m.question_key else m.field,
+                where=(
+                    msg.QUESTION_FIELD.format(key=m.question_key, field=m.field)
+                    if m.question_key
+                    else m.field
+                ),
                 language=m.language,
             )
             for m in check_translations(self.survey)

@@ -270,6 +270,8 @@ LANGUAGE_BOTH = N_(
 DEFAULT_LANGUAGE_ASSUMED = N_(
     "no default_language in settings: '{code}' is taken as the default language"
 )
+#: Where a text is missing: ``field`` is the definition's own name for it (``choices[a].label``).
+QUESTION_FIELD = N_("question '{key}' {field}")
 TRANSLATION_MISSING = N_("{where} has no {language} text")
 
 # --------------------------------------------------------------------------- settings
