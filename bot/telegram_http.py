@@ -11,6 +11,8 @@ bot's contract for a ``BaseRequest``: the same timeouts, ``TimedOut`` for any ti
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -60,6 +62,8 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
+                # The Bot API sets no cookies; a dummy jar skips cookie handling per request.
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
 
     async def shutdown(self) -> None:
@@ -84,21 +88,22 @@ class AiohttpRequest(BaseRequest):
         pool = self._pool if isinstance(pool_timeout, DefaultValue) else pool_timeout
         # aiohttp has no separate write timeout: a request's body is written within its
         # connect-to-first-byte window, so the read timeout bounds a slow upload as well.
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=None if connect is None and pool is None else (connect or 0) + (pool or 0),
-            sock_connect=connect,
-            sock_read=read,
-        )
+        timeout = _timeout(read, connect, pool)
         body: Any = None
+        headers = None
         if request_data is not None:
             files = request_data.multipart_data
             if files:
                 body = _form(request_data.json_parameters, files)
-            elif request_data.json_parameters:
-                body = request_data.json_parameters  # sent form-encoded, like httpx's data=
+            elif parameters := request_data.parameters:
+                # A JSON body, which the Bot API takes as well as a form: one json.dumps
+                # instead of aiohttp's form encoder (≈4 % of the bot's CPU per answer).
+                body = json.dumps(parameters, ensure_ascii=False).encode()
+                headers = _JSON
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as res:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeout
+            ) as res:
                 payload = await res.read()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as err:
             raise RequestNotSent(f"aiohttp.{err.__class__.__name__}: {err}") from err
@@ -109,6 +114,22 @@ class AiohttpRequest(BaseRequest):
         if self._heartbeat is not None and res.status < 500:
             self._heartbeat.beat()
         return res.status, payload
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(
+    read: float | None, connect: float | None, pool: float | None
+) -> aiohttp.ClientTimeout:
+    """One ClientTimeout per distinct set of limits, built once (a handful per process)."""
+    return aiohttp.ClientTimeout(
+        total=None,
+        connect=None if connect is None and pool is None else (connect or 0) + (pool or 0),
+        sock_connect=connect,
+        sock_read=read,
+    )
 
 
 def _form(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:

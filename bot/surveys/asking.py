@@ -6,13 +6,12 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.i18n import bidi, translator
-from bot.replies import send_text
+from bot.replies import edit_text, post, send_text
 from bot.safeguarding import report as sg
 from bot.safeguarding import view as sg_view
 from bot.surveys import authoring_view, service
@@ -70,10 +69,11 @@ async def ask(
     message_id = None
     if edit_message_id is not None:
         try:
-            await context.bot.edit_message_text(
+            await edit_text(
+                context.bot,
+                chat_id,
+                edit_message_id,
                 text,
-                chat_id=chat_id,
-                message_id=edit_message_id,
                 reply_markup=markup,
                 parse_mode=ParseMode.HTML,
             )
@@ -81,10 +81,15 @@ async def ask(
         except BadRequest as err:
             log.info("could not turn message %s into a question: %s", edit_message_id, err)
     if message_id is None:
-        sent: Message = await context.bot.send_message(
-            chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML
+        sent = await post(
+            context.bot,
+            "sendMessage",
+            chat_id=chat_id,
+            text=text,
+            reply_markup=markup,
+            parse_mode=ParseMode.HTML,
         )
-        message_id = sent.message_id
+        message_id = sent["message_id"]
     await service.remember_question(svc, response.id, message_id, question.key, selection)
 
 
@@ -95,8 +100,8 @@ async def close_question_message(
     if message_id is None:
         return
     try:
-        await context.bot.edit_message_text(
-            bidi(text, lang), chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
+        await edit_text(
+            context.bot, chat_id, message_id, bidi(text, lang), parse_mode=ParseMode.HTML
         )
     except BadRequest as err:
         if "not modified" not in str(err).lower():
@@ -149,10 +154,11 @@ async def screen_stays(
         await close_question_message(context, chat_id, response.message_id, closed, lang)
     elif response.message_id is not None:
         try:
-            await context.bot.edit_message_text(
+            await edit_text(
+                context.bot,
+                chat_id,
+                response.message_id,
                 bidi(screen_text(survey, progress, shown, lang), lang),
-                chat_id=chat_id,
-                message_id=response.message_id,
                 reply_markup=screen_keyboard(survey, progress, shown, lang, response.id),
                 parse_mode=ParseMode.HTML,
             )
