@@ -15,6 +15,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TimedOut
 
+from bot import event_loop
 from bot.lifecycle import serve_until_stopped, start_application
 from bot.receiving import receive, replay_waiting
 
@@ -111,4 +112,4 @@ async def serve(application: Any, stop: asyncio.Event | None = None) -> None:
 
 def run_polling(application: Any) -> None:
     """Blocking entry point for ``partnerbot run``: a fresh loop, as PTB's had."""
-    asyncio.run(serve(application))
+    event_loop.run(serve(application))

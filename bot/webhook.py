@@ -35,6 +35,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, ExtBot
 
+from bot import event_loop
 from bot.lifecycle import serve_until_stopped, start_application
 from bot.receiving import receive, replay_waiting
 
@@ -250,4 +251,4 @@ def run_webhook(
     application: AnyApplication, *, url: str, secret: str, listen: str, port: int
 ) -> None:
     """Blocking entry point for ``partnerbot run --webhook``: a fresh loop, as PTB's had."""
-    asyncio.run(serve(application, url=url, secret=secret, listen=listen, port=port))
+    event_loop.run(serve(application, url=url, secret=secret, listen=listen, port=port))

@@ -14,6 +14,7 @@ import os
 import time
 from typing import Any
 
+from bot import event_loop
 from bot.clock import Clock
 from bot.devtools.bench.measure import cpu_s, database_url, peak_rss_mb
 from bot.devtools.bench.stdio import read_line, send_line, start_survey_load
@@ -115,6 +116,8 @@ async def run(partners: int, think: float, database: str | None) -> dict[str, An
         "http_429": measured["http_429"],
         "peak_rss_mb": peak_rss_mb(),
         "elapsed_s": round(elapsed, 1),
+        "bot_cpu_s": round(cpu, 1),
+        "load_cpu_s": measured["load_cpu_s"],
         "error_samples": measured["error_samples"],
     }
 
@@ -132,11 +135,12 @@ async def run_with_reference(partners: int, think: float, database: str | None) 
 
 
 def main(partners: int, think: float, database: str | None = None, reference: bool = False) -> int:
+    # The bot runs on the loop it runs on in production (bot.event_loop).
     if reference:
-        result = asyncio.run(run_with_reference(partners, think, database))
+        result = event_loop.run(run_with_reference(partners, think, database))
         errors = result["errors"] + result["reference_errors"]
     else:
-        result = asyncio.run(run(partners, think, database))
+        result = event_loop.run(run(partners, think, database))
         errors = result["errors"]
     print(json.dumps(result))
     return 0 if errors == 0 else 1

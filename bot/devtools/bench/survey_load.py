@@ -14,7 +14,7 @@ import random
 import time
 from typing import Any
 
-from bot.devtools.bench.measure import percentile
+from bot.devtools.bench.measure import cpu_s, percentile
 from bot.devtools.bench.stdio import announce_and_wait_for_go, serve_until_stop
 from bot.devtools.sandbox import Limits, Phone, Sandbox
 from bot.devtools.sandbox.chat_view import WaitTimeout
@@ -124,6 +124,7 @@ async def main_async(args: argparse.Namespace) -> None:
     languages = ["en", "fr", "es", "ar", "sw"]
     results = Results()
     started = time.monotonic()
+    cpu_before = cpu_s()
     await asyncio.gather(
         *(
             partner(
@@ -138,6 +139,7 @@ async def main_async(args: argparse.Namespace) -> None:
         )
     )
     elapsed = time.monotonic() - started
+    load_cpu = cpu_s() - cpu_before
     lat = results.latencies_ms
     print(
         json.dumps(
@@ -154,6 +156,9 @@ async def main_async(args: argparse.Namespace) -> None:
                 if results.bytes
                 else 0,
                 "http_429": sandbox.stats.http_429,
+                # The sandbox and the partners share the other core: when this nears
+                # elapsed_s, the load side, not the bot, sets the pace.
+                "load_cpu_s": round(load_cpu, 1),
                 "error_samples": results.error_samples,
             }
         ),
