@@ -151,26 +151,25 @@ async def recently_active(
 
 
 async def answers_of(session: AsyncSession, response_id: int) -> list[StoredAnswer]:
-    rows = await session.scalars(_ANSWERS_OF, {"response_id": response_id})
-    return [
-        StoredAnswer(
-            key=r.question_key,
-            status=r.status,
-            value_num=r.value_num,
-            value_text=r.value_text,
-            choice_codes=r.choice_codes,
-            raw_text=r.raw_text,
-            voice_file_id=r.voice_file_id,
-            voice_duration=r.voice_duration,
-        )
-        for r in rows
-    ]
+    rows = await session.execute(_ANSWERS_OF, {"response_id": response_id})
+    return [StoredAnswer(*row) for row in rows]
 
 
+# Plain rows from the table (read on every answer): no ORM objects are built only to be copied.
+_ANSWERS = AnswerRow.__table__
 _ANSWERS_OF = (
-    select(AnswerRow)
-    .where(AnswerRow.response_id == bindparam("response_id"))
-    .order_by(AnswerRow.seq, AnswerRow.id)
+    select(
+        _ANSWERS.c.question_key,
+        _ANSWERS.c.status,
+        _ANSWERS.c.value_num,
+        _ANSWERS.c.value_text,
+        _ANSWERS.c.choice_codes,
+        _ANSWERS.c.raw_text,
+        _ANSWERS.c.voice_file_id,
+        _ANSWERS.c.voice_duration,
+    )
+    .where(_ANSWERS.c.response_id == bindparam("response_id"))
+    .order_by(_ANSWERS.c.seq, _ANSWERS.c.id)
 )
 
 
