@@ -18,11 +18,14 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TimedOut
 from bot import event_loop
 from bot.lifecycle import serve_until_stopped, start_application
 from bot.receiving import receive, replay_waiting
+from bot.replies import post
 
 log = logging.getLogger(__name__)
 
 #: Long-poll length: Telegram holds the request open this long when there is nothing new.
 POLL_TIMEOUT_S = 30
+#: Read time allowed beyond the long poll itself (as python-telegram-bot's get_updates adds).
+READ_SLACK_S = 5.0
 #: Waiting after a failure, doubling up to the last value (network down, database down).
 BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 
@@ -56,17 +59,29 @@ class Poller:
         except asyncio.CancelledError:
             pass
 
+    async def _fetch(self) -> list[dict[str, Any]]:
+        """One getUpdates, its updates as Telegram sent them: the inbox stores those, which
+        spares building each payload again from its Update object. Telegram holds the request
+        up to ``timeout`` seconds; the read may take that long plus the usual read time."""
+        return await post(  # type: ignore[no-any-return]
+            self.application.bot,
+            "getUpdates",
+            read_timeout=self.timeout + READ_SLACK_S,
+            offset=self.offset,
+            timeout=self.timeout,
+            allowed_updates=Update.ALL_TYPES,
+        )
+
     async def _loop(self) -> None:
         failures = 0
         while True:
             try:
-                updates = await self.application.bot.get_updates(
-                    offset=self.offset,
-                    timeout=self.timeout,
-                    allowed_updates=Update.ALL_TYPES,
-                )
-                if updates:
-                    await receive(self.application, updates)  # stored before acknowledged
+                payloads = await self._fetch()
+                if payloads:
+                    bot = self.application.bot
+                    updates = [Update.de_json(data, bot) for data in payloads]
+                    # stored before acknowledged
+                    await receive(self.application, updates, payloads)
                     self.offset = updates[-1].update_id + 1
                 failures = 0
             except asyncio.CancelledError:

@@ -19,12 +19,18 @@ from storage import inbox
 log = logging.getLogger(__name__)
 
 
-async def receive(application: Any, updates: Sequence[Update]) -> None:
+async def receive(
+    application: Any, updates: Sequence[Update], payloads: Sequence[dict[str, Any]] | None = None
+) -> None:
     """Store a batch in the inbox (one transaction), then queue it for the handlers. Raises
-    if it could not be stored: the caller must then not acknowledge it to Telegram."""
+    if it could not be stored: the caller must then not acknowledge it to Telegram.
+
+    ``payloads`` are the updates as Telegram sent them, when the caller has them: stored as
+    they came, instead of being built again from the Update objects."""
     svc = application.bot_data.get("services")
     if svc is not None:  # an application without the bot's services (a bare test app) queues
-        pairs = [(update.update_id, update.to_dict()) for update in updates]
+        raw = payloads if payloads is not None else [update.to_dict() for update in updates]
+        pairs = [(update.update_id, data) for update, data in zip(updates, raw, strict=True)]
         await inbox.store(svc.db, pairs, svc.clock.now())
     for update in updates:
         await application.update_queue.put(update)

@@ -77,7 +77,7 @@ async def send_text(
     return message
 
 
-async def post(bot: Bot, endpoint: str, **params: Any) -> Any:
+async def post(bot: Bot, endpoint: str, *, read_timeout: float | None = None, **params: Any) -> Any:
     """A Bot API call whose answer is taken raw: the result's dict, or True.
 
     python-telegram-bot turns every message it gets back from a send or an edit into a
@@ -87,7 +87,9 @@ async def post(bot: Bot, endpoint: str, **params: Any) -> Any:
     through the send path (``bot.sending``: pacing, retries, the ambiguous-send policy) and
     raises the same errors.
     """
-    return await bot._post(endpoint, params)
+    if read_timeout is None:
+        return await bot._post(endpoint, params)
+    return await bot._post(endpoint, params, read_timeout=read_timeout)
 
 
 async def edit_text(bot: Bot, chat_id: int, message_id: int, text: str, **params: Any) -> None:

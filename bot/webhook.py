@@ -68,11 +68,13 @@ def webhook_path(url: str) -> str:
     return path if path else "/"
 
 
-async def hand_over(application: AnyApplication, update: Update) -> None:
+async def hand_over(
+    application: AnyApplication, update: Update, payload: dict[str, Any] | None = None
+) -> None:
     """Give one accepted update to the bot. The webhook answers 200 only after this returns,
     and 200 lets Telegram forget the update: so it is stored in the inbox first
-    (``bot.receiving``)."""
-    await receive(application, [update])
+    (``bot.receiving``), as the ``payload`` Telegram sent when there is one."""
+    await receive(application, [update], None if payload is None else [payload])
 
 
 class _RefusalLog:
@@ -139,15 +141,16 @@ class WebhookHandler:
             body = await request.read()  # capped by the app's client_max_size
         except web.HTTPRequestEntityTooLarge:
             return self._refuse(413, "body too large")
-        update = self._decode(body)
-        if isinstance(update, web.Response):
-            return update
-        await hand_over(self._application, update)
+        decoded = self._decode(body)
+        if isinstance(decoded, web.Response):
+            return decoded
+        update, payload = decoded
+        await hand_over(self._application, update, payload)
         log.debug("webhook update %d handed over", update.update_id)
         return web.Response(status=200)
 
-    def _decode(self, body: bytes) -> Update | web.Response:
-        """The update in ``body``, or the 400 that says why there is none. Exceptions are not
+    def _decode(self, body: bytes) -> tuple[Update, dict[str, Any]] | web.Response:
+        """The update in ``body`` (parsed, and as sent), or the 400 that says why there is none. Exceptions are not
         logged with their messages: those quote the body."""
         try:
             data = json.loads(body)
@@ -167,7 +170,7 @@ class WebhookHandler:
         except Exception as err:  # PTB raises TypeError, KeyError, AttributeError, ...
             log.debug("webhook body is not an update: %s", type(err).__name__)
             return self._refuse(400, "body is not an update")
-        return update
+        return update, data
 
 
 def make_web_app(application: AnyApplication, *, secret: str, path: str) -> web.Application:
