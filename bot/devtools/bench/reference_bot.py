@@ -148,7 +148,7 @@ async def _advance(
     assert message is not None
     following = _next_index(data["answers"], current)
     if following is None:
-        await message.reply_text("Thank you! Your answers have been recorded.")
+        await message.reply_text("Thank you! All your answers are saved.")
         return ConversationHandler.END
     data["asked"].append(following)
     position = len(data["asked"]) - 1

@@ -18,6 +18,7 @@ from bot.devtools.bench.measure import cpu_s, percentile
 from bot.devtools.bench.stdio import announce_and_wait_for_go, serve_until_stop
 from bot.devtools.sandbox import Limits, Phone, Sandbox
 from bot.devtools.sandbox.chat_view import WaitTimeout
+from bot.i18n import translator
 
 TEXT_ANSWERS = {
     "en": "Faster payments would help us plan.",
@@ -26,6 +27,10 @@ TEXT_ANSWERS = {
     "ar": "الدفعات الأسرع ستساعدنا على التخطيط.",
     "sw": "Malipo ya haraka yangetusaidia kupanga.",
 }
+
+
+#: The first sentence of the closing thank-you (bot.surveys.asking.finish).
+THANKS = "Thank you! All your answers are saved."
 
 
 class Results:
@@ -64,6 +69,8 @@ async def partner(
     results: Results,
 ) -> None:
     phone = sandbox.user(user_id, first_name=f"P{user_id}", language_code=language)
+    # Our bot thanks in the partner's language; the reference bot (reference_bot) in English.
+    thanks = (translator(language)(THANKS), THANKS)
     await asyncio.sleep(rng.uniform(0, max(think, 0.01)))
     timeout = 30.0
     try:
@@ -98,7 +105,12 @@ async def partner(
                 await phone.send_text(TEXT_ANSWERS[language])
             results.answers += 1
             reply = await _next_message(phone, started, results, timeout)
-            if not reply.reply_markup:  # the thank-you message: done
+            if not reply.reply_markup:
+                # A message without buttons is the thank-you, or a notice just before it (no
+                # safeguarding focal point: what was typed in confidence is not kept): then the
+                # survey is complete only when the thank-you itself arrives.
+                while not any(t in (reply.text or "") for t in thanks):
+                    [reply] = await phone.wait(1, kinds=("message",), timeout=timeout)
                 results.completed += 1
                 break
             message_id = reply.message_id
