@@ -8,7 +8,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conversations import Answer, Progress, Question, Survey, load_all, parse_survey
+from conversations import (
+    Answer,
+    Progress,
+    Question,
+    Survey,
+    SurveyDefinitionError,
+    load_all,
+    parse_survey,
+)
 from storage import survey_installs
 from storage import surveys as survey_store
 from storage.db import Database
@@ -42,11 +50,23 @@ class SurveyRegistry:
                 self._versions[version_id] = survey
             for version_id, data in await survey_store.all_versions(session):
                 if version_id not in self._versions:
-                    self._versions[version_id] = parse_survey(
-                        data, source=f"stored version {version_id}"
-                    )
+                    self._keep_stored(version_id, data)
             await self._take_installs(session)
         log.info("surveys loaded: %s", ", ".join(sorted(self.current)))
+
+    def _keep_stored(self, version_id: int, data: dict[str, Any]) -> None:
+        """An older stored version, so answers given under it stay readable. One that no
+        longer reads (a definition damaged in the database, or from a format this release
+        dropped) must not stop the bot for everyone: it is logged and left out, and only the
+        responses under it cannot be continued."""
+        try:
+            self._versions[version_id] = parse_survey(data, source=f"stored version {version_id}")
+        except SurveyDefinitionError as err:
+            log.error(
+                "stored survey version %s cannot be read, left out: %s",
+                version_id,
+                str(err).splitlines()[0],
+            )
 
     async def _take_installs(self, session: AsyncSession) -> None:
         self._installs_seen = await survey_installs.latest_id(session)
@@ -92,9 +112,8 @@ class SurveyRegistry:
             data = await survey_store.version_definition(session, version_id)
         if data is None:
             return None
-        survey = parse_survey(data, source=f"stored version {version_id}")
-        self._versions[version_id] = survey
-        return survey
+        self._keep_stored(version_id, data)
+        return self._versions.get(version_id)
 
     def cached(self, version_id: int) -> Survey | None:
         """A version already loaded (every stored version is loaded at start-up)."""
