@@ -22,10 +22,11 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bot.clock import Clock
 from bot.devtools.bench.measure import cpu_s, database_url, peak_rss_mb, percentile, watch_loop
+from bot.devtools.bench.seeding import insert_chunked, pulse_version
 from bot.devtools.bench.stdio import ready_base_url
 from bot.devtools.local import SANDBOX_TOKEN, sandbox_settings, start_bot
 from bot.meetings.service import schedule
@@ -38,7 +39,6 @@ FIRST_ID = 20_000_000
 PARTNER_FIRST_ID = 19_000_000
 PARTNERS = 50
 SURVEYS_EACH = 15  # enough for a partner to keep answering through the whole push
-CHUNK = 1000
 LANGUAGES = ["en", "fr", "es", "ar", "sw"]
 GOALS = {
     "msgs_per_s": 28.5,
@@ -57,28 +57,28 @@ def _awake_hours(now: datetime) -> tuple[str, str]:
 async def _contacts(db: Database, org_id: int, first_id: int, n: int, now: datetime) -> None:
     quiet_start, quiet_end = _awake_hours(now)
     async with db.transaction() as session:
-        for start in range(0, n, CHUNK):
-            await session.execute(
-                insert(Contact),
-                [
-                    {
-                        "telegram_user_id": first_id + i,
-                        "display_name": f"P{first_id + i}",
-                        "organisation_id": org_id,
-                        "role": "partner",
-                        "language": LANGUAGES[i % len(LANGUAGES)],
-                        "timezone": "UTC",
-                        "status": "active",
-                        "consent_at": now,
-                        "quiet_start": quiet_start,
-                        "quiet_end": quiet_end,
-                        "attribution": "aggregate",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for i in range(start, min(n, start + CHUNK))
-                ],
-            )
+        await insert_chunked(
+            session,
+            Contact,
+            [
+                {
+                    "telegram_user_id": first_id + i,
+                    "display_name": f"P{first_id + i}",
+                    "organisation_id": org_id,
+                    "role": "partner",
+                    "language": LANGUAGES[i % len(LANGUAGES)],
+                    "timezone": "UTC",
+                    "status": "active",
+                    "consent_at": now,
+                    "quiet_start": quiet_start,
+                    "quiet_end": quiet_end,
+                    "attribution": "aggregate",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(n)
+            ],
+        )
 
 
 async def seed(db: Database, contacts: int, survey_version: int) -> dict[str, float]:
@@ -102,14 +102,11 @@ async def seed(db: Database, contacts: int, survey_version: int) -> dict[str, fl
         ids = list(
             await session.scalars(select(Contact.id).where(Contact.organisation_id == org_id))
         )
-        for start in range(0, len(ids), CHUNK):
-            await session.execute(
-                insert(PartnershipMember),
-                [
-                    {"partnership_id": partnership_id, "contact_id": c, "side": "partner"}
-                    for c in ids[start : start + CHUNK]
-                ],
-            )
+        await insert_chunked(
+            session,
+            PartnershipMember,
+            [{"partnership_id": partnership_id, "contact_id": c, "side": "partner"} for c in ids],
+        )
         partners = await session.execute(
             select(Contact.id, Contact.language).where(Contact.organisation_id == survey_org_id)
         )
@@ -194,11 +191,8 @@ async def run(
     db = Database.connect(url)
     await upgrade(db.engine)
     settings = sandbox_settings(base_url, url, tick_seconds=20)
-    from bot.surveys.registry import SurveyRegistry
-
-    registry = SurveyRegistry()
-    await registry.load(db, settings.surveys_dir)
-    seeded = await seed(db, contacts, registry.get("partner_feedback")[1])
+    _survey, version_id = await pulse_version(db, settings.surveys_dir)
+    seeded = await seed(db, contacts, version_id)
     pending_before = (await _states(db)).get("pending", 0)
 
     cpu_before = cpu_s()

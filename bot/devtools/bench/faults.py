@@ -65,9 +65,9 @@ from bot.clock import Clock
 from bot.devtools.bench.faults_judge import judge, read_stored
 from bot.devtools.bench.faults_load import DeliveryWatch, Partner, Sent
 from bot.devtools.bench.measure import percentile
+from bot.devtools.bench.seeding import pulse_version
 from bot.devtools.local import SANDBOX_TOKEN
 from bot.devtools.sandbox import Limits, Sandbox
-from bot.surveys.registry import SurveyRegistry
 from conversations import Survey
 from storage import surveys as survey_store
 from storage.db import Database
@@ -140,11 +140,7 @@ class BotProcess:
 async def _seed(db: Database, partners: int, surveys_each: int) -> tuple[Survey, dict[int, str]]:
     """The survey's current version, and partners each with ``surveys_each`` invitations to it
     (no pushes: they ask with /surveys, so the dispatcher stays out of this measurement)."""
-    registry = SurveyRegistry()
-    await registry.load(db)
-    found = registry.get("partner_feedback")
-    assert found is not None
-    survey, version_id = found
+    survey, version_id = await pulse_version(db)
     now = Clock().now()
     languages = {FIRST_ID + i: LANGUAGES[i % len(LANGUAGES)] for i in range(partners)}
     async with db.transaction() as session:

@@ -45,22 +45,21 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bot.clock import Clock
 from bot.devtools.bench.broadcast import _contacts
 from bot.devtools.bench.faults import BotProcess, _bot_env
 from bot.devtools.bench.faults_load import DeliveryWatch
+from bot.devtools.bench.seeding import insert_chunked, pulse_version
 from bot.devtools.local import SANDBOX_TOKEN
 from bot.devtools.sandbox import Limits, Sandbox
-from bot.surveys.registry import SurveyRegistry
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Campaign, Contact, Delivery, Organisation, Response
 from storage.statuses import CampaignStatus, ResponseStatus
 
 FIRST_ID = 20_000_000
-CHUNK = 1000
 GOAL_STOP_S = 10.0
 #: Seconds allowed beyond what Telegram's 30 msg/s takes for the messages waited for.
 SLACK_S = 180.0
@@ -71,11 +70,7 @@ async def seed(db: Database, pushes: int) -> int:
     """``pushes`` contacts and an open campaign with an invitation to each, due now; returns
     the campaign's id. Rows go in by the thousand (``insert`` with many values), not one by
     one as ``storage.campaigns.launch`` adds them."""
-    registry = SurveyRegistry()
-    await registry.load(db)
-    found = registry.get("partner_feedback")
-    assert found is not None
-    _survey, version_id = found
+    _survey, version_id = await pulse_version(db)
     now = Clock().now()
     async with db.transaction() as session:
         if await session.scalar(select(func.count()).select_from(Delivery)):
@@ -105,50 +100,50 @@ async def seed(db: Database, pushes: int) -> int:
                 select(Contact.id, Contact.language).where(Contact.organisation_id == org_id)
             )
         ).all()
-        for start in range(0, len(people), CHUNK):
-            await session.execute(
-                insert(Response),
-                [
-                    {
-                        "trial": False,
-                        "survey_id": "partner_feedback",
-                        "survey_version_id": version_id,
-                        "campaign_id": campaign_id,
-                        "contact_id": contact_id,
-                        "organisation_id": org_id,
-                        "status": ResponseStatus.INVITED,
-                        "language": language,
-                        "pending_toggles": [],
-                        "refusals": 0,
-                        "nudges_sent": 0,
-                        "invited_at": now,
-                        "updated_at": now,
-                    }
-                    for contact_id, language in people[start : start + CHUNK]
-                ],
-            )
+        await insert_chunked(
+            session,
+            Response,
+            [
+                {
+                    "trial": False,
+                    "survey_id": "partner_feedback",
+                    "survey_version_id": version_id,
+                    "campaign_id": campaign_id,
+                    "contact_id": contact_id,
+                    "organisation_id": org_id,
+                    "status": ResponseStatus.INVITED,
+                    "language": language,
+                    "pending_toggles": [],
+                    "refusals": 0,
+                    "nudges_sent": 0,
+                    "invited_at": now,
+                    "updated_at": now,
+                }
+                for contact_id, language in people
+            ],
+        )
         responses = (
             await session.execute(
                 select(Response.id, Response.contact_id).where(Response.campaign_id == campaign_id)
             )
         ).all()
-        for start in range(0, len(responses), CHUNK):
-            await session.execute(
-                insert(Delivery),
-                [
-                    {
-                        "kind": "invite",
-                        "contact_id": contact_id,
-                        "due_at": now,
-                        "dedupe_key": f"invite:{response_id}",
-                        "campaign_id": campaign_id,
-                        "response_id": response_id,
-                        "state": "pending",
-                        "attempts": 0,
-                    }
-                    for response_id, contact_id in responses[start : start + CHUNK]
-                ],
-            )
+        await insert_chunked(
+            session,
+            Delivery,
+            [
+                {
+                    "kind": "invite",
+                    "contact_id": contact_id,
+                    "due_at": now,
+                    "dedupe_key": f"invite:{response_id}",
+                    "campaign_id": campaign_id,
+                    "response_id": response_id,
+                    "state": "pending",
+                    "attempts": 0,
+                }
+                for response_id, contact_id in responses
+            ],
+        )
     return campaign_id
 
 
