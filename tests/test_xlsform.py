@@ -303,7 +303,8 @@ def test_cli_check_and_export_cover_surveys_installed_from_the_chat(
 ) -> None:
     import asyncio
 
-    from storage import survey_installs, surveys
+    from bot.surveys.registry import SurveyRegistry
+    from storage import survey_installs
     from storage.db import Database
     from storage.migrate import upgrade
     from storage.types import utcnow
@@ -315,15 +316,8 @@ def test_cli_check_and_export_cover_surveys_installed_from_the_chat(
     async def install() -> None:
         db = Database.connect(url)
         await upgrade(db.engine)
+        version_id = await SurveyRegistry().stage(db, survey)
         async with db.transaction() as session:
-            version_id = await surveys.register_version(
-                session,
-                survey_id=survey.id,
-                version=survey.version,
-                fingerprint=survey.fingerprint,
-                definition=survey.model_dump(mode="json"),
-                now=utcnow(),
-            )
             await survey_installs.install(
                 session, survey_id=survey.id, version_id=version_id, installed_by=None, now=utcnow()
             )
