@@ -29,10 +29,8 @@ def feature() -> Feature:
         fallbacks=(authoring.on_unprompted_file, answering.on_message),
         cancel_hooks=(authoring.leave_on_cancel, listing.cancel_hook),
         mydata_sections=(surveys_section,),
-        on_startup=(recovery.on_startup,),
-        tick_hooks=(
-            registry.refresh_on_tick,
-        ),  # installs another bot process made  # what a crash left owed to partners
+        on_startup=(recovery.on_startup,),  # what a crash left owed to partners
+        tick_hooks=(registry.refresh_on_tick,),  # installs another bot process made
         # How a survey goes on past its confidential question once the report is sent or
         # cannot be: reached through the registry, so that bot.safeguarding.report (which
         # the survey imports) need not import the survey.
