@@ -1,7 +1,8 @@
 """Engine and session factory for SQLite (default) and PostgreSQL, chosen by the URL.
 
 SQLite gets WAL, foreign keys and a busy timeout on every connection so that two bot
-processes (or the bot and a CLI command) can share one file without "database is locked".
+processes (or the bot and a CLI command) can share one file without "database is locked",
+and runs each statement in one trip to aiosqlite's thread (``storage.sqlite_driver``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_driver
 from storage.write_turn import WriteTurn
 
 
@@ -51,6 +53,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
         kwargs.setdefault("pool_timeout", 120)
+        if make_url(url).get_driver_name() == "aiosqlite":
+            kwargs.setdefault("module", sqlite_driver.dbapi())  # one trip per statement
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
