@@ -305,7 +305,9 @@ def advance(
         # by Back every statement is answered; which one to change must be pressed.
         question = next((q for q in shown if not _settled(q, progress.answers.get(q.key))), None)
         if question is None:
-            return Step(progress, shown[0], removed=removed, refusal=Refusal("screen_use_buttons"))
+            # The screen is asked again as it stands: its question is the cursor's, which a
+            # stored progress may have on any statement of the screen, not only the first.
+            return Step(progress, asked, removed=removed, refusal=Refusal("screen_use_buttons"))
     elif key is not None and key != question.key:
         target = next((q for q in shown if q.key == key), None)
         if target is None:

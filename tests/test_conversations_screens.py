@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from conversations.engine import Progress, Step, UserInput, advance, begin, screen
+from conversations.engine import (
+    Progress,
+    Step,
+    UserInput,
+    advance,
+    begin,
+    current_question,
+    screen,
+)
 from conversations.loader import SURVEYS_DIR, load_survey
 from tests.survey_files import base, load_error, write
 
@@ -80,6 +88,14 @@ def test_typed_answers_fill_the_open_statements_and_never_overwrite_on_a_revisit
     assert typed.refusal is not None and typed.refusal.code == "screen_use_buttons"
     assert typed.stored is None and typed.progress == step.progress
     assert typed.progress.answers["e1a"].value == 2
+    assert typed.question == current_question(JPAT, typed.progress)
+    # Stored with the cursor on a later statement of the screen (Hypothesis found e3b): the
+    # refusal still names the cursor's question, so the screen is asked again unchanged.
+    later = Progress(step.progress.answers, "e1b")
+    typed = advance(JPAT, later, UserInput(kind="text", value="1"))
+    assert typed.refusal is not None and typed.refusal.code == "screen_use_buttons"
+    assert typed.question is not None and typed.question.key == "e1b"
+    assert typed.question == current_question(JPAT, typed.progress)
 
 
 def test_next_before_a_screen_is_complete_is_refused() -> None:
