@@ -130,6 +130,11 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         super().__init__(dbapi, connection)
         self.in_transaction = True  # until a statement tells otherwise
 
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side:  # a stream runs on aiosqlite's own cursor, which this cannot watch
+            self.in_transaction = True
+        return super().cursor(server_side)
+
     def rollback(self) -> None:
         if self.in_transaction:
             super().rollback()
