@@ -110,14 +110,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
                 adapt.in_transaction = True  # not known: the next rollback must run
                 raise
         self._description, rows, self._rowcount, self._lastrowid, adapt.in_transaction = found
-        if rows is not None:
-            self._rows = deque(rows)
-
-    def nextset(self) -> None:
-        return None
-
-    def setinputsizes(self, *inputsizes: Any) -> None:
-        return None
+        self._rows = deque(rows or ())
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
