@@ -150,8 +150,8 @@ class WebhookHandler:
         return web.Response(status=200)
 
     def _decode(self, body: bytes) -> tuple[Update, dict[str, Any]] | web.Response:
-        """The update in ``body`` (parsed, and as sent), or the 400 that says why there is none. Exceptions are not
-        logged with their messages: those quote the body."""
+        """The update in ``body`` (parsed, and as sent), or the 400 that says why there is none.
+        Exceptions are not logged with their messages: those quote the body."""
         try:
             data = json.loads(body)
         except (ValueError, RecursionError):  # bad JSON, bad UTF-8, absurd nesting
