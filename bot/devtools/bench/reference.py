@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +30,14 @@ async def _cpu(bot: asyncio.subprocess.Process) -> tuple[float, float]:
     return float(parts[1]), float(parts[2])
 
 
-async def run_reference(partners: int, think: float, first_id: int) -> dict[str, Any]:
-    """Run the load against the reference bot; ``reference_*`` figures."""
+async def run_reference(
+    partners: int, think: float, first_id: int, durable: bool = False
+) -> dict[str, Any]:
+    """Run the load against the reference bot; ``reference_*`` figures, or with ``durable``
+    the durable reference's (``durable_reference_*``)."""
     workdir = Path(tempfile.mkdtemp(prefix="partnerbot-bench-ref-"))
     load, base_url = await start_survey_load(partners, think, SANDBOX_TOKEN, first_id)
+    durable_args = ["--durable", str(workdir / "reference.sqlite3")] if durable else []
     bot = await spawn(
         "bot.devtools.bench.reference_bot",
         "--base-url",
@@ -40,6 +46,7 @@ async def run_reference(partners: int, think: float, first_id: int) -> dict[str,
         SANDBOX_TOKEN,
         "--persistence",
         str(workdir / "reference.pickle"),
+        *durable_args,
     )
     if (await read_line(bot)).strip() != "READY":
         raise RuntimeError("reference bot did not start")
@@ -55,7 +62,8 @@ async def run_reference(partners: int, think: float, first_id: int) -> dict[str,
     await asyncio.wait_for(load.wait(), timeout=30)
     measured = json.loads(line)
     answers = max(1, measured["answers"])
-    return {
+    prefix = "durable_reference" if durable else "reference"
+    figures = {
         "reference_answers": measured["answers"],
         "reference_completed": measured["completed"],
         "reference_answers_per_s": round(measured["answers"] / measured["elapsed_s"], 1),
@@ -66,7 +74,14 @@ async def run_reference(partners: int, think: float, first_id: int) -> dict[str,
         "reference_errors": measured["errors"],
         "reference_messages_per_survey": measured["messages_per_survey"],
         "reference_http_429": measured["http_429"],
+        "reference_requests": measured.get("requests", {}),
         "reference_peak_rss_mb": peak_rss_mb,
         "reference_elapsed_s": round(elapsed, 1),
         "reference_error_samples": measured["error_samples"],
     }
+    if durable:  # the evidence that it stored what it was given
+        with closing(sqlite3.connect(workdir / "reference.sqlite3")) as stored:
+            figures["reference_stored_answers"] = stored.execute(
+                "SELECT count(*) FROM answer"
+            ).fetchone()[0]
+    return {key.replace("reference", prefix, 1): value for key, value in figures.items()}

@@ -8,7 +8,14 @@ load driver (``bot.devtools.bench.survey_load``) presses: ``/surveys`` shows the
 button, answer buttons carry ``:c:``, and every question message has a keyboard (Skip/Back on
 text questions) while the closing thank-you has none.
 
-Run as ``python -m bot.devtools.bench.reference_bot --base-url URL --token T --persistence FILE``.
+With ``--durable FILE`` it is the *durable reference*: the same bot, which also commits each
+change (the answer given and the partner's place in the survey, as JSON) to SQLite through
+aiosqlite, opened with our pragmas, before it replies. It is the least a bot must do to keep
+an answer through a crash, so the gap between the two references is what durability alone
+costs, and the gap from the durable reference to ours is what everything else of ours costs.
+
+Run as ``python -m bot.devtools.bench.reference_bot --base-url URL --token T --persistence FILE
+[--durable FILE]``.
 Protocol on stdio: prints ``READY`` once polling; on a line ``CPU`` prints this process's CPU
 seconds so far (user + system, every thread); on ``STOP`` shuts down and exits.
 """
@@ -17,13 +24,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import resource
 import sys
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
@@ -104,10 +114,56 @@ def _next_index(answers: dict[str, tuple[object, str]], after: int) -> int | Non
     return None
 
 
+#: With ``--durable FILE``: the "durable reference", the same bot storing each change in SQLite
+#: before it replies (see the module docstring); None for the plain reference.
+_DB: aiosqlite.Connection | None = None
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS conversation (user_id INTEGER PRIMARY KEY, state TEXT NOT NULL,"
+    " updated_at REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS answer (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL,"
+    " question_key TEXT NOT NULL, value TEXT, status TEXT NOT NULL, at REAL NOT NULL)",
+)
+
+
+async def _open_durable(path: Path) -> aiosqlite.Connection:
+    """The database of the durable reference, opened as ours is (``storage.db``'s pragmas)."""
+    connection = await aiosqlite.connect(path)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000"):
+        await connection.execute(f"PRAGMA {pragma}")
+    for statement in _SCHEMA:
+        await connection.execute(statement)
+    await connection.commit()
+    return connection
+
+
+async def _store(
+    update: Update, data: dict[str, Any], answer: tuple[str, object, str] | None = None
+) -> None:
+    """The durable reference commits the answer and where the partner is before replying."""
+    if _DB is None:
+        return
+    assert update.effective_user is not None
+    now = time.time()
+    if answer is not None:
+        key, value, status = answer
+        await _DB.execute(
+            "INSERT INTO answer (user_id, question_key, value, status, at) VALUES (?, ?, ?, ?, ?)",
+            (update.effective_user.id, key, json.dumps(value), status, now),
+        )
+    await _DB.execute(
+        "INSERT INTO conversation (user_id, state, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET state = excluded.state,"
+        " updated_at = excluded.updated_at",
+        (update.effective_user.id, json.dumps(data), now),
+    )
+    await _DB.commit()
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     data: dict[str, Any] = context.user_data  # type: ignore[assignment]
     data.clear()
     data.update(answers={}, asked=[])
+    await _store(update, data)
     assert update.effective_message is not None
     await update.effective_message.reply_text(
         f"{_t(SURVEY.title)}\n\n{_t(SURVEY.intro)}",
@@ -125,6 +181,7 @@ async def go(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     first = _next_index(data["answers"], -1)
     assert first is not None
     data["asked"] = [first]
+    await _store(update, data)
     await query.answer()
     await query.edit_message_text(_question_text(first, 0), reply_markup=_keyboard(first, 0))
     return ASKING
@@ -138,19 +195,20 @@ async def _advance(
     current = data["asked"][-1]
     question = SURVEY.questions[current]
     data["answers"][question.key] = (value, status)  # plain data: it is pickled
+    closed_position = len(data["asked"]) - 1
+    following = _next_index(data["answers"], current)
+    if following is not None:
+        data["asked"].append(following)
+    await _store(update, data, (question.key, value, status))
     query = update.callback_query
     if query is not None:
         await query.answer()
-        await query.edit_message_text(
-            f"{_question_text(current, len(data['asked']) - 1)}\n\n✓ {shown}"
-        )
+        await query.edit_message_text(f"{_question_text(current, closed_position)}\n\n✓ {shown}")
     message = update.effective_message
     assert message is not None
-    following = _next_index(data["answers"], current)
     if following is None:
         await message.reply_text("Thank you! All your answers are saved.")
         return ConversationHandler.END
-    data["asked"].append(following)
     position = len(data["asked"]) - 1
     await message.reply_text(
         _question_text(following, position), reply_markup=_keyboard(following, position)
@@ -193,10 +251,11 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
     assert query is not None
     data: dict[str, Any] = context.user_data  # type: ignore[assignment]
-    await query.answer()
     if len(data["asked"]) > 1:
         data["asked"].pop()
         data["answers"].pop(SURVEY.questions[data["asked"][-1]].key, None)
+    await _store(update, data)
+    await query.answer()
     current = data["asked"][-1]
     position = len(data["asked"]) - 1
     await query.edit_message_text(
@@ -250,6 +309,9 @@ def _peak_rss_mb() -> float:
 
 
 async def main_async(args: argparse.Namespace) -> None:
+    global _DB
+    if args.durable:
+        _DB = await _open_durable(Path(args.durable))
     application = build(args.token, args.base_url, Path(args.persistence))
     await application.initialize()
     await application.start()
@@ -267,6 +329,8 @@ async def main_async(args: argparse.Namespace) -> None:
     await application.updater.stop()
     await application.stop()
     await application.shutdown()
+    if _DB is not None:
+        await _DB.close()
 
 
 def main() -> None:
@@ -274,6 +338,7 @@ def main() -> None:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--persistence", required=True)
+    parser.add_argument("--durable", help="SQLite file: store every change before replying")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -114,6 +114,7 @@ async def run(partners: int, think: float, database: str | None) -> dict[str, An
         "messages_per_survey": measured["messages_per_survey"],
         "bytes_to_partner_per_survey": measured["bytes_to_partner_per_survey"],
         "http_429": measured["http_429"],
+        "requests": measured.get("requests", {}),
         "peak_rss_mb": peak_rss_mb(),
         "elapsed_s": round(elapsed, 1),
         "bot_cpu_s": round(cpu, 1),
@@ -123,14 +124,23 @@ async def run(partners: int, think: float, database: str | None) -> dict[str, An
 
 
 async def run_with_reference(partners: int, think: float, database: str | None) -> dict[str, Any]:
-    """Ours, then the plain reference bot (``bot.devtools.bench.reference``) under the same load."""
+    """Ours, then the plain reference bot (``bot.devtools.bench.reference``) under the same load,
+    then the durable reference (the same bot committing each change to SQLite first).
+
+    ``cpu_ratio`` is ours over the plain reference, the issue's figure; ``durable_cpu_ratio``
+    ours over the durable one, and ``durability_cpu_ratio`` the durable reference over the
+    plain one: what storing each answer before replying costs even a minimal bot."""
     from bot.devtools.bench.reference import run_reference
 
     result = await run(partners, think, database)
-    reference = await run_reference(partners, think, FIRST_ID)
-    ours, theirs = result["bot_cpu_ms_per_answer"], reference["reference_cpu_ms_per_answer"]
-    result.update(reference)
-    result["cpu_ratio"] = round(ours / theirs, 2) if theirs else None
+    result.update(await run_reference(partners, think, FIRST_ID))
+    result.update(await run_reference(partners, think, FIRST_ID, durable=True))
+    ours = result["bot_cpu_ms_per_answer"]
+    plain = result["reference_cpu_ms_per_answer"]
+    durable = result["durable_reference_cpu_ms_per_answer"]
+    result["cpu_ratio"] = round(ours / plain, 2) if plain else None
+    result["durable_cpu_ratio"] = round(ours / durable, 2) if durable else None
+    result["durability_cpu_ratio"] = round(durable / plain, 2) if plain else None
     return result
 
 
@@ -138,7 +148,7 @@ def main(partners: int, think: float, database: str | None = None, reference: bo
     # The bot runs on the loop it runs on in production (bot.event_loop).
     if reference:
         result = event_loop.run(run_with_reference(partners, think, database))
-        errors = result["errors"] + result["reference_errors"]
+        errors = result["errors"] + result["reference_errors"] + result["durable_reference_errors"]
     else:
         result = event_loop.run(run(partners, think, database))
         errors = result["errors"]

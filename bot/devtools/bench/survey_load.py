@@ -168,6 +168,7 @@ async def main_async(args: argparse.Namespace) -> None:
                 if results.bytes
                 else 0,
                 "http_429": sandbox.stats.http_429,
+                "requests": dict(sandbox.stats.requests),
                 # The sandbox and the partners share the other core: when this nears
                 # elapsed_s, the load side, not the bot, sets the pace.
                 "load_cpu_s": round(load_cpu, 1),
