@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the bot and a sandbox Telegram, no token needed")
     demo.add_argument("--script", action="store_true", help="play the scripted walkthrough")
     demo.add_argument("--database", help="database URL (default: a fresh demo SQLite file)")
+    demo.add_argument(
+        "--unpaced",
+        action="store_true",
+        help="for tests: no per-chat pacing in the bot, nor per-chat limit in the sandbox",
+    )
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox Bot API server alone")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -179,7 +184,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "demo":
         from bot.devtools.demo import run_demo
 
-        return run_demo(script=args.script, database_url=args.database)
+        return run_demo(script=args.script, database_url=args.database, unpaced=args.unpaced)
     if command == "sandbox":
         from bot.devtools.sandbox.__main__ import main as sandbox_main
 

@@ -1,4 +1,10 @@
-"""The newcomer's first command: the scripted demo runs end to end and exits 0."""
+"""The newcomer's first command: the scripted demo runs end to end and exits 0.
+
+It runs ``--unpaced``: the bot does not pace each chat to about one message a second, and the
+sandbox does not limit each chat either. Paced, the walkthrough's replies trickle out and the
+run takes over two minutes (the J-PAT act alone about 90 s); what it prints is the same. The
+pacing itself is tested in ``test_e2e_foundation.py`` and ``test_sending.py``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_scripted_demo_runs_every_act(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARTNERBOT_")}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--script"],
+        [sys.executable, "-m", "bot", "demo", "--script", "--unpaced"],
         cwd=tmp_path,
         env={**env, "PYTHONPATH": str(ROOT)},
         stdin=subprocess.DEVNULL,

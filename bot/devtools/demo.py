@@ -10,15 +10,22 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.clock import ManualClock
 from bot.devtools.local import LocalWorld, local_world
+from bot.devtools.sandbox import Limits
 from bot.devtools.walkthrough import DEMO_PEOPLE, WAIT, Walkthrough
 
 DEMO_DIR = Path.cwd() / "data" / "demo"
 
 
-def run_demo(*, script: bool = False, database_url: str | None = None) -> int:
+def run_demo(
+    *, script: bool = False, database_url: str | None = None, unpaced: bool = False
+) -> int:
+    """Play the demo. ``unpaced`` (tests only) lifts the one-message-a-second pacing per chat
+    on both sides, the bot's and the sandbox's, as the end-to-end tests that are not about
+    pacing do; the global limits stay. A person never needs it: the pacing is Telegram's."""
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     if database_url is None:
         path = DEMO_DIR / "demo.sqlite3"
@@ -26,14 +33,21 @@ def run_demo(*, script: bool = False, database_url: str | None = None) -> int:
             stale.unlink()
         database_url = f"sqlite+aiosqlite:///{path}"
     interactive = not script and sys.stdin.isatty()
-    return asyncio.run(_demo(database_url, interactive))
+    return asyncio.run(_demo(database_url, interactive, unpaced=unpaced))
 
 
-async def _demo(database_url: str, interactive: bool) -> int:
+async def _demo(database_url: str, interactive: bool, *, unpaced: bool = False) -> int:
     staff_id, _ = DEMO_PEOPLE["staff"]
     # Demo time is a fixed working morning, so quiet hours never hold the pushes back.
     clock = ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
-    async with local_world(database_url, clock=clock, admins=[staff_id], tick_seconds=2) as world:
+    pacing: dict[str, Any] = {}
+    limits = None
+    if unpaced:
+        pacing = {"chat_burst": 1000, "chat_rate_per_s": 1000}
+        limits = Limits(chat_enabled=False)
+    async with local_world(
+        database_url, clock=clock, limits=limits, admins=[staff_id], tick_seconds=2, **pacing
+    ) as world:
         walkthrough = Walkthrough(world, out=sys.stdout, files_dir=DEMO_DIR)
         if interactive:
             await _chat(world, walkthrough)
