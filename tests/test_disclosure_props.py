@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +29,6 @@ from hypothesis import strategies as st
 from storage import disclosure, releases, summaries, trends
 from storage.db import Database
 from storage.disclosure import Cell, Release
-from storage.migrate import upgrade
 from storage.models import Contact
 from storage.scopes import Period, Scope
 from storage.summary_figures import QuestionSpec
@@ -289,11 +289,14 @@ def _scope(window: str, audience: str) -> Scope:
     return Scope("pulse", period, "tag", audience.removeprefix("tag:"))
 
 
-async def _run(sheets: list[Sheet], requests: list[tuple[str, str]]) -> None:
+async def _run(sheets: list[Sheet], requests: list[tuple[str, str]], migrated: Path) -> None:
+    """One example on a fresh database: a copy of ``migrated``, the schema at head made once
+    per run (``tests/conftest.py``), rather than migrating again for each example."""
     specs = [QuestionSpec(q, "scale") for q in QUESTIONS]
     with TemporaryDirectory() as folder:
-        db = Database.connect(f"sqlite+aiosqlite:///{Path(folder) / 'p.sqlite3'}")
-        await upgrade(db.engine)
+        path = Path(folder) / "p.sqlite3"
+        shutil.copyfile(migrated, path)
+        db = Database.connect(f"sqlite+aiosqlite:///{path}")
         contacts: dict[int, int] = {}
         IDS.responses.clear()
         IDS.people.clear()
@@ -361,6 +364,6 @@ def _as_db(cell: Cell) -> Cell:
     ),
 )
 def test_no_two_releases_differ_by_fewer_than_k_people_in_the_database(
-    sheets: list[Sheet], requests: list[tuple[str, str]]
+    migrated_sqlite: Path, sheets: list[Sheet], requests: list[tuple[str, str]]
 ) -> None:
-    asyncio.run(_run(sheets, requests))
+    asyncio.run(_run(sheets, requests, migrated_sqlite))
