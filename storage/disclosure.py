@@ -54,6 +54,12 @@ a report-back):
    ("all partners" minus organisation A minus organisation B is an atom). A cell that would
    break it is "held back" until enough new answers arrive.
 
+   An atom is also what a reader can single out, so rule 2 holds for atoms too: an atom that
+   holds the sheet of a partner who asked to be counted only in totals must hold answers from
+   at least two organisations. Otherwise "all partners" minus a tag that covers every other
+   organisation (or minus each other organisation's breakdown) would be one organisation's
+   figures, that partner's answer inside them (:data:`OVERLAP_ORGANISATION`).
+
    The unit is the answer sheet, counted by person: the same partner answering in two
    quarters gives two sheets, and a release of both quarters differs from a release of one by
    every sheet of the other quarter; while two releases with the same people but one partner's
@@ -98,6 +104,9 @@ ONE_ORGANISATION = "one_organisation"
 COMPLEMENT = "complement"
 #: Released, this cell would differ from an earlier release by between 1 and k-1 people.
 OVERLAP = "overlap"
+#: Released, this cell and earlier ones would single out one organisation's answers, and some
+#: of them are from partners who asked to be counted only in totals (rule 6, last paragraph).
+OVERLAP_ORGANISATION = "overlap_organisation"
 
 #: What /forget leaves where a person's words were (answers, comments, reports).
 REMOVED = "[removed at the person's request]"
@@ -118,6 +127,17 @@ class Release:
     window: str  # e.g. "2026-01-01/2026-04-01", "campaign:4", "round:2", "all"
     audience: str  # "all", "organisation:3", "tag:east", "side:partner"...
     contact_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Where answer sheets come from, for rule 6's organisation check: each sheet's
+    organisation (None once /forget removed it, or for a contact deleted since), and the
+    sheets of people who asked to be counted only in totals. Sheets not listed count as
+    from no organisation and named."""
+
+    organisation: Mapping[int, int | None]
+    unnamed: frozenset[int]
 
 
 def group_verdict(people: int, organisations: int, unattributed: int, threshold: int) -> str | None:
@@ -147,9 +167,9 @@ def differs_safely(first: Cell, second: Cell, threshold: int) -> bool:
     return difference(first, second) >= threshold
 
 
-def atoms(cells: Iterable[Cell]) -> dict[int, set[int]]:
-    """The people in each atom: answer sheets grouped by which of ``cells`` hold them (the
-    key is a bit mask of the cells' positions)."""
+def atom_sheets(cells: Iterable[Cell]) -> tuple[dict[int, set[int]], dict[int, int]]:
+    """The answer sheets in each atom (keyed by a bit mask of the cells holding them), and
+    each sheet's person."""
     inside: dict[int, int] = {}
     person: dict[int, int] = {}
     for index, cell in enumerate(cells):
@@ -159,25 +179,71 @@ def atoms(cells: Iterable[Cell]) -> dict[int, set[int]]:
             person[response] = who
     found: dict[int, set[int]] = {}
     for response, where in inside.items():
-        found.setdefault(where, set()).add(person[response])
-    return found
+        found.setdefault(where, set()).add(response)
+    return found, person
 
 
-def atoms_safe(cells: Iterable[Cell], threshold: int) -> bool:
-    """No combination of these released cells reveals fewer than k people's answers."""
-    return all(len(people) >= threshold for people in atoms(cells).values())
+def atoms(cells: Iterable[Cell]) -> dict[int, set[int]]:
+    """The people in each atom: answer sheets grouped by which of ``cells`` hold them (the
+    key is a bit mask of the cells' positions)."""
+    sheets, person = atom_sheets(cells)
+    return {where: {person[r] for r in inside} for where, inside in sheets.items()}
 
 
-def adds_safely(earlier: list[Cell], cell: Cell, threshold: int) -> bool:
-    """Whether releasing ``cell`` after ``earlier`` (themselves safe together) keeps every atom
-    at k people or more. A cell already released adds nothing; otherwise only the atoms it
-    cuts can become too small, but finding them needs the atoms of all, so they are built."""
+def atoms_verdict(
+    cells: Iterable[Cell],
+    threshold: int,
+    origins: Origins | None = None,
+    known: frozenset[frozenset[int]] = frozenset(),
+) -> str | None:
+    """Why these cells, released together, would reveal too much (None when they would not):
+    an atom of fewer than k people, or with ``origins``, an atom holding a totals-only
+    partner's sheet and answers from fewer than two organisations. An atom in ``known`` could
+    be singled out already: the organisation check leaves it be, so a record written before
+    the check existed (or by a J-PAT round's report-back, which it does not apply to) holds
+    no later release back for good."""
+    sheets, person = atom_sheets(cells)
+    for inside in sheets.values():
+        if len({person[r] for r in inside}) < threshold:
+            return OVERLAP
+    if origins is not None and origins.unnamed:
+        for inside in sheets.values():
+            if inside.isdisjoint(origins.unnamed) or frozenset(inside) in known:
+                continue
+            named = {origins.organisation.get(r) for r in inside} - {None}
+            if len(named) < 2:
+                return OVERLAP_ORGANISATION
+    return None
+
+
+def atoms_safe(cells: Iterable[Cell], threshold: int, origins: Origins | None = None) -> bool:
+    """No combination of these released cells reveals fewer than k people's answers, nor
+    (with ``origins``) one organisation's answers with a totals-only partner's among them."""
+    return atoms_verdict(cells, threshold, origins) is None
+
+
+def adds_verdict(
+    earlier: list[Cell], cell: Cell, threshold: int, origins: Origins | None = None
+) -> str | None:
+    """Why releasing ``cell`` after ``earlier`` (themselves safe together) would break rule 6
+    (None when it would not). A cell already released adds nothing; otherwise only the atoms
+    it cuts can become too small, but finding them needs the atoms of all, so they are built."""
     if any(e.keys() == cell.keys() for e in earlier):
-        return True
+        return None
     distinct: dict[frozenset[int], Cell] = {}
     for e in earlier:
         distinct.setdefault(frozenset(e), e)
-    return atoms_safe([*distinct.values(), cell], threshold)
+    known: frozenset[frozenset[int]] = frozenset()
+    if origins is not None and origins.unnamed:
+        known = frozenset(frozenset(a) for a in atom_sheets(distinct.values())[0].values())
+    return atoms_verdict([*distinct.values(), cell], threshold, origins, known)
+
+
+def adds_safely(
+    earlier: list[Cell], cell: Cell, threshold: int, origins: Origins | None = None
+) -> bool:
+    """Whether releasing ``cell`` after ``earlier`` keeps rule 6 (see :func:`adds_verdict`)."""
+    return adds_verdict(earlier, cell, threshold, origins) is None
 
 
 def rest(parent: Cell, cell: Cell) -> int:
@@ -192,9 +258,11 @@ def cell_verdict(
     alone: bool = False,
     parent: Cell | None = None,
     released: Iterable[Cell] = (),
+    origins: Origins | None = None,
 ) -> str | None:
     """Whether one cell (a question in a release) may be shown: rules 3, 4 and 6, in the
-    order a reader would want them explained."""
+    order a reader would want them explained. Without ``origins`` rule 6 counts people only
+    (a release that rule 2's organisation check does not apply to)."""
     if people(cell) < threshold:
         return TOO_FEW
     if alone:
@@ -202,8 +270,8 @@ def cell_verdict(
     if parent is not None and 0 < rest(parent, cell) < threshold:
         return COMPLEMENT
     earlier = list(released)
-    if earlier and not adds_safely(earlier, cell, threshold):
-        return OVERLAP
+    if earlier:
+        return adds_verdict(earlier, cell, threshold, origins)
     return None
 
 
@@ -214,6 +282,7 @@ def decide(
     alone: Iterable[str] = (),
     parents: Mapping[str, Cell] | None = None,
     released: Mapping[str, list[Cell]] | None = None,
+    origins: Origins | None = None,
 ) -> dict[str, str | None]:
     """The verdict for every cell of one release. Cells are judged against what was released
     before, never against each other: two questions are different cells."""
@@ -225,6 +294,7 @@ def decide(
             alone=key in lonely,
             parent=None if parents is None else parents.get(key, {}),
             released=(released or {}).get(key, ()),
+            origins=origins,
         )
         for key, people in cells.items()
     }

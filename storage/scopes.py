@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.disclosure import FINISHED
+from storage.disclosure import FINISHED, Origins
 from storage.jpat_rules import VIEWABLE_STATUSES
 from storage.models import Contact, JpatRound, OrganisationTag, Partnership, Response
 from storage.statuses import ResponseStatus
@@ -183,3 +183,17 @@ def _breakdown_only(scope: Scope) -> list[ColumnElement[bool]]:
     that included the others would differ from its figures by them, and say which
     organisation has partners who asked to be counted only in totals."""
     return [] if scope.audience == "all" else [attributed()]
+
+
+async def origins(session: AsyncSession, survey_id: str) -> Origins:
+    """Where the survey's finished answer sheets come from, for the organisation check of the
+    release record (``disclosure.Origins``). The organisations are read only when some sheet
+    is a totals-only partner's: otherwise the check has nothing to look at."""
+    finished = [Response.survey_id == survey_id, Response.status.in_(FINISHED)]
+    unnamed = frozenset(
+        (await session.scalars(select(Response.id).where(*finished, ~attributed()))).all()
+    )
+    if not unnamed:
+        return Origins({}, unnamed)
+    rows = await session.execute(select(Response.id, Response.organisation_id).where(*finished))
+    return Origins({response: organisation for response, organisation in rows.all()}, unnamed)

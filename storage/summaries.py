@@ -34,11 +34,20 @@ from storage.disclosure import (
     FINISHED,
     ONE_ORGANISATION,
     OVERLAP,
+    OVERLAP_ORGANISATION,
     TOO_FEW,
     Cell,
 )
 from storage.models import AnswerRow, Response
-from storage.scopes import Scope, asdict_shallow, attributed, group, included_ids, respondent
+from storage.scopes import (
+    Scope,
+    asdict_shallow,
+    attributed,
+    group,
+    included_ids,
+    origins,
+    respondent,
+)
 from storage.summary_figures import KINDS, QuestionFigures, QuestionSpec, Summary
 from storage.summary_queries import (
     answered_rows,
@@ -49,7 +58,14 @@ from storage.summary_queries import (
 )
 from storage.types import utcnow
 
-__all__ = ["COMPLEMENT", "FINISHED", "ONE_ORGANISATION", "OVERLAP", "TOO_FEW"]
+__all__ = [
+    "COMPLEMENT",
+    "FINISHED",
+    "ONE_ORGANISATION",
+    "OVERLAP",
+    "OVERLAP_ORGANISATION",
+    "TOO_FEW",
+]
 
 
 # ---------------------------------------------------------------------------- the summary
@@ -113,12 +129,17 @@ async def summarise(
         whole = Scope(**{**asdict_shallow(scope), "audience": "all", "value": None})
         parents = await people_sets(session, included_ids(whole), candidates)
     earlier = await releases.released(session, scope.survey_id, candidates) if release else None
+    # The round's own report-back is exempt from the organisation rule (see above).
+    check_origins = bool(earlier) and any(earlier.values()) and not for_the_round
+    sources = await origins(session, scope.survey_id) if check_origins else None
     verdicts: dict[str, str | None] = {
         key: TOO_FEW if figures.people < threshold else ONE_ORGANISATION
         for key, figures in by_key.items()
         if key not in candidates
     }
-    verdicts |= disclosure.decide(cells, threshold, parents=parents, released=earlier)
+    verdicts |= disclosure.decide(
+        cells, threshold, parents=parents, released=earlier, origins=sources
+    )
     for key, figures in by_key.items():
         figures.reason = verdicts[key]
         figures.alone = figures.reason == ONE_ORGANISATION

@@ -18,6 +18,7 @@ from storage.scopes import (
     asdict_shallow,
     attributed,
     included_conditions,
+    origins,
     respondent,
     scope_conditions,
     shown_conditions,
@@ -126,6 +127,7 @@ async def trend(
         parent = Scope(**{**asdict_shallow(whole), "audience": "all", "value": None})
         parents, _lonely = await _bucket_cells(session, parent, bucket, keys)
     earlier = await releases.released(session, scope.survey_id, keys) if release else {}
+    sources = await origins(session, scope.survey_id) if release else None
     accepted: list[tuple[str, Cell]] = []
     for (index, key), (mean, count) in sorted(candidates.items()):
         cell = cells.get((index, key), {})
@@ -135,6 +137,7 @@ async def trend(
             alone=(index, key) in lonely,
             parent=None if parents is None else parents.get((index, key), {}),
             released=earlier.get(key, []),
+            origins=sources,
         )
         if verdict is None:  # later periods of this trend are judged against it too
             earlier.setdefault(key, []).append(cell)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 
 from storage import disclosure, releases, summaries, trends
 from storage.db import Database
-from storage.disclosure import Cell, Release
+from storage.disclosure import Cell, Origins, Release
 from storage.models import Contact
 from storage.scopes import Period, Scope
 from storage.summary_figures import QuestionSpec
@@ -133,10 +134,12 @@ def model_cells(
     return cells, parents
 
 
-def check_invariant(shown: dict[str, list[Cell]]) -> None:
+def check_invariant(shown: dict[str, list[Cell]], origins: Origins) -> None:
     """Pairwise: any two shown cells of a question hold the same sheets or differ by at least
     k people. Beyond pairs: every atom of all shown cells (sheets no combination of releases
-    can tell apart) holds at least k people."""
+    can tell apart) holds at least k people, and an atom with a totals-only partner's sheet
+    holds answers from at least two organisations (else "all" minus the rest would be one
+    organisation's figures, that partner's among them)."""
     for question, cells in shown.items():
         for cell in cells:
             assert disclosure.people(cell) >= K, (question, cell)
@@ -145,6 +148,21 @@ def check_invariant(shown: dict[str, list[Cell]]) -> None:
             assert first.keys() == second.keys() or difference >= K, (question, first, second)
         for where, people in disclosure.atoms(cells).items():
             assert len(people) >= K, (question, bin(where), people)
+        for where, inside in disclosure.atom_sheets(cells)[0].items():
+            if inside & origins.unnamed:
+                organisations = {origins.organisation[r] for r in inside}
+                assert len(organisations) >= 2, (question, bin(where), inside)
+
+
+def model_origins(sheets: list[Sheet], ids: Mapping[int, int] | None = None) -> Origins:
+    """Each sheet's organisation and the totals-only partners' sheets, keyed by the model's
+    sheet numbers or, given ``ids``, by the database's response ids."""
+    key = (lambda rid: rid) if ids is None else ids.__getitem__
+    present = [s for s in sheets if ids is None or s.rid in ids]
+    return Origins(
+        {key(s.rid): s.org for s in present},
+        frozenset(key(s.rid) for s in present if not s.attributed),
+    )
 
 
 def one_organisation_hidden(sheets: list[Sheet], cell: Cell) -> bool:
@@ -160,6 +178,7 @@ def test_no_two_releases_differ_by_fewer_than_k_people_in_the_model(
     sheets: list[Sheet], requests: list[tuple[str, str]]
 ) -> None:
     record: dict[str, list[Cell]] = {q: [] for q in QUESTIONS}
+    origins = model_origins(sheets)
     for step, (window, audience) in enumerate(requests):
         cells, parents = model_cells(sheets, step, window, audience)
         lonely = [q for q in QUESTIONS if one_organisation_hidden(sheets, cells[q])]
@@ -169,6 +188,7 @@ def test_no_two_releases_differ_by_fewer_than_k_people_in_the_model(
             alone=lonely,
             parents=parents if audience != "all" else None,
             released=record,
+            origins=origins,
         )
         for q, verdict in verdicts.items():
             if verdict is None:
@@ -176,7 +196,7 @@ def test_no_two_releases_differ_by_fewer_than_k_people_in_the_model(
                 assert not (
                     audience != "all" and any(not s.attributed for s in sheets if s.rid in cells[q])
                 )
-    check_invariant(record)
+    check_invariant(record, origins)
 
 
 def test_the_two_attacks_of_the_issue_fail_in_the_model() -> None:
@@ -201,6 +221,33 @@ def test_the_two_attacks_of_the_issue_fail_in_the_model() -> None:
     everyone = {**a, **b, 7: 7}
     assert disclosure.cell_verdict(a, K, released=[everyone]) is None
     assert disclosure.cell_verdict(b, K, released=[everyone, a]) == disclosure.OVERLAP
+
+
+def test_all_minus_a_tag_of_every_other_organisation_fails_in_the_model() -> None:
+    """Organisation 1: sheets 1-4, sheet 4 a partner counted only in totals; organisations 2
+    and 3 (the tag): sheets 5-10. All minus the tag would be organisation 1 alone."""
+    origins = Origins(
+        {r: 1 if r <= 4 else 2 if r <= 7 else 3 for r in range(1, 12)}, frozenset({4})
+    )
+    everyone = {r: r for r in range(1, 11)}
+    tag = {r: r for r in range(5, 11)}
+    assert disclosure.cell_verdict(tag, K, released=[everyone], origins=origins) == (
+        disclosure.OVERLAP_ORGANISATION
+    )
+    assert disclosure.cell_verdict(everyone, K, released=[tag], origins=origins) == (
+        disclosure.OVERLAP_ORGANISATION
+    )
+    assert disclosure.cell_verdict(tag, K, released=[everyone]) is None  # people alone: fine
+    # One more organisation outside the tag (sheet 11): the rest spans two organisations.
+    everyone_and_one = {**everyone, 11: 11}
+    assert disclosure.cell_verdict(tag, K, released=[everyone_and_one], origins=origins) is None
+    # Released before the check existed, the pair holds nothing else back: only atoms a new
+    # cell makes are judged (here organisation 2 alone, which has no totals-only partner).
+    organisation_two = {5: 5, 6: 6, 7: 7}
+    assert (
+        disclosure.cell_verdict(organisation_two, K, released=[everyone, tag], origins=origins)
+        is None
+    )
 
 
 # ---------------------------------------------------------------------------- the real thing
@@ -333,7 +380,7 @@ async def _run(sheets: list[Sheet], requests: list[tuple[str, str]], migrated: P
                     if not figures.suppressed:
                         assert figures.people == disclosure.people(cells[figures.key])
                         shown[figures.key].append(_as_db(cells[figures.key]))
-            check_invariant(shown)
+            check_invariant(shown, model_origins(sheets, IDS.responses))
             # What the record holds is what was shown: nothing left the database unrecorded.
             async with db.sessions() as session:
                 recorded = await releases.released(session, "pulse", list(QUESTIONS))

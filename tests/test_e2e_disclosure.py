@@ -151,14 +151,23 @@ async def test_breakdowns_cannot_isolate_a_partner_counted_only_in_totals(
         assert "Mean" not in tag
         assert "left out" not in tag  # no count that would say where the partner belongs
 
-        # One organisation at a time: Hope first (the rest is Amal's four: shown), then Amal;
-        # all minus Hope minus Amal would again be the one partner, so Amal is held back.
+        # One organisation at a time. Hope first: all partners minus Hope would be Amal's
+        # four, the answer of Amal's partner who asked for totals only among them, so Hope is
+        # held back. Amal's named partners then: the rest is Hope's three and that partner,
+        # two organisations and four people, so Amal is shown.
         hope = await organisation_summary(admin, "Hope RLO")
-        assert "Mean 4 · median 4 · 3 answers" in hope
+        assert "Mean" not in hope
+        assert (
+            "Held back: together with figures already shown, these figures would reveal the "
+            "answers of one organisation" in hope
+        )
         amal = await organisation_summary(admin, "Amal Network")
-        assert "Mean" not in amal
-        assert "Held back" in amal  # each pair differs by 3 or more: the record sees the three
-        for text in (hope, amal):
+        assert "Mean 3 · median 3 · 3 answers" in amal
+        # Hope asked again is still held back: all minus Amal minus Hope would be the one
+        # partner (too few), and all minus Hope still one organisation.
+        again = await organisation_summary(admin, "Hope RLO")
+        assert "Mean" not in again and "Held back" in again
+        for text in (hope, amal, again):
             assert "Partners who asked to be counted only in overall totals are never part" in text
 
 

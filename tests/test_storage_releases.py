@@ -12,8 +12,8 @@ from storage.db import Database
 from storage.disclosure import Release
 from storage.models import DisclosureCell, DisclosureRelease
 from storage.scopes import Period, Scope
-from storage.summary_figures import QuestionSpec
-from tests.summary_data import Person, seed
+from storage.summary_figures import QuestionFigures, QuestionSpec
+from tests.summary_data import Person, organisation, seed
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 QUARTER = Period(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
@@ -91,3 +91,66 @@ async def test_a_newcomer_who_only_said_dont_know_is_not_revealed(db: Database) 
         second = await summaries.summarise(session, scope, SPECS, threshold=3, release=release)
     held = second.question("satisfaction")
     assert held is not None and held.reason == disclosure.OVERLAP
+
+
+async def _three_organisations(db: Database) -> None:
+    """A: three named partners and one who asked for totals only; B and C, tagged "east":
+    three named partners each."""
+    async with db.transaction() as session:
+        orgs = {
+            "A": await organisation(session, "A", NOW),
+            "B": await organisation(session, "B", NOW, ["east"]),
+            "C": await organisation(session, "C", NOW, ["east"]),
+        }
+        people = [Person("A", {"satisfaction": 1}) for _ in range(3)]
+        people.append(Person("A", {"satisfaction": 1}, attributed=False))
+        people += [Person(org, {"satisfaction": 5}) for org in ("B", "C") for _ in range(3)]
+        await seed(session, "pulse", people, invited_at=NOW, orgs=orgs)
+
+
+async def _satisfaction(db: Database, scope: Scope, audience: str) -> QuestionFigures:
+    release = Release("summary", "q1", audience, None)
+    async with releases.releasing(db) as session:
+        summary = await summaries.summarise(session, scope, SPECS, threshold=3, release=release)
+    figures = summary.question("satisfaction")
+    assert figures is not None
+    return figures
+
+
+async def test_all_partners_then_a_tag_of_every_other_organisation_is_held_back(
+    db: Database,
+) -> None:
+    """All partners minus the "east" breakdown would be organisation A's figures, with the
+    answer of A's partner who asked to be counted only in totals among them."""
+    await _three_organisations(db)
+    everyone = await _satisfaction(db, Scope("pulse", QUARTER), "all")
+    assert everyone.mean is not None and everyone.people == 10
+    east = await _satisfaction(db, Scope("pulse", QUARTER, "tag", "east"), "tag:east")
+    assert east.reason == disclosure.OVERLAP_ORGANISATION
+    assert east.suppressed and east.mean is None and east.distribution == []
+    async with db.sessions() as session:
+        recorded = await releases.released(session, "pulse", ["satisfaction"])
+    assert [disclosure.people(c) for c in recorded["satisfaction"]] == [10]
+
+
+async def test_a_tag_of_every_other_organisation_then_all_partners_is_held_back(
+    db: Database,
+) -> None:
+    await _three_organisations(db)
+    east = await _satisfaction(db, Scope("pulse", QUARTER, "tag", "east"), "tag:east")
+    assert east.mean == 5 and east.people == 6
+    everyone = await _satisfaction(db, Scope("pulse", QUARTER), "all")
+    assert everyone.reason == disclosure.OVERLAP_ORGANISATION and everyone.mean is None
+
+
+async def test_all_partners_then_a_tag_is_shown_when_the_rest_spans_two_organisations(
+    db: Database,
+) -> None:
+    """The same, with one more organisation outside "east": the rest is two organisations."""
+    await _three_organisations(db)
+    async with db.transaction() as session:
+        await seed(session, "pulse", [Person("D", {"satisfaction": 3})], invited_at=NOW)
+    everyone = await _satisfaction(db, Scope("pulse", QUARTER), "all")
+    assert everyone.mean is not None and everyone.people == 11
+    east = await _satisfaction(db, Scope("pulse", QUARTER, "tag", "east"), "tag:east")
+    assert east.reason is None and east.mean == 5

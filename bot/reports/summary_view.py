@@ -16,7 +16,13 @@ from bot.reports import summary_panels
 from bot.reports.chart import Panel
 from bot.reports.wording import bar, language_name, number, percent, quote
 from conversations import Survey
-from storage.disclosure import COMPLEMENT, ONE_ORGANISATION, OVERLAP, TOO_FEW
+from storage.disclosure import (
+    COMPLEMENT,
+    ONE_ORGANISATION,
+    OVERLAP,
+    OVERLAP_ORGANISATION,
+    TOO_FEW,
+)
 from storage.summary_figures import QuestionFigures, Summary
 from storage.trends import TrendPoint
 
@@ -143,6 +149,13 @@ class View:
                 _(
                     "Held back: these figures would differ from figures already shown by fewer than {threshold} people, and the difference would reveal their answers. They will be shown when more people have answered.",
                     threshold=threshold,
+                )
+            )
+            return "\n".join(lines)
+        if figures.reason == OVERLAP_ORGANISATION:
+            lines.append(
+                _(
+                    "Held back: together with figures already shown, these figures would reveal the answers of one organisation, and some of its partners asked to be counted only in totals. They will be shown when more organisations have answered."
                 )
             )
             return "\n".join(lines)
