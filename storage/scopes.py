@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.disclosure import FINISHED, Origins
@@ -187,13 +187,21 @@ def _breakdown_only(scope: Scope) -> list[ColumnElement[bool]]:
 
 async def origins(session: AsyncSession, survey_id: str) -> Origins:
     """Where the survey's finished answer sheets come from, for the organisation check of the
-    release record (``disclosure.Origins``). The organisations are read only when some sheet
-    is a totals-only partner's: otherwise the check has nothing to look at."""
-    finished = [Response.survey_id == survey_id, Response.status.in_(FINISHED)]
-    unnamed = frozenset(
-        (await session.scalars(select(Response.id).where(*finished, ~attributed()))).all()
+    release record (``disclosure.Origins``). The ids come joined into one string per
+    organisation and naming choice: a survey of a million answers has tens of thousands of
+    sheets, and one row each cost a summary more than its figures."""
+    named = attributed()
+    ids = func.aggregate_strings(cast(Response.id, String), ",")
+    rows = await session.execute(
+        select(Response.organisation_id, named, ids)
+        .where(Response.survey_id == survey_id, Response.status.in_(FINISHED))
+        .group_by(Response.organisation_id, named)
     )
-    if not unnamed:
-        return Origins({}, unnamed)
-    rows = await session.execute(select(Response.id, Response.organisation_id).where(*finished))
-    return Origins({response: organisation for response, organisation in rows.all()}, unnamed)
+    organisation: dict[int, int | None] = {}
+    unnamed: set[int] = set()
+    for organisation_id, is_named, joined in rows.all():
+        sheets = [int(r) for r in joined.split(",")]
+        organisation.update(dict.fromkeys(sheets, organisation_id))
+        if not is_named:
+            unnamed.update(sheets)
+    return Origins(organisation, frozenset(unnamed))
