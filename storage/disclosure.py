@@ -58,7 +58,9 @@ a report-back):
    holds the sheet of a partner who asked to be counted only in totals must hold answers from
    at least two organisations. Otherwise "all partners" minus a tag that covers every other
    organisation (or minus each other organisation's breakdown) would be one organisation's
-   figures, that partner's answer inside them (:data:`OVERLAP_ORGANISATION`).
+   figures, that partner's answer inside them (:data:`OVERLAP_ORGANISATION`). The J-PAT is
+   left out of this check: a round's partner side is one organisation by design, and both
+   parties see its figures next to the NGO's in /jpat view.
 
    The unit is the answer sheet, counted by person: the same partner answering in two
    quarters gives two sheets, and a release of both quarters differs from a release of one by
@@ -132,9 +134,9 @@ class Release:
 @dataclass(frozen=True)
 class Origins:
     """Where answer sheets come from, for rule 6's organisation check: each sheet's
-    organisation (None once /forget removed it, or for a contact deleted since), and the
-    sheets of people who asked to be counted only in totals. Sheets not listed count as
-    from no organisation and named."""
+    organisation (None for an organisation deleted since, or a J-PAT's NGO side), and the
+    sheets of people who asked to be counted only in totals (/forget makes a person one).
+    Sheets not listed count as from no organisation and named."""
 
     organisation: Mapping[int, int | None]
     unnamed: frozenset[int]
@@ -198,22 +200,33 @@ def atoms_verdict(
 ) -> str | None:
     """Why these cells, released together, would reveal too much (None when they would not):
     an atom of fewer than k people, or with ``origins``, an atom holding a totals-only
-    partner's sheet and answers from fewer than two organisations. An atom in ``known`` could
-    be singled out already: the organisation check leaves it be, so a record written before
-    the check existed (or by a J-PAT round's report-back, which it does not apply to) holds
-    no later release back for good."""
+    partner's sheet and answers from fewer than two organisations, unless it is in ``known``
+    (see :func:`adds_verdict`)."""
     sheets, person = atom_sheets(cells)
     for inside in sheets.values():
         if len({person[r] for r in inside}) < threshold:
             return OVERLAP
     if origins is not None and origins.unnamed:
         for inside in sheets.values():
-            if inside.isdisjoint(origins.unnamed) or frozenset(inside) in known:
-                continue
-            named = {origins.organisation.get(r) for r in inside} - {None}
-            if len(named) < 2:
+            if one_organisation(inside, origins) and frozenset(inside) not in known:
                 return OVERLAP_ORGANISATION
     return None
+
+
+def one_organisation(sheets: set[int], origins: Origins) -> bool:
+    """A totals-only partner's sheet among answers from fewer than two organisations."""
+    if sheets.isdisjoint(origins.unnamed):
+        return False
+    return len({origins.organisation.get(r) for r in sheets} - {None}) < 2
+
+
+def _given_already(atom: frozenset[int], released: set[frozenset[int]]) -> bool:
+    """Whether releases already give this atom's figures on their own: it was released, or it
+    is one release less another inside it. Not every way (three releases can combine too):
+    an atom found by neither is treated as hidden, the safe side."""
+    if atom in released:
+        return True
+    return any(atom < e and (e - atom) in released for e in released)
 
 
 def atoms_safe(cells: Iterable[Cell], threshold: int, origins: Origins | None = None) -> bool:
@@ -233,9 +246,19 @@ def adds_verdict(
     distinct: dict[frozenset[int], Cell] = {}
     for e in earlier:
         distinct.setdefault(frozenset(e), e)
+    # An atom that breaks the organisation check already, because it was released before
+    # the check existed, or its partner chose totals only (or used /forget) since, holds
+    # nothing back if the releases gave its figures already: a new cell only repeats them.
+    # One they did not give holds back every new cell of the question: any cell might be
+    # the one that completes a way to it.
     known: frozenset[frozenset[int]] = frozenset()
     if origins is not None and origins.unnamed:
-        known = frozenset(frozenset(a) for a in atom_sheets(distinct.values())[0].values())
+        released = set(distinct)
+        known = frozenset(
+            frozenset(a)
+            for a in atom_sheets(distinct.values())[0].values()
+            if one_organisation(a, origins) and _given_already(frozenset(a), released)
+        )
     return atoms_verdict([*distinct.values(), cell], threshold, origins, known)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import disclosure, releases
 from storage.disclosure import TOO_FEW, Cell
+from storage.jpat_rules import JPAT_SURVEY
 from storage.models import AnswerRow, Response
 from storage.scopes import (
     Period,
@@ -127,7 +128,9 @@ async def trend(
         parent = Scope(**{**asdict_shallow(whole), "audience": "all", "value": None})
         parents, _lonely = await _bucket_cells(session, parent, bucket, keys)
     earlier = await releases.released(session, scope.survey_id, keys) if release else {}
-    sources = await origins(session, scope.survey_id) if release else None
+    # The J-PAT is exempt from the organisation check of the record (``storage.disclosure``).
+    check_origins = release is not None and scope.survey_id != JPAT_SURVEY
+    sources = await origins(session, scope.survey_id) if check_origins else None
     accepted: list[tuple[str, Cell]] = []
     for (index, key), (mean, count) in sorted(candidates.items()):
         cell = cells.get((index, key), {})

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from storage import disclosure, releases, summaries
+from storage import disclosure, releases, summaries, surveys
 from storage.db import Database
 from storage.disclosure import Release
-from storage.models import DisclosureCell, DisclosureRelease
+from storage.models import Contact, DisclosureCell, DisclosureRelease, JpatRound, Partnership
 from storage.scopes import Period, Scope
+from storage.statuses import JpatRoundStatus
 from storage.summary_figures import QuestionFigures, QuestionSpec
-from tests.summary_data import Person, organisation, seed
+from tests.summary_data import Person, organisation, seed, version_id
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 QUARTER = Period(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
@@ -154,3 +155,80 @@ async def test_all_partners_then_a_tag_is_shown_when_the_rest_spans_two_organisa
     assert everyone.mean is not None and everyone.people == 11
     east = await _satisfaction(db, Scope("pulse", QUARTER, "tag", "east"), "tag:east")
     assert east.reason is None and east.mean == 5
+
+
+async def test_staff_see_a_j_pat_side_after_the_round_was_reported_back(db: Database) -> None:
+    """The round's report-back to both sides records the whole round; the NGO's side then
+    leaves the partner side, one organisation with a member counted only in totals. The J-PAT
+    is exempt from the organisation check: /jpat view shows both parties that side anyway."""
+    async with db.transaction() as session:
+        version = await version_id(session, "jpat", NOW)
+        partner_org = await organisation(session, "Hope RLO", NOW)
+        partnership = Partnership(organisation_id=partner_org)
+        session.add(partnership)
+        await session.flush()
+        jpat_round = JpatRound(
+            partnership_id=partnership.id,
+            number=1,
+            status=JpatRoundStatus.CLOSED,
+            survey_version_id=version,
+            opened_at=NOW,
+            deadline=NOW,
+        )
+        session.add(jpat_round)
+        await session.flush()
+        for n in range(6):
+            side = "partner" if n < 3 else "ngo"
+            contact = Contact(
+                organisation_id=partner_org if side == "partner" else None,
+                role="partner" if side == "partner" else "staff",
+                status="active",
+                attribution="aggregate" if n == 0 else "attributed",
+            )
+            session.add(contact)
+            await session.flush()
+            response = await surveys.create_response(
+                session,
+                survey_id="jpat",
+                survey_version_id=version,
+                contact_id=contact.id,
+                organisation_id=contact.organisation_id,
+                language="en",
+                now=NOW,
+                status="completed",
+            )
+            response.side, response.jpat_round_id = side, jpat_round.id
+            await surveys.save_answer(
+                session,
+                response_id=response.id,
+                key="e1a",
+                now=NOW,
+                language="en",
+                raw_text=None,
+                status="answered",
+                value_num=float(n % 4 + 1),
+                value_text=None,
+                choice_codes=None,
+                voice_file_id=None,
+                voice_duration=None,
+            )
+    specs = [QuestionSpec("e1a", "scale")]
+    back = Release("reportback", f"round:{jpat_round.id}", "asked", None)
+    staff = Release("summary", "all", "side:ngo", None)
+    async with releases.releasing(db) as session:
+        whole = await summaries.summarise(
+            session,
+            Scope("jpat", jpat_round_id=jpat_round.id),
+            specs,
+            threshold=3,
+            release=back,
+            for_the_round=True,
+        )
+    assert whole.question("e1a").people == 6 and not whole.question("e1a").suppressed  # type: ignore[union-attr]
+    async with releases.releasing(db) as session:
+        ngo = await summaries.summarise(
+            session, Scope("jpat", side="ngo"), specs, threshold=3, release=staff
+        )
+    figures = ngo.question("e1a")
+    assert figures is not None and figures.people == 3
+    assert figures.reason is None and figures.mean is not None

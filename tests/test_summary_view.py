@@ -8,6 +8,7 @@ from bot import periods
 from bot.reports.chart import Bar, Panel, bar_panels
 from bot.reports.summary_view import View
 from conversations import load_all
+from storage.disclosure import OVERLAP_ORGANISATION
 from storage.summary_figures import Bucket, QuestionFigures, Summary
 
 
@@ -93,3 +94,12 @@ def test_a_hidden_question_says_why() -> None:
         7, few, 3, quotes=True
     )
     assert "comes from one organisation" in view.question_block(7, alone, 3, quotes=True)
+    held = QuestionFigures("improve", "text", answered=4, people=4, suppressed=True)
+    held.reason = OVERLAP_ORGANISATION
+    for text in (
+        view.question_block(7, held, 3, quotes=True),
+        view.suppressed_reason(
+            Summary("partner_feedback", 9, 9, 9, 9, 3, 0, 3, OVERLAP_ORGANISATION)
+        ),
+    ):
+        assert "would reveal the answers of one organisation" in text

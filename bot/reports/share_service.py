@@ -85,7 +85,12 @@ async def figures(svc: Services, source: Source, person: Person | None = None) -
     answered = [q for q in figures.questions if q.answered]
     if figures.suppressed is None and answered and all(q.suppressed for q in answered):
         # Every answered question held back: partners would get a report with no figures.
-        figures.suppressed = disclosure.OVERLAP
+        held = {q.reason for q in answered}
+        figures.suppressed = (
+            disclosure.OVERLAP_ORGANISATION
+            if held == {disclosure.OVERLAP_ORGANISATION}
+            else disclosure.OVERLAP
+        )
     return figures
 
 

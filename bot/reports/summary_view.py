@@ -95,6 +95,10 @@ class View:
                 "Held back: these figures would differ from figures already shown by fewer than {threshold} people, and the difference would reveal their answers. They will be shown when more people have answered.",
                 threshold=summary.threshold,
             )
+        if summary.suppressed == OVERLAP_ORGANISATION:
+            return _(
+                "Held back: together with figures already shown, these figures would reveal the answers of one organisation, and some of its partners asked to be counted only in totals. They will be shown when more organisations have answered."
+            )
         if summary.suppressed == ONE_ORGANISATION:
             return _(
                 "Figures are not shown: all answers come from one organisation, and some of its partners asked to be counted only in totals together with other organisations."
