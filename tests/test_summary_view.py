@@ -10,6 +10,7 @@ from bot.reports.summary_view import View
 from conversations import load_all
 from storage.disclosure import OVERLAP_ORGANISATION
 from storage.summary_figures import Bucket, QuestionFigures, Summary
+from storage.trends import TrendPoint
 
 
 def test_quarters_start_at_midnight_where_the_reader_lives() -> None:
@@ -103,3 +104,12 @@ def test_a_hidden_question_says_why() -> None:
         ),
     ):
         assert "would reveal the answers of one organisation" in text
+
+
+def test_a_trend_says_why_a_figure_of_a_period_with_enough_people_is_missing() -> None:
+    view = View(load_all()["partner_feedback"], "fr")
+    quarter = periods.quarter(datetime(2026, 3, 1, tzinfo=UTC), "UTC", 0)
+    shown = TrendPoint(quarter, 9, 9, 9, None, {}, {})  # enough people, no mean shown
+    text = view.trend_text("Tendance", [shown], ["T1 2026"], ["satisfaction"], 3)
+    assert "moins de 3 personnes" in text
+    assert "une seule organisation" in text  # the organisation check of the release record

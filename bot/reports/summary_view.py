@@ -348,7 +348,7 @@ class View:
         ):
             parts.append(
                 _(
-                    "A figure not shown in a period with enough people had too few answers, or would differ from figures already shown by fewer than {threshold} people.",
+                    "A figure not shown in a period with enough people had too few answers, would differ from figures already shown by fewer than {threshold} people, or together with them would reveal the answers of one organisation some of whose partners asked to be counted only in totals.",
                     threshold=threshold,
                 )
             )
