@@ -229,12 +229,6 @@ def _given_already(atom: frozenset[int], released: set[frozenset[int]]) -> bool:
     return any(atom < e and (e - atom) in released for e in released)
 
 
-def atoms_safe(cells: Iterable[Cell], threshold: int, origins: Origins | None = None) -> bool:
-    """No combination of these released cells reveals fewer than k people's answers, nor
-    (with ``origins``) one organisation's answers with a totals-only partner's among them."""
-    return atoms_verdict(cells, threshold, origins) is None
-
-
 def adds_verdict(
     earlier: list[Cell], cell: Cell, threshold: int, origins: Origins | None = None
 ) -> str | None:
@@ -260,13 +254,6 @@ def adds_verdict(
             if one_organisation(a, origins) and _given_already(frozenset(a), released)
         )
     return atoms_verdict([*distinct.values(), cell], threshold, origins, known)
-
-
-def adds_safely(
-    earlier: list[Cell], cell: Cell, threshold: int, origins: Origins | None = None
-) -> bool:
-    """Whether releasing ``cell`` after ``earlier`` keeps rule 6 (see :func:`adds_verdict`)."""
-    return adds_verdict(earlier, cell, threshold, origins) is None
 
 
 def rest(parent: Cell, cell: Cell) -> int:

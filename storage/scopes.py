@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, String, and_, case, cast, distinct, func, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.disclosure import FINISHED, Origins
-from storage.jpat_rules import VIEWABLE_STATUSES
+from storage.jpat_rules import JPAT_SURVEY, VIEWABLE_STATUSES
 from storage.models import Contact, JpatRound, OrganisationTag, Partnership, Response
 from storage.statuses import ResponseStatus
 
@@ -185,11 +185,14 @@ def _breakdown_only(scope: Scope) -> list[ColumnElement[bool]]:
     return [] if scope.audience == "all" else [attributed()]
 
 
-async def origins(session: AsyncSession, survey_id: str) -> Origins:
+async def origins(session: AsyncSession, survey_id: str) -> Origins | None:
     """Where the survey's finished answer sheets come from, for the organisation check of the
-    release record (``disclosure.Origins``). The ids come joined into one string per
+    release record (``disclosure.Origins``); None for the J-PAT, which the check leaves out
+    (see ``storage.disclosure``, rule 6). The ids come joined into one string per
     organisation and naming choice: a survey of a million answers has tens of thousands of
     sheets, and one row each cost a summary more than its figures."""
+    if survey_id == JPAT_SURVEY:
+        return None
     named = attributed()
     ids = func.aggregate_strings(cast(Response.id, String), ",")
     rows = await session.execute(

@@ -38,7 +38,6 @@ from storage.disclosure import (
     TOO_FEW,
     Cell,
 )
-from storage.jpat_rules import JPAT_SURVEY
 from storage.models import AnswerRow, Response
 from storage.scopes import (
     Scope,
@@ -130,9 +129,8 @@ async def summarise(
         whole = Scope(**{**asdict_shallow(scope), "audience": "all", "value": None})
         parents = await people_sets(session, included_ids(whole), candidates)
     earlier = await releases.released(session, scope.survey_id, candidates) if release else None
-    # The J-PAT is exempt from the organisation check of the record (``storage.disclosure``).
-    check_origins = bool(earlier) and any(earlier.values()) and scope.survey_id != JPAT_SURVEY
-    sources = await origins(session, scope.survey_id) if check_origins else None
+    # A first release of a question needs no origins: rule 2 judged it (``lonely`` above).
+    sources = await origins(session, scope.survey_id) if earlier and any(earlier.values()) else None
     verdicts: dict[str, str | None] = {
         key: TOO_FEW if figures.people < threshold else ONE_ORGANISATION
         for key, figures in by_key.items()

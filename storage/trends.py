@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import disclosure, releases
 from storage.disclosure import TOO_FEW, Cell
-from storage.jpat_rules import JPAT_SURVEY
 from storage.models import AnswerRow, Response
 from storage.scopes import (
     Period,
@@ -128,9 +127,7 @@ async def trend(
         parent = Scope(**{**asdict_shallow(whole), "audience": "all", "value": None})
         parents, _lonely = await _bucket_cells(session, parent, bucket, keys)
     earlier = await releases.released(session, scope.survey_id, keys) if release else {}
-    # The J-PAT is exempt from the organisation check of the record (``storage.disclosure``).
-    check_origins = release is not None and scope.survey_id != JPAT_SURVEY
-    sources = await origins(session, scope.survey_id) if check_origins else None
+    sources = await origins(session, scope.survey_id) if release is not None else None
     accepted: list[tuple[str, Cell]] = []
     for (index, key), (mean, count) in sorted(candidates.items()):
         cell = cells.get((index, key), {})

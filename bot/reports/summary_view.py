@@ -90,20 +90,26 @@ class View:
                 summary.people,
                 threshold=summary.threshold,
             )
-        if summary.suppressed == OVERLAP:
-            return _(
-                "Held back: these figures would differ from figures already shown by fewer than {threshold} people, and the difference would reveal their answers. They will be shown when more people have answered.",
-                threshold=summary.threshold,
-            )
-        if summary.suppressed == OVERLAP_ORGANISATION:
-            return _(
-                "Held back: together with figures already shown, these figures would reveal the answers of one organisation, and some of its partners asked to be counted only in totals. They will be shown when more organisations have answered."
-            )
+        if summary.suppressed in (OVERLAP, OVERLAP_ORGANISATION):
+            return self.held_back(summary.suppressed, summary.threshold)
         if summary.suppressed == ONE_ORGANISATION:
             return _(
                 "Figures are not shown: all answers come from one organisation, and some of its partners asked to be counted only in totals together with other organisations."
             )
         return ""
+
+    def held_back(self, reason: str, threshold: int) -> str:
+        """Why figures wait for more answers (rule 6 of ``storage.disclosure``), for a whole
+        summary or one question alike."""
+        _ = self._
+        if reason == OVERLAP_ORGANISATION:
+            return _(
+                "Held back: together with figures already shown, these figures would reveal the answers of one organisation, and some of its partners asked to be counted only in totals. They will be shown when more organisations have answered."
+            )
+        return _(
+            "Held back: these figures would differ from figures already shown by fewer than {threshold} people, and the difference would reveal their answers. They will be shown when more people have answered.",
+            threshold=threshold,
+        )
 
     def breakdown_note(self) -> str:
         """Said of every breakdown, whoever answered: a note only where someone asked for
@@ -148,20 +154,8 @@ class View:
                 )
             )
             return "\n".join(lines)
-        if figures.reason == OVERLAP:
-            lines.append(
-                _(
-                    "Held back: these figures would differ from figures already shown by fewer than {threshold} people, and the difference would reveal their answers. They will be shown when more people have answered.",
-                    threshold=threshold,
-                )
-            )
-            return "\n".join(lines)
-        if figures.reason == OVERLAP_ORGANISATION:
-            lines.append(
-                _(
-                    "Held back: together with figures already shown, these figures would reveal the answers of one organisation, and some of its partners asked to be counted only in totals. They will be shown when more organisations have answered."
-                )
-            )
+        if figures.reason in (OVERLAP, OVERLAP_ORGANISATION):
+            lines.append(self.held_back(figures.reason, threshold))
             return "\n".join(lines)
         if figures.suppressed and figures.alone:
             lines.append(
